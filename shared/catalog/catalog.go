@@ -1,0 +1,147 @@
+// Package catalog names the CAD products Teamlens knows, the processes that
+// reveal them and the categories their commands fall into.
+package catalog
+
+import (
+	"sort"
+	"strings"
+)
+
+// Product is one entry of the catalog.
+type Product struct {
+	Name string `toml:"name" json:"name"`
+	// Processes are executable names (case-insensitive, ".exe" optional)
+	// whose running process is a seat-usage session of the product.
+	Processes []string `toml:"processes" json:"processes,omitempty"`
+	// Journal marks a product that writes its own journal through a plug-in;
+	// its processes are then sampled for performance but not turned into
+	// sessions, so a session is never counted twice.
+	Journal bool `toml:"journal" json:"journal,omitempty"`
+	// Insights marks products for which My Insights shows product analytics;
+	// the others show usage time only.
+	Insights bool `toml:"insights" json:"insights,omitempty"`
+	// Categories maps a category name to its normalized command names.
+	Categories map[string][]string `toml:"categories" json:"categories,omitempty"`
+}
+
+// Other is the category of every command a product's catalog does not name.
+const Other = "Other"
+
+var autocadCategories = map[string][]string{
+	"Draw":     {"LINE", "PLINE", "CIRCLE", "ARC", "RECTANG", "POLYGON", "ELLIPSE", "SPLINE", "HATCH", "XLINE"},
+	"Modify":   {"MOVE", "COPY", "ROTATE", "SCALE", "STRETCH", "TRIM", "EXTEND", "OFFSET", "MIRROR", "FILLET", "CHAMFER", "ERASE", "EXPLODE", "ARRAY", "JOIN"},
+	"Annotate": {"DIMLINEAR", "DIMALIGNED", "DIMRADIUS", "DIMSTYLE", "MTEXT", "TEXT", "MLEADER", "TABLE"},
+	"Layers":   {"LAYER", "LAYISO", "LAYOFF", "LAYON", "LAYFRZ", "LAYTHW"},
+	"Blocks":   {"BLOCK", "INSERT", "WBLOCK", "BEDIT", "ATTDEF"},
+	"View":     {"ZOOM", "PAN", "ORBIT", "3DORBIT", "VIEW", "REGEN", "VPORTS"},
+	"Files":    {"OPEN", "SAVE", "QSAVE", "SAVEAS", "NEW", "CLOSE", "PLOT", "EXPORT", "XREF"},
+}
+
+var revitCategories = map[string][]string{
+	"Architecture": {"WALL", "DOOR", "WINDOW", "FLOOR", "ROOF", "CEILING", "STAIR", "RAILING", "ROOM", "COMPONENT"},
+	"Modify":       {"MOVE", "COPY", "ROTATE", "MIRROR", "ARRAY", "ALIGN", "TRIM", "OFFSET", "SPLIT", "DELETE", "PIN"},
+	"Annotate":     {"DIMENSION", "TAG", "TEXT", "KEYNOTE", "LEGEND", "SCHEDULE"},
+	"View":         {"ZOOM", "PAN", "ORBIT", "SECTION", "ELEVATION", "3DVIEW", "SHEET"},
+	"Files":        {"OPEN", "SAVE", "SAVEAS", "SYNC", "EXPORT", "PRINT", "LINK"},
+}
+
+// Builtin returns the catalog every agent and collector starts from.
+func Builtin() *Catalog {
+	return New([]Product{
+		{Name: "AutoCAD", Processes: []string{"acad"}, Insights: true, Categories: autocadCategories},
+		{Name: "Revit", Processes: []string{"Revit"}, Insights: true, Categories: revitCategories},
+		{Name: "Civil 3D", Processes: []string{"civil3d"}},
+		{Name: "Inventor", Processes: []string{"Inventor"}},
+		{Name: "3ds Max", Processes: []string{"3dsmax"}},
+		{Name: "Navisworks", Processes: []string{"Roamer"}},
+		{Name: "Fusion", Processes: []string{"Fusion360"}},
+		{Name: "MicroStation", Processes: []string{"ustation"}},
+	})
+}
+
+// Catalog is an immutable set of products; safe for concurrent use.
+type Catalog struct {
+	byName    map[string]*Product
+	byProcess map[string]*Product
+	category  map[string]map[string]string // product -> command -> category
+}
+
+// New builds a catalog; a later product of the same name (case-insensitive)
+// replaces an earlier one.
+func New(products []Product) *Catalog {
+	c := &Catalog{
+		byName:    map[string]*Product{},
+		byProcess: map[string]*Product{},
+		category:  map[string]map[string]string{},
+	}
+	for i := range products {
+		p := products[i]
+		c.byName[strings.ToLower(p.Name)] = &p
+	}
+	for _, p := range c.byName {
+		for _, exe := range p.Processes {
+			c.byProcess[processKey(exe)] = p
+		}
+		cats := map[string]string{}
+		for cat, cmds := range p.Categories {
+			for _, cmd := range cmds {
+				cats[strings.ToUpper(cmd)] = cat
+			}
+		}
+		c.category[p.Name] = cats
+	}
+	return c
+}
+
+// With returns a new catalog with extra products added (or replacing
+// built-in ones of the same name).
+func (c *Catalog) With(extra []Product) *Catalog {
+	return New(append(c.Products(), extra...))
+}
+
+// Products lists the catalog sorted by name.
+func (c *Catalog) Products() []Product {
+	out := make([]Product, 0, len(c.byName))
+	for _, p := range c.byName {
+		out = append(out, *p)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Name < out[j].Name })
+	return out
+}
+
+// Lookup finds a product by name, case-insensitively, and returns it with
+// its canonical spelling.
+func (c *Catalog) Lookup(name string) (Product, bool) {
+	p, ok := c.byName[strings.ToLower(name)]
+	if !ok {
+		return Product{}, false
+	}
+	return *p, true
+}
+
+// ByProcess finds the product a process executable name belongs to.
+func (c *Catalog) ByProcess(exe string) (Product, bool) {
+	p, ok := c.byProcess[processKey(exe)]
+	if !ok {
+		return Product{}, false
+	}
+	return *p, true
+}
+
+// Category returns the category of a normalized command of a product, or
+// Other.
+func (c *Catalog) Category(product, command string) string {
+	if cat, ok := c.category[product][command]; ok {
+		return cat
+	}
+	if p, ok := c.byName[strings.ToLower(product)]; ok {
+		if cat, ok := c.category[p.Name][command]; ok {
+			return cat
+		}
+	}
+	return Other
+}
+
+func processKey(exe string) string {
+	return strings.TrimSuffix(strings.ToLower(exe), ".exe")
+}

@@ -1,0 +1,161 @@
+package journal
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Writer appends the events of one product session to a new file in the
+// spool directory. Each event is checked by the sanitizer before it is
+// written, so a Writer cannot produce a line the agent would reject.
+// Safe for concurrent use.
+type Writer struct {
+	// Now stamps events; nil means time.Now. Simulations set their own clock.
+	Now func() time.Time
+
+	mu      sync.Mutex
+	f       *os.File
+	product string
+	version string
+	session string
+	san     Sanitizer
+}
+
+// Create starts a session file for product and version in the spool
+// directory dir. The file is readable by its owner only: the agent reads it
+// as the service account and attributes it to the file's owner.
+func Create(dir, product, version string) (*Writer, error) {
+	session := NewSessionID()
+	w := &Writer{product: product, version: version, session: session}
+	if _, ok := w.san.catalog().Lookup(product); !ok {
+		return nil, fmt.Errorf("journal: product %q is not in the catalog", product)
+	}
+	if !ValidVersion(version) {
+		return nil, fmt.Errorf("journal: invalid version %q", version)
+	}
+	name := fmt.Sprintf("%s-%s.jsonl", strings.ReplaceAll(product, " ", ""), session)
+	f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	w.f = f
+	return w, nil
+}
+
+// NewSessionID returns a random opaque session identifier.
+func NewSessionID() string {
+	var b [12]byte
+	_, _ = rand.Read(b[:])
+	return hex.EncodeToString(b[:])
+}
+
+// Session returns the session identifier of this writer.
+func (w *Writer) Session() string { return w.session }
+
+// Path returns the journal file's path.
+func (w *Writer) Path() string { return w.f.Name() }
+
+// Start writes session.start; startupMS < 0 leaves the startup time out.
+func (w *Writer) Start(startupMS int64) error {
+	e := w.event(SessionStart)
+	if startupMS >= 0 {
+		e.StartupMS = &startupMS
+	}
+	return w.write(e)
+}
+
+// End writes session.end.
+func (w *Writer) End() error { return w.write(w.event(SessionEnd)) }
+
+// Open writes document.open.
+func (w *Writer) Open(d time.Duration, sizeBytes int64) error {
+	return w.document(DocumentOpen, d, sizeBytes)
+}
+
+// Save writes document.save.
+func (w *Writer) Save(d time.Duration, sizeBytes int64) error {
+	return w.document(DocumentSave, d, sizeBytes)
+}
+
+func (w *Writer) document(typ string, d time.Duration, size int64) error {
+	e := w.event(typ)
+	e.DurationMS, e.SizeBytes = d.Milliseconds(), size
+	return w.write(e)
+}
+
+// Command writes a command event; name is normalized as the agent would.
+func (w *Writer) Command(name, outcome string) error {
+	e := w.event(Command)
+	e.Name, e.Outcome = NormalizeCommand(name), outcome
+	return w.write(e)
+}
+
+// SettingNumber writes a numeric setting.
+func (w *Writer) SettingNumber(name string, v float64) error {
+	e := w.event(Setting)
+	e.Name, e.Value = name, v
+	return w.write(e)
+}
+
+// SettingBool writes a boolean setting.
+func (w *Writer) SettingBool(name string, v bool) error {
+	e := w.event(Setting)
+	e.Name, e.IsBool = name, true
+	if v {
+		e.Value = 1
+	}
+	return w.write(e)
+}
+
+// Objects writes the object counts of the open drawing.
+func (w *Writer) Objects(counts map[string]int64) error {
+	e := w.event(Objects)
+	e.Counts = counts
+	return w.write(e)
+}
+
+// View writes a view change such as ("3d", "orbit").
+func (w *Writer) View(view, change string) error {
+	e := w.event(View)
+	e.View, e.Change = view, change
+	return w.write(e)
+}
+
+// Close closes the file; it does not end the session.
+func (w *Writer) Close() error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.f.Close()
+}
+
+func (w *Writer) event(typ string) Event {
+	now := time.Now
+	if w.Now != nil {
+		now = w.Now
+	}
+	return Event{TS: now(), Product: w.product, Version: w.version, Session: w.session, Type: typ}
+}
+
+func (w *Writer) write(e Event) error {
+	line, err := e.Line()
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if _, err := w.san.Sanitize(line[:len(line)-1]); err != nil {
+		return fmt.Errorf("journal: %s event would be rejected: %w", e.Type, err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	// One write per line: with O_APPEND a reader never sees half of it
+	// followed by another line.
+	if _, err := w.f.Write(line); err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	return nil
+}
