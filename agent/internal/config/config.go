@@ -1,0 +1,195 @@
+// Package config holds the agent's configuration: a TOML file written by the
+// installer, overridden by flags, with defaults that serve a single
+// workstation when there is neither.
+package config
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"runtime"
+	"time"
+
+	"github.com/BurntSushi/toml"
+
+	"teamlens/shared/catalog"
+)
+
+// Analytics policies (contract).
+const (
+	AnalyticsUserChoice = "user-choice"
+	AnalyticsDisabled   = "disabled"
+)
+
+// Config is the agent's whole configuration. The TOML keys are what the
+// installer writes and admins edit.
+type Config struct {
+	DataDir  string `toml:"data_dir"`
+	SpoolDir string `toml:"spool_dir"`
+	Socket   string `toml:"socket"`
+
+	Collector      string   `toml:"collector"`
+	EnrollSecret   string   `toml:"enroll_secret"`
+	UploadInterval Duration `toml:"upload_interval"`
+	ScanInterval   Duration `toml:"scan_interval"`
+
+	// Analytics is the admin policy: "user-choice" (default) or "disabled".
+	Analytics string `toml:"analytics"`
+	// SeatUsage records product sessions; nil means the default, true.
+	SeatUsage *bool `toml:"seat_usage"`
+
+	RetentionDays int      `toml:"retention_days"` // raw events; default 90
+	MaxDBMB       int      `toml:"max_db_mb"`      // database size cap; default 256
+	SpoolIdle     Duration `toml:"spool_idle"`     // remove read spool files idle this long; default 24h
+
+	// Products adds to (or replaces entries of) the built-in catalog.
+	Products []catalog.Product `toml:"product"`
+
+	// LogFile, when set, receives the agent's log instead of stderr.
+	LogFile string `toml:"log_file"`
+}
+
+// Duration is a time.Duration written as "1h" or "5s" in TOML.
+type Duration struct{ time.Duration }
+
+// UnmarshalText parses a Go duration string.
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	d.Duration = v
+	return nil
+}
+
+// MarshalText writes a Go duration string.
+func (d Duration) MarshalText() ([]byte, error) { return []byte(d.String()), nil }
+
+// Load reads a TOML file; unknown keys are an error so a typo is not
+// silently ignored.
+func Load(path string) (Config, error) {
+	var c Config
+	md, err := toml.DecodeFile(path, &c)
+	if err != nil {
+		return c, fmt.Errorf("config %s: %w", path, err)
+	}
+	if und := md.Undecoded(); len(und) > 0 {
+		return c, fmt.Errorf("config %s: unknown key %q", path, und[0].String())
+	}
+	return c, nil
+}
+
+// Write saves c as TOML at path with mode 0600: it holds the enroll secret.
+func Write(path string, c Config) error {
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
+	if err != nil {
+		return err
+	}
+	if err := toml.NewEncoder(f).Encode(c); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
+}
+
+// WithDefaults fills every unset field.
+func (c Config) WithDefaults() Config {
+	if c.DataDir == "" {
+		c.DataDir = DefaultDataDir()
+	}
+	if c.SpoolDir == "" {
+		c.SpoolDir = filepath.Join(c.DataDir, "spool")
+	}
+	if c.Socket == "" {
+		c.Socket = DefaultSocket(c.DataDir)
+	}
+	if c.UploadInterval.Duration <= 0 {
+		c.UploadInterval.Duration = time.Hour
+	}
+	if c.ScanInterval.Duration <= 0 {
+		c.ScanInterval.Duration = 5 * time.Second
+	}
+	if c.Analytics == "" {
+		c.Analytics = AnalyticsUserChoice
+	}
+	if c.SeatUsage == nil {
+		t := true
+		c.SeatUsage = &t
+	}
+	if c.RetentionDays <= 0 {
+		c.RetentionDays = 90
+	}
+	if c.MaxDBMB <= 0 {
+		c.MaxDBMB = 256
+	}
+	if c.SpoolIdle.Duration <= 0 {
+		c.SpoolIdle.Duration = 24 * time.Hour
+	}
+	return c
+}
+
+// Validate reports the first setting that cannot work.
+func (c Config) Validate() error {
+	if c.Analytics != AnalyticsUserChoice && c.Analytics != AnalyticsDisabled {
+		return fmt.Errorf("analytics must be %q or %q, not %q", AnalyticsUserChoice, AnalyticsDisabled, c.Analytics)
+	}
+	if c.Collector != "" && c.EnrollSecret == "" {
+		return errors.New("a collector needs an enroll secret")
+	}
+	return nil
+}
+
+// Catalog returns the built-in catalog with the configured products.
+func (c Config) Catalog() *catalog.Catalog {
+	return catalog.Builtin().With(c.Products)
+}
+
+// SeatUsageOn reports the seat-usage policy.
+func (c Config) SeatUsageOn() bool { return c.SeatUsage == nil || *c.SeatUsage }
+
+// DefaultDataDir is the service's data directory when running as root (or
+// a Windows service), and the user's own data directory otherwise.
+func DefaultDataDir() string {
+	switch runtime.GOOS {
+	case "windows":
+		if pd := os.Getenv("ProgramData"); pd != "" {
+			return filepath.Join(pd, "Teamlens")
+		}
+		return `C:\ProgramData\Teamlens`
+	case "darwin":
+		if os.Geteuid() == 0 {
+			return "/Library/Application Support/Teamlens"
+		}
+	default:
+		if os.Geteuid() == 0 {
+			return "/var/lib/teamlens"
+		}
+	}
+	if dir := os.Getenv("XDG_DATA_HOME"); dir != "" {
+		return filepath.Join(dir, "teamlens")
+	}
+	if home, err := os.UserHomeDir(); err == nil {
+		return filepath.Join(home, ".local", "share", "teamlens")
+	}
+	return "teamlens-data"
+}
+
+// DefaultSocket is where the agent listens for the viewer.
+func DefaultSocket(dataDir string) string {
+	if runtime.GOOS != "windows" && os.Geteuid() == 0 {
+		return "/run/teamlens/agent.sock"
+	}
+	return filepath.Join(dataDir, "agent.sock")
+}
+
+// DefaultConfigFile is where the installer writes the configuration.
+func DefaultConfigFile() string {
+	switch runtime.GOOS {
+	case "windows":
+		return filepath.Join(DefaultDataDir(), "agent.toml")
+	case "darwin":
+		return "/Library/Application Support/Teamlens/agent.toml"
+	}
+	return "/etc/teamlens/agent.toml"
+}
