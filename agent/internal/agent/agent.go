@@ -1,0 +1,131 @@
+// Package agent is the workstation agent's lifecycle: it opens the store,
+// reads the spool, scans processes, prunes, uploads and serves the viewer
+// until its context ends.
+package agent
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"sync"
+	"time"
+
+	"teamlens/agent/internal/config"
+	"teamlens/agent/internal/localapi"
+	"teamlens/agent/internal/procscan"
+	"teamlens/agent/internal/spool"
+	"teamlens/agent/internal/store"
+	"teamlens/shared/journal"
+)
+
+// Agent is one running agent.
+type Agent struct {
+	cfg   config.Config
+	log   *slog.Logger
+	store *store.Store
+}
+
+// New opens the agent's store with cfg (defaults filled in).
+func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Agent, error) {
+	cfg = cfg.WithDefaults()
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	st, err := store.Open(ctx, cfg.DataDir, store.Options{})
+	if err != nil {
+		return nil, err
+	}
+	pol := store.Policy{AnalyticsDisabled: cfg.Analytics == config.AnalyticsDisabled, SeatUsage: cfg.SeatUsageOn()}
+	if err := st.SetPolicy(ctx, pol); err != nil {
+		st.Close()
+		return nil, fmt.Errorf("policy: %w", err)
+	}
+	return &Agent{cfg: cfg, log: log, store: st}, nil
+}
+
+// Run works until ctx ends, then closes the store.
+func (a *Agent) Run(ctx context.Context) error {
+	defer a.store.Close()
+	if err := os.MkdirAll(a.cfg.SpoolDir, 0o1777); err != nil {
+		return fmt.Errorf("spool directory: %w", err)
+	}
+	cat := a.cfg.Catalog()
+	a.log.Info("agent started", "data_dir", a.cfg.DataDir, "spool_dir", a.cfg.SpoolDir,
+		"socket", a.cfg.Socket, "analytics", a.cfg.Analytics, "seat_usage", a.cfg.SeatUsageOn())
+
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	start := func(name string, fn func(context.Context) error) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := fn(ctx); err != nil {
+				errs <- fmt.Errorf("%s: %w", name, err)
+				cancel()
+			}
+		}()
+	}
+	reader := &spool.Reader{
+		Dir:        a.cfg.SpoolDir,
+		Store:      a.store,
+		Sanitizer:  journal.Sanitizer{Catalog: cat},
+		Log:        a.log,
+		IdleRemove: a.cfg.SpoolIdle.Duration,
+	}
+	start("spool", reader.Run)
+	scanner := &procscan.Scanner{Catalog: cat, Store: a.store, Log: a.log}
+	start("process scan", func(ctx context.Context) error {
+		return every(ctx, a.cfg.ScanInterval.Duration, func() {
+			if err := scanner.Scan(ctx); err != nil && ctx.Err() == nil {
+				a.log.Warn("process scan", "err", err)
+			}
+		})
+	})
+	start("retention", func(ctx context.Context) error {
+		return every(ctx, time.Hour, a.prune)
+	})
+	api := localapi.New(localapi.Config{Store: a.store, Catalog: cat, Log: a.log})
+	start("local API", func(ctx context.Context) error { return api.Serve(ctx, a.cfg.Socket) })
+
+	wg.Wait()
+	close(errs)
+	var all []error
+	for err := range errs {
+		all = append(all, err)
+	}
+	a.log.Info("agent stopped")
+	return errors.Join(all...)
+}
+
+func (a *Agent) prune() {
+	n, err := a.store.Prune(context.Background(), time.Duration(a.cfg.RetentionDays)*24*time.Hour, int64(a.cfg.MaxDBMB)<<20)
+	if err != nil {
+		a.log.Warn("retention", "err", err)
+		return
+	}
+	if n > 0 {
+		a.log.Info("retention: raw events deleted", "count", n)
+	}
+}
+
+// every calls fn now and then every d until ctx ends.
+func every(ctx context.Context, d time.Duration, fn func()) error {
+	fn()
+	t := time.NewTicker(d)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-t.C:
+			fn()
+		}
+	}
+}

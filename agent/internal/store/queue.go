@@ -1,0 +1,217 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"time"
+
+	"teamlens/shared/wire"
+)
+
+// PendingDay is a day record waiting for upload, at the revision read.
+type PendingDay struct {
+	wire.Day
+	Rev int64
+}
+
+// PendingDays returns up to limit day records changed since their last
+// upload, oldest first. Analytics go only with the owner's consent in force
+// now, whatever the record holds.
+func (s *Store) PendingDays(ctx context.Context, limit int) ([]PendingDay, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT d.user, d.product, d.version, d.date, d.minutes, d.sessions,
+			CASE WHEN c.state = 'on' THEN d.analytics END, d.rev
+		FROM days d LEFT JOIN consent c ON c.user = d.user
+		WHERE d.rev > d.sent_rev AND (d.quarantined_rev IS NULL OR d.rev > d.quarantined_rev)
+		ORDER BY d.date, d.user, d.product, d.version LIMIT ?`, limit)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []PendingDay
+	for rows.Next() {
+		var p PendingDay
+		if p.Day, err = scanDay(rows, &p.Rev); err != nil {
+			return nil, err
+		}
+		out = append(out, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	pol, err := s.Policy(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if pol.AnalyticsDisabled {
+		for i := range out {
+			out[i].Analytics = nil
+		}
+	}
+	return out, nil
+}
+
+// MarkUploaded records that the collector accepted these days at the
+// revisions read; a day changed since stays pending.
+func (s *Store) MarkUploaded(ctx context.Context, days []PendingDay) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for _, d := range days {
+			if _, err := tx.ExecContext(ctx, `UPDATE days SET sent_rev = MAX(sent_rev, ?)
+				WHERE user = ? AND product = ? AND version = ? AND date = ?`,
+				d.Rev, d.User, d.Product, d.Version, d.Date); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// Quarantine sets a day aside after the collector refused it, until it
+// changes again.
+func (s *Store) Quarantine(ctx context.Context, d PendingDay, reason string) error {
+	_, err := s.db.ExecContext(ctx, `UPDATE days SET quarantined_rev = ?, quarantine_why = ?
+		WHERE user = ? AND product = ? AND version = ? AND date = ?`,
+		d.Rev, reason, d.User, d.Product, d.Version, d.Date)
+	return err
+}
+
+// RecordUpload notes the outcome of an upload attempt for status.
+func (s *Store) RecordUpload(ctx context.Context, at time.Time, uploadErr error) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if uploadErr == nil {
+			return setMeta(ctx, tx, "upload.last_success", at.UTC().Format(time.RFC3339))
+		}
+		if err := setMeta(ctx, tx, "upload.last_error_at", at.UTC().Format(time.RFC3339)); err != nil {
+			return err
+		}
+		return setMeta(ctx, tx, "upload.last_error", uploadErr.Error())
+	})
+}
+
+// Status is what `agent status` prints.
+type Status struct {
+	Policy     StatusPolicy      `json:"policy"`
+	Consent    map[string]string `json:"consent"`
+	Counts     StatusCounts      `json:"counts"`
+	Rejects    map[string]int64  `json:"rejects"`
+	Queue      StatusQueue       `json:"queue"`
+	LastUpload StatusUpload      `json:"last_upload"`
+}
+
+// StatusPolicy is the admin policy in force.
+type StatusPolicy struct {
+	Analytics string `json:"analytics"`
+	SeatUsage bool   `json:"seat_usage"`
+}
+
+// StatusCounts counts what the database holds.
+type StatusCounts struct {
+	Events    int64 `json:"events"`
+	Sessions  int64 `json:"sessions"`
+	Days      int64 `json:"days"`
+	Files     int64 `json:"files"`
+	Rejected  int64 `json:"rejected"`
+	Discarded int64 `json:"discarded"`
+}
+
+// StatusQueue is the upload queue.
+type StatusQueue struct {
+	DaysPending     int64 `json:"days_pending"`
+	DaysQuarantined int64 `json:"days_quarantined"`
+}
+
+// StatusUpload is the outcome of the latest uploads.
+type StatusUpload struct {
+	SuccessAt string `json:"success_at,omitempty"`
+	ErrorAt   string `json:"error_at,omitempty"`
+	Error     string `json:"error,omitempty"`
+}
+
+// Status summarizes the database.
+func (s *Store) Status(ctx context.Context) (Status, error) {
+	st := Status{Consent: map[string]string{}, Rejects: map[string]int64{}}
+	pol, err := s.Policy(ctx)
+	if err != nil {
+		return st, err
+	}
+	st.Policy = StatusPolicy{Analytics: pol.Analytics(), SeatUsage: pol.SeatUsage}
+	if err := s.each(ctx, `SELECT user, state FROM consent ORDER BY user`, func(r *sql.Rows) error {
+		var u, state string
+		if err := r.Scan(&u, &state); err != nil {
+			return err
+		}
+		if pol.AnalyticsDisabled {
+			state = "off"
+		}
+		st.Consent[u] = state
+		return nil
+	}); err != nil {
+		return st, err
+	}
+	if err := s.each(ctx, `SELECT reason, count FROM rejects`, func(r *sql.Rows) error {
+		var reason string
+		var n int64
+		if err := r.Scan(&reason, &n); err != nil {
+			return err
+		}
+		st.Rejects[reason] = n
+		st.Counts.Rejected += n
+		return nil
+	}); err != nil {
+		return st, err
+	}
+	for q, dst := range map[string]*int64{
+		`SELECT COUNT(*) FROM events`:   &st.Counts.Events,
+		`SELECT COUNT(*) FROM sessions`: &st.Counts.Sessions,
+		`SELECT COUNT(*) FROM days`:     &st.Counts.Days,
+		`SELECT COUNT(*) FROM files`:    &st.Counts.Files,
+		`SELECT COUNT(*) FROM days WHERE rev > sent_rev AND (quarantined_rev IS NULL OR rev > quarantined_rev)`: &st.Queue.DaysPending,
+		`SELECT COUNT(*) FROM days WHERE quarantined_rev IS NOT NULL AND rev = quarantined_rev`:                  &st.Queue.DaysQuarantined,
+	} {
+		if err := s.db.QueryRowContext(ctx, q).Scan(dst); err != nil {
+			return st, err
+		}
+	}
+	discarded, err := meta(ctx, s.db, "discarded")
+	if err != nil {
+		return st, err
+	}
+	st.Counts.Discarded, _ = strconv.ParseInt(discarded, 10, 64)
+	for key, dst := range map[string]*string{
+		"upload.last_success":  &st.LastUpload.SuccessAt,
+		"upload.last_error_at": &st.LastUpload.ErrorAt,
+		"upload.last_error":    &st.LastUpload.Error,
+	} {
+		if *dst, err = meta(ctx, s.db, key); err != nil {
+			return st, err
+		}
+	}
+	return st, nil
+}
+
+func (s *Store) each(ctx context.Context, query string, fn func(*sql.Rows) error) error {
+	rows, err := s.db.QueryContext(ctx, query)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// Users lists every user the database holds anything about.
+func (s *Store) Users(ctx context.Context) ([]string, error) {
+	return strings(ctx, s.db, `SELECT user FROM consent UNION SELECT user FROM days UNION SELECT user FROM events ORDER BY 1`)
+}
+
+// Meta and SetMeta keep small agent facts (e.g. cached benchmarks).
+func (s *Store) Meta(ctx context.Context, key string) (string, error) { return meta(ctx, s.db, key) }
+
+// SetMeta saves a small agent fact.
+func (s *Store) SetMeta(ctx context.Context, key, value string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return setMeta(ctx, tx, key, value) })
+}
