@@ -1,0 +1,28 @@
+# Teamlens. `make demo` runs the main job on the embedded default (SQLite);
+# `make test` runs the whole suite. Both install what they need.
+GO ?= go
+BIN := bin
+
+.PHONY: all build demo test bench fuzz clean
+
+all: build
+
+build:
+	@scripts/deps.sh
+	$(GO) build -o $(BIN)/ ./agent ./tools/cadsim
+
+demo: build
+	@scripts/demo.sh
+
+test:
+	@scripts/test.sh
+
+bench:
+	@scripts/deps.sh
+	$(GO) test -run '^$$' -bench . -benchmem ./...
+
+fuzz:
+	$(GO) test -run '^$$' -fuzz FuzzSanitize -fuzztime 60s ./shared/journal
+
+clean:
+	rm -rf $(BIN)
