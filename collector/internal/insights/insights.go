@@ -1,0 +1,556 @@
+// Package insights computes the six Team Insights of DESIGN.md for every
+// team and a day as_of, from per-user aggregates the store computes in SQL.
+package insights
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"math"
+	"sort"
+	"time"
+
+	"teamlens/collector/internal/license"
+	"teamlens/collector/internal/store"
+	"teamlens/shared/catalog"
+)
+
+// WindowDays is the length of the insight window, which ends on as_of.
+const WindowDays = 90
+
+// MinUsers is how many users collector-wide must have data before
+// performance quartiles are shown, so no one user's figures can be read off.
+const MinUsers = 5
+
+// Insight kinds (contract).
+const (
+	KindUnderAssignment    = "under_assignment"
+	KindOverAssignment     = "over_assignment"
+	KindInactiveUser       = "inactive_user"
+	KindProductVersion     = "product_version"
+	KindProductPerformance = "product_performance"
+	KindCommandUsage       = "command_usage"
+)
+
+// Kinds lists every kind in the order a snapshot lists them.
+var kinds = []string{KindUnderAssignment, KindOverAssignment, KindInactiveUser, KindProductVersion, KindProductPerformance, KindCommandUsage}
+
+// ReasonPremium is the reason a standard team lacks premium insights.
+const ReasonPremium = "premium plan required"
+
+// Snapshot is what GET /v1/teams/{team}/insights returns.
+type Snapshot struct {
+	Team        string        `json:"team"`
+	AsOf        string        `json:"as_of"`
+	GeneratedAt time.Time     `json:"generated_at"`
+	Insights    []any         `json:"insights"`
+	Unavailable []Unavailable `json:"unavailable"`
+}
+
+// Unavailable says why a kind of insight is missing.
+type Unavailable struct {
+	Kind   string `json:"kind"`
+	Reason string `json:"reason"`
+	// Product and Metric narrow a product_performance entry.
+	Product string `json:"product,omitempty"`
+	Metric  string `json:"metric,omitempty"`
+}
+
+// UnderAssignment: an active subscription with seats nobody holds.
+type UnderAssignment struct {
+	Kind         string `json:"kind"`
+	Subscription string `json:"subscription"`
+	Product      string `json:"product"`
+	Seats        int64  `json:"seats"`
+	Assigned     int64  `json:"assigned"`
+	Available    int64  `json:"available"`
+}
+
+// OverAssignment: an online subscription that ended with seats still
+// assigned.
+type OverAssignment struct {
+	Kind         string   `json:"kind"`
+	Subscription string   `json:"subscription"`
+	Product      string   `json:"product"`
+	EndedOn      string   `json:"ended_on"`
+	Users        []string `json:"users"`
+}
+
+// InactiveUser: a user holding a seat who has not used the product in the
+// window.
+type InactiveUser struct {
+	Kind     string  `json:"kind"`
+	Product  string  `json:"product"`
+	User     string  `json:"user"`
+	LastUsed *string `json:"last_used"`
+}
+
+// ProductVersion: a version used on under 1% of the team's user-days.
+type ProductVersion struct {
+	Kind     string   `json:"kind"`
+	Product  string   `json:"product"`
+	Version  string   `json:"version"`
+	DaysUsed int64    `json:"days_used"`
+	Share    float64  `json:"share"`
+	Users    []string `json:"users"`
+}
+
+// ProductPerformance places the team's users among the collector-wide
+// quartiles of per-user mean startup or save time.
+type ProductPerformance struct {
+	Kind            string   `json:"kind"`
+	Product         string   `json:"product"`
+	Metric          string   `json:"metric"`
+	P25             float64  `json:"p25"`
+	P50             float64  `json:"p50"`
+	P75             float64  `json:"p75"`
+	UsersByQuartile [4]int   `json:"users_by_quartile"`
+	TeamMeanMS      *float64 `json:"team_mean_ms"`
+}
+
+// CommandUsage compares the team's completed commands per category with
+// every other team's.
+type CommandUsage struct {
+	Kind       string          `json:"kind"`
+	Product    string          `json:"product"`
+	Categories []CategoryShare `json:"categories"`
+}
+
+// CategoryShare is one category of CommandUsage.
+type CategoryShare struct {
+	Category  string  `json:"category"`
+	Count     int64   `json:"count"`
+	Share     float64 `json:"share"`
+	PeerShare float64 `json:"peer_share"`
+}
+
+// Input is everything a computation reads.
+type Input struct {
+	AsOf     string // YYYY-MM-DD
+	Picture  *store.Picture
+	Products []store.UserProduct // window-aggregated, matched users only
+	Versions []store.UserVersion
+	Commands []store.UserCommand
+	Catalog  *catalog.Catalog
+}
+
+// WindowStart returns the first day of the window ending on asOf.
+func WindowStart(asOf string) (string, error) {
+	t, err := time.Parse(license.DateLayout, asOf)
+	if err != nil {
+		return "", fmt.Errorf("as_of %q is not YYYY-MM-DD", asOf)
+	}
+	return t.AddDate(0, 0, -(WindowDays - 1)).Format(license.DateLayout), nil
+}
+
+// Load reads the input of as_of from the store with aggregate queries.
+func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, asOf string) (*Input, error) {
+	from, err := WindowStart(asOf)
+	if err != nil {
+		return nil, err
+	}
+	in := &Input{AsOf: asOf, Catalog: cat}
+	if in.Picture, err = st.Picture(ctx); err != nil {
+		return nil, err
+	}
+	if in.Products, err = st.UserProducts(ctx, from, asOf); err != nil {
+		return nil, err
+	}
+	if in.Versions, err = st.UserVersions(ctx, from, asOf); err != nil {
+		return nil, err
+	}
+	if in.Commands, err = st.UserCommands(ctx, from, asOf); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+// Run computes and stores the snapshots of every team for as_of.
+func Run(ctx context.Context, st *store.Store, cat *catalog.Catalog, asOf string, now time.Time) ([]Snapshot, error) {
+	in, err := Load(ctx, st, cat, asOf)
+	if err != nil {
+		return nil, err
+	}
+	snaps := Compute(in, now)
+	for _, s := range snaps {
+		body, err := json.Marshal(s)
+		if err != nil {
+			return nil, err
+		}
+		if err := st.PutSnapshot(ctx, s.Team, s.AsOf, now, body); err != nil {
+			return nil, err
+		}
+	}
+	return snaps, nil
+}
+
+// Compute builds one snapshot per team. It is pure: same input, same
+// output, apart from generatedAt.
+func Compute(in *Input, generatedAt time.Time) []Snapshot {
+	c := newComputation(in)
+	out := make([]Snapshot, 0, len(in.Picture.Teams))
+	for _, t := range in.Picture.Teams {
+		out = append(out, c.team(t, generatedAt.UTC().Truncate(time.Second)))
+	}
+	return out
+}
+
+type computation struct {
+	in           *Input
+	windowStart  string
+	subsByTeam   map[string][]license.Subscription
+	assignsBySub map[string][]license.Assignment
+	byUser       map[string]map[string]*store.UserProduct // email -> product -> aggregate
+	versions     map[string][]store.UserVersion           // product -> rows
+	commands     map[string][]store.UserCommand           // product -> rows
+	perf         map[perfKey]*distribution
+}
+
+type perfKey struct{ product, metric string }
+
+// distribution is the collector-wide per-user means of one product metric.
+type distribution struct {
+	means         map[string]float64 // email -> mean
+	p25, p50, p75 float64
+}
+
+func newComputation(in *Input) *computation {
+	ws, _ := WindowStart(in.AsOf)
+	c := &computation{
+		in: in, windowStart: ws,
+		subsByTeam:   map[string][]license.Subscription{},
+		assignsBySub: map[string][]license.Assignment{},
+		byUser:       map[string]map[string]*store.UserProduct{},
+		versions:     map[string][]store.UserVersion{},
+		commands:     map[string][]store.UserCommand{},
+		perf:         map[perfKey]*distribution{},
+	}
+	for _, s := range in.Picture.Subscriptions {
+		c.subsByTeam[s.Team] = append(c.subsByTeam[s.Team], s)
+	}
+	for _, a := range in.Picture.Assignments {
+		// An assignment counts from the day it was made.
+		if a.AssignedOn <= in.AsOf {
+			c.assignsBySub[a.Subscription] = append(c.assignsBySub[a.Subscription], a)
+		}
+	}
+	for i := range in.Products {
+		p := &in.Products[i]
+		if c.byUser[p.Email] == nil {
+			c.byUser[p.Email] = map[string]*store.UserProduct{}
+		}
+		c.byUser[p.Email][p.Product] = p
+		for _, m := range metrics {
+			sum, n := m.stat(p)
+			if n <= 0 {
+				continue
+			}
+			k := perfKey{p.Product, m.name}
+			if c.perf[k] == nil {
+				c.perf[k] = &distribution{means: map[string]float64{}}
+			}
+			c.perf[k].means[p.Email] = float64(sum) / float64(n)
+		}
+	}
+	for _, d := range c.perf {
+		vals := make([]float64, 0, len(d.means))
+		for _, v := range d.means {
+			vals = append(vals, v)
+		}
+		sort.Float64s(vals)
+		d.p25, d.p50, d.p75 = Percentile(vals, 0.25), Percentile(vals, 0.5), Percentile(vals, 0.75)
+	}
+	for _, v := range in.Versions {
+		c.versions[v.Product] = append(c.versions[v.Product], v)
+	}
+	for _, x := range in.Commands {
+		c.commands[x.Product] = append(c.commands[x.Product], x)
+	}
+	return c
+}
+
+var metrics = []struct {
+	name string
+	stat func(*store.UserProduct) (sum, n int64)
+}{
+	{"startup", func(p *store.UserProduct) (int64, int64) { return p.StartupSum, p.StartupCount }},
+	{"save", func(p *store.UserProduct) (int64, int64) { return p.SaveSum, p.SaveCount }},
+}
+
+// Percentile interpolates linearly between the closest ranks of sorted
+// values, as PostgreSQL's percentile_cont does.
+func Percentile(sorted []float64, p float64) float64 {
+	if len(sorted) == 0 {
+		return 0
+	}
+	pos := p * float64(len(sorted)-1)
+	lo := math.Floor(pos)
+	hi := math.Ceil(pos)
+	return sorted[int(lo)] + (pos-lo)*(sorted[int(hi)]-sorted[int(lo)])
+}
+
+func (c *computation) team(t license.Team, generatedAt time.Time) Snapshot {
+	snap := Snapshot{Team: t.Team, AsOf: c.in.AsOf, GeneratedAt: generatedAt, Insights: []any{}, Unavailable: []Unavailable{}}
+	subs := c.subsByTeam[t.Team]
+	if reason := gate(t, subs); reason != "" {
+		for _, k := range kinds {
+			snap.Unavailable = append(snap.Unavailable, Unavailable{Kind: k, Reason: reason})
+		}
+		return snap
+	}
+	members := map[string]bool{}
+	for _, s := range subs {
+		for _, a := range c.assignsBySub[s.Subscription] {
+			members[a.Email] = true
+		}
+	}
+	snap.Insights = append(snap.Insights, c.underAssignment(subs)...)
+	snap.Insights = append(snap.Insights, c.overAssignment(subs)...)
+	if t.Plan == "premium" {
+		snap.Insights = append(snap.Insights, c.inactiveUsers(subs)...)
+		snap.Insights = append(snap.Insights, c.productVersions(members)...)
+	} else {
+		snap.Unavailable = append(snap.Unavailable,
+			Unavailable{Kind: KindInactiveUser, Reason: ReasonPremium},
+			Unavailable{Kind: KindProductVersion, Reason: ReasonPremium})
+	}
+	perf, missing := c.performance(subs, members)
+	snap.Insights = append(snap.Insights, perf...)
+	snap.Unavailable = append(snap.Unavailable, missing...)
+	snap.Insights = append(snap.Insights, c.commandUsage(members)...)
+	return snap
+}
+
+// gate says why a team gets no insights at all, or "".
+func gate(t license.Team, subs []license.Subscription) string {
+	if t.UserManagement == "classic" {
+		return "team uses classic user management"
+	}
+	for _, s := range subs {
+		if s.Type == "single-user" || s.Type == "flex" {
+			return ""
+		}
+	}
+	return "team has no single-user or flex subscription"
+}
+
+func (c *computation) underAssignment(subs []license.Subscription) []any {
+	var out []any
+	for _, s := range subs {
+		if !s.ActiveOn(c.in.AsOf) {
+			continue
+		}
+		n := int64(len(c.assignsBySub[s.Subscription]))
+		if n < s.Seats {
+			out = append(out, UnderAssignment{Kind: KindUnderAssignment, Subscription: s.Subscription, Product: s.Product,
+				Seats: s.Seats, Assigned: n, Available: s.Seats - n})
+		}
+	}
+	return out
+}
+
+func (c *computation) overAssignment(subs []license.Subscription) []any {
+	var out []any
+	for _, s := range subs {
+		as := c.assignsBySub[s.Subscription]
+		if s.Channel != "online" || s.End >= c.in.AsOf || len(as) == 0 {
+			continue
+		}
+		users := make([]string, 0, len(as))
+		for _, a := range as {
+			users = append(users, a.Email)
+		}
+		sort.Strings(users)
+		out = append(out, OverAssignment{Kind: KindOverAssignment, Subscription: s.Subscription, Product: s.Product, EndedOn: s.End, Users: users})
+	}
+	return out
+}
+
+func (c *computation) inactiveUsers(subs []license.Subscription) []any {
+	type key struct{ product, email string }
+	found := map[key]*string{}
+	for _, s := range subs {
+		if !s.ActiveOn(c.in.AsOf) {
+			continue
+		}
+		for _, a := range c.assignsBySub[s.Subscription] {
+			if a.AssignedOn >= c.windowStart {
+				continue // assigned inside the window: too new to call inactive
+			}
+			var last *string
+			if up := c.byUser[a.Email][s.Product]; up != nil {
+				if up.Days > 0 {
+					continue
+				}
+				l := up.LastUsed
+				last = &l
+			}
+			found[key{s.Product, a.Email}] = last
+		}
+	}
+	keys := make([]key, 0, len(found))
+	for k := range found {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].product != keys[j].product {
+			return keys[i].product < keys[j].product
+		}
+		return keys[i].email < keys[j].email
+	})
+	out := make([]any, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, InactiveUser{Kind: KindInactiveUser, Product: k.product, User: k.email, LastUsed: found[k]})
+	}
+	return out
+}
+
+func (c *computation) productVersions(members map[string]bool) []any {
+	var out []any
+	for _, product := range sortedKeys(c.versions) {
+		type agg struct {
+			days  int64
+			users []string
+		}
+		byVersion := map[string]*agg{}
+		for _, v := range c.versions[product] {
+			if !members[v.Email] || v.Days == 0 {
+				continue
+			}
+			a := byVersion[v.Version]
+			if a == nil {
+				a = &agg{}
+				byVersion[v.Version] = a
+			}
+			a.days += v.Days
+			a.users = append(a.users, v.Email)
+		}
+		// The denominator counts a user-day once however many versions it
+		// saw.
+		var total int64
+		for email := range members {
+			if up := c.byUser[email][product]; up != nil {
+				total += up.Days
+			}
+		}
+		if total == 0 {
+			continue
+		}
+		for _, version := range sortedKeys(byVersion) {
+			a := byVersion[version]
+			share := float64(a.days) / float64(total)
+			if share >= 0.01 {
+				continue
+			}
+			sort.Strings(a.users)
+			out = append(out, ProductVersion{Kind: KindProductVersion, Product: product, Version: version, DaysUsed: a.days, Share: share, Users: a.users})
+		}
+	}
+	return out
+}
+
+func (c *computation) performance(subs []license.Subscription, members map[string]bool) ([]any, []Unavailable) {
+	// The products a team cares about: those it subscribes to and those its
+	// users ran.
+	products := map[string]bool{}
+	for _, s := range subs {
+		products[s.Product] = true
+	}
+	for email := range members {
+		for p := range c.byUser[email] {
+			products[p] = true
+		}
+	}
+	var out []any
+	var missing []Unavailable
+	for _, product := range sortedKeys(products) {
+		for _, m := range metrics {
+			d := c.perf[perfKey{product, m.name}]
+			n := 0
+			if d != nil {
+				n = len(d.means)
+			}
+			if n < MinUsers {
+				missing = append(missing, Unavailable{Kind: KindProductPerformance, Product: product, Metric: m.name,
+					Reason: fmt.Sprintf("%d of the %d users needed have %s %s data", n, MinUsers, product, m.name)})
+				continue
+			}
+			p := ProductPerformance{Kind: KindProductPerformance, Product: product, Metric: m.name, P25: d.p25, P50: d.p50, P75: d.p75}
+			var sum float64
+			var count int
+			for email := range members {
+				v, ok := d.means[email]
+				if !ok {
+					continue
+				}
+				switch {
+				case v <= d.p25:
+					p.UsersByQuartile[0]++
+				case v <= d.p50:
+					p.UsersByQuartile[1]++
+				case v <= d.p75:
+					p.UsersByQuartile[2]++
+				default:
+					p.UsersByQuartile[3]++
+				}
+				sum += v
+				count++
+			}
+			if count > 0 {
+				mean := sum / float64(count)
+				p.TeamMeanMS = &mean
+			}
+			out = append(out, p)
+		}
+	}
+	return out, missing
+}
+
+func (c *computation) commandUsage(members map[string]bool) []any {
+	var out []any
+	for _, product := range sortedKeys(c.commands) {
+		team, peers := map[string]int64{}, map[string]int64{}
+		var teamTotal, peerTotal int64
+		for _, x := range c.commands[product] {
+			if x.Completed <= 0 {
+				continue
+			}
+			cat := c.in.Catalog.Category(product, x.Command)
+			if members[x.Email] {
+				team[cat] += x.Completed
+				teamTotal += x.Completed
+			} else {
+				peers[cat] += x.Completed
+				peerTotal += x.Completed
+			}
+		}
+		if teamTotal == 0 {
+			continue
+		}
+		cats := make([]CategoryShare, 0, len(team))
+		for cat, n := range team {
+			cs := CategoryShare{Category: cat, Count: n, Share: float64(n) / float64(teamTotal)}
+			if peerTotal > 0 {
+				cs.PeerShare = float64(peers[cat]) / float64(peerTotal)
+			}
+			cats = append(cats, cs)
+		}
+		sort.Slice(cats, func(i, j int) bool {
+			if cats[i].Count != cats[j].Count {
+				return cats[i].Count > cats[j].Count
+			}
+			return cats[i].Category < cats[j].Category
+		})
+		out = append(out, CommandUsage{Kind: KindCommandUsage, Product: product, Categories: cats})
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -1,0 +1,272 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"teamlens/collector/internal/license"
+)
+
+// Picture is the whole license picture. It is small (teams, seats, people),
+// so the insight job reads it at once.
+type Picture struct {
+	Teams         []license.Team
+	Users         []license.User
+	Subscriptions []license.Subscription
+	Assignments   []license.Assignment
+}
+
+// Picture reads the license picture, each list in key order.
+func (s *Store) Picture(ctx context.Context) (*Picture, error) {
+	p := &Picture{}
+	err := s.each(ctx, `SELECT team, name, plan, user_management FROM teams ORDER BY team`, nil, func(r *sql.Rows) error {
+		var t license.Team
+		if err := r.Scan(&t.Team, &t.Name, &t.Plan, &t.UserManagement); err != nil {
+			return err
+		}
+		p.Teams = append(p.Teams, t)
+		return nil
+	})
+	if err == nil {
+		err = s.each(ctx, `SELECT email, login, name FROM users ORDER BY email`, nil, func(r *sql.Rows) error {
+			var u license.User
+			if err := r.Scan(&u.Email, &u.Login, &u.Name); err != nil {
+				return err
+			}
+			p.Users = append(p.Users, u)
+			return nil
+		})
+	}
+	if err == nil {
+		err = s.each(ctx, `SELECT subscription, team, product, type, seats, channel, start_on, end_on FROM subscriptions ORDER BY subscription`, nil,
+			func(r *sql.Rows) error {
+				var x license.Subscription
+				if err := r.Scan(&x.Subscription, &x.Team, &x.Product, &x.Type, &x.Seats, &x.Channel, &x.Start, &x.End); err != nil {
+					return err
+				}
+				p.Subscriptions = append(p.Subscriptions, x)
+				return nil
+			})
+	}
+	if err == nil {
+		err = s.each(ctx, `SELECT subscription, email, assigned_on FROM assignments ORDER BY subscription, email`, nil, func(r *sql.Rows) error {
+			var a license.Assignment
+			if err := r.Scan(&a.Subscription, &a.Email, &a.AssignedOn); err != nil {
+				return err
+			}
+			p.Assignments = append(p.Assignments, a)
+			return nil
+		})
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read license picture: %w", err)
+	}
+	return p, nil
+}
+
+func (s *Store) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		if err := fn(rows); err != nil {
+			return err
+		}
+	}
+	return rows.Err()
+}
+
+// UserProduct aggregates one matched directory user's use of one product.
+type UserProduct struct {
+	Email, Product string
+	Days           int64  // distinct usage days in the window
+	LastUsed       string // last usage day on or before the window's end
+	StartupSum     int64  // sums over the window of the startup_ms stat
+	StartupCount   int64
+	SaveSum        int64
+	SaveCount      int64
+}
+
+// UserProducts aggregates, per matched user and product, the usage days
+// in [from, to] and the last usage day on or before to.
+func (s *Store) UserProducts(ctx context.Context, from, to string) ([]UserProduct, error) {
+	var out []UserProduct
+	err := s.each(ctx, `SELECT d.email, u.product,
+			COUNT(DISTINCT CASE WHEN u.day >= ? THEN u.day END),
+			MAX(u.day),
+			COALESCE(SUM(CASE WHEN u.day >= ? THEN u.startup_sum END), 0),
+			COALESCE(SUM(CASE WHEN u.day >= ? THEN u.startup_count END), 0),
+			COALESCE(SUM(CASE WHEN u.day >= ? THEN u.save_sum END), 0),
+			COALESCE(SUM(CASE WHEN u.day >= ? THEN u.save_count END), 0)
+		FROM usage_days u JOIN users d ON d.login_key = u.login
+		WHERE u.day <= ?
+		GROUP BY d.email, u.product`, []any{from, from, from, from, from, to}, func(r *sql.Rows) error {
+		var x UserProduct
+		if err := r.Scan(&x.Email, &x.Product, &x.Days, &x.LastUsed, &x.StartupSum, &x.StartupCount, &x.SaveSum, &x.SaveCount); err != nil {
+			return err
+		}
+		out = append(out, x)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("user products: %w", err)
+	}
+	return out, nil
+}
+
+// UserVersion counts one matched user's distinct usage days of one product
+// version.
+type UserVersion struct {
+	Email, Product, Version string
+	Days                    int64
+}
+
+// UserVersions counts, per matched user, product and version, the distinct
+// usage days in [from, to].
+func (s *Store) UserVersions(ctx context.Context, from, to string) ([]UserVersion, error) {
+	var out []UserVersion
+	err := s.each(ctx, `SELECT d.email, u.product, u.version, COUNT(DISTINCT u.day)
+		FROM usage_days u JOIN users d ON d.login_key = u.login
+		WHERE u.day >= ? AND u.day <= ?
+		GROUP BY d.email, u.product, u.version`, []any{from, to}, func(r *sql.Rows) error {
+		var x UserVersion
+		if err := r.Scan(&x.Email, &x.Product, &x.Version, &x.Days); err != nil {
+			return err
+		}
+		out = append(out, x)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("user versions: %w", err)
+	}
+	return out, nil
+}
+
+// UserCommand totals one matched user's completed runs of a command.
+type UserCommand struct {
+	Email, Product, Command string
+	Completed               int64
+}
+
+// UserCommands totals completed commands per matched user and product in
+// [from, to].
+func (s *Store) UserCommands(ctx context.Context, from, to string) ([]UserCommand, error) {
+	var out []UserCommand
+	err := s.each(ctx, `SELECT d.email, c.product, c.command, SUM(c.completed)
+		FROM usage_commands c JOIN users d ON d.login_key = c.login
+		WHERE c.day >= ? AND c.day <= ?
+		GROUP BY d.email, c.product, c.command`, []any{from, to}, func(r *sql.Rows) error {
+		var x UserCommand
+		if err := r.Scan(&x.Email, &x.Product, &x.Command, &x.Completed); err != nil {
+			return err
+		}
+		out = append(out, x)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("user commands: %w", err)
+	}
+	return out, nil
+}
+
+// LoginStat sums one login's startup and save stats of a product.
+type LoginStat struct {
+	Login                string
+	StartupSum, StartupN int64
+	SaveSum, SaveN       int64
+}
+
+// LoginStats sums, per login (matched or not), the startup and save stats
+// of product in [from, to]; the benchmarks of My Insights.
+func (s *Store) LoginStats(ctx context.Context, product, from, to string) ([]LoginStat, error) {
+	var out []LoginStat
+	err := s.each(ctx, `SELECT login, COALESCE(SUM(startup_sum), 0), COALESCE(SUM(startup_count), 0),
+			COALESCE(SUM(save_sum), 0), COALESCE(SUM(save_count), 0)
+		FROM usage_days WHERE product = ? AND day >= ? AND day <= ?
+		GROUP BY login`, []any{product, from, to}, func(r *sql.Rows) error {
+		var x LoginStat
+		if err := r.Scan(&x.Login, &x.StartupSum, &x.StartupN, &x.SaveSum, &x.SaveN); err != nil {
+			return err
+		}
+		out = append(out, x)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("login stats: %w", err)
+	}
+	return out, nil
+}
+
+// UserProductVersions returns, per matched user and product, the distinct
+// versions used in [from, to]; the usage export joins it with UserProducts.
+func (s *Store) UserProductVersions(ctx context.Context, from, to string) (map[[2]string][]string, error) {
+	out := map[[2]string][]string{}
+	err := s.each(ctx, `SELECT DISTINCT d.email, u.product, u.version
+		FROM usage_days u JOIN users d ON d.login_key = u.login
+		WHERE u.day >= ? AND u.day <= ?
+		ORDER BY d.email, u.product, u.version`, []any{from, to}, func(r *sql.Rows) error {
+		var email, product, version string
+		if err := r.Scan(&email, &product, &version); err != nil {
+			return err
+		}
+		k := [2]string{email, product}
+		out[k] = append(out[k], version)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("user versions: %w", err)
+	}
+	return out, nil
+}
+
+// PutSnapshot stores (or replaces) a team's insight snapshot of a day.
+func (s *Store) PutSnapshot(ctx context.Context, team, asOf string, generated time.Time, body []byte) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO snapshots (team, as_of, generated_at, body) VALUES (?, ?, ?, ?)
+		ON CONFLICT (team, as_of) DO UPDATE SET generated_at = excluded.generated_at, body = excluded.body`,
+		team, asOf, stamp(generated), string(body))
+	if err != nil {
+		return fmt.Errorf("store snapshot: %w", err)
+	}
+	return nil
+}
+
+// Snapshot returns a team's snapshot of asOf, or its latest one when asOf
+// is empty; ErrNotFound when there is none.
+func (s *Store) Snapshot(ctx context.Context, team, asOf string) ([]byte, error) {
+	var body string
+	var err error
+	if asOf == "" {
+		err = s.db.QueryRowContext(ctx, `SELECT body FROM snapshots WHERE team = ? ORDER BY as_of DESC LIMIT 1`, team).Scan(&body)
+	} else {
+		err = s.db.QueryRowContext(ctx, `SELECT body FROM snapshots WHERE team = ? AND as_of = ?`, team, asOf).Scan(&body)
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read snapshot: %w", err)
+	}
+	return []byte(body), nil
+}
+
+// State reads a value of the job state, "" when unset.
+func (s *Store) State(ctx context.Context, name string) (string, error) {
+	var v string
+	err := s.db.QueryRowContext(ctx, `SELECT value FROM job_state WHERE name = ?`, name).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", nil
+	}
+	return v, err
+}
+
+// SetState writes a value of the job state.
+func (s *Store) SetState(ctx context.Context, name, value string) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO job_state (name, value) VALUES (?, ?)
+		ON CONFLICT (name) DO UPDATE SET value = excluded.value`, name, value)
+	return err
+}

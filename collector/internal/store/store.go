@@ -1,0 +1,409 @@
+// Package store keeps the collector's data in embedded SQLite or in
+// PostgreSQL, running the same SQL text on both.
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"embed"
+	"encoding/base64"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"teamlens/collector/internal/license"
+	"teamlens/collector/internal/pgdriver"
+	"teamlens/internal/sqlitedb"
+	"teamlens/shared/wire"
+)
+
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Errors callers tell apart.
+var (
+	ErrNotFound     = errors.New("not found")
+	ErrUnauthorized = errors.New("unknown or revoked token")
+)
+
+// Lock keys of PostgreSQL advisory locks, shared by every replica.
+const (
+	migrateLockKey = 0x7465616d6c656e01 // "teamlen" + 1
+	// InsightsLockKey guards the daily insight job.
+	InsightsLockKey = 0x7465616d6c656e02
+)
+
+// Store is the collector's database; safe for concurrent use.
+type Store struct {
+	db       *sql.DB
+	postgres bool
+}
+
+// IsPostgres reports whether dsn names a PostgreSQL database rather than a
+// SQLite file.
+func IsPostgres(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open opens a SQLite file (created on first use) or a postgres:// URL and
+// brings the schema up to date.
+func Open(ctx context.Context, dsn string) (*Store, error) {
+	if !IsPostgres(dsn) {
+		db, err := sqlitedb.Open(ctx, dsn, migrations, "migrations")
+		if err != nil {
+			return nil, err
+		}
+		return &Store{db: db}, nil
+	}
+	db, err := pgdriver.Open(dsn)
+	if err != nil {
+		return nil, err
+	}
+	s := &Store{db: db, postgres: true}
+	// Replicas starting together must not run the same migration twice.
+	err = s.WithLock(ctx, migrateLockKey, func(ctx context.Context) error {
+		return sqlitedb.Migrate(ctx, db, migrations, "migrations")
+	})
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("open postgres: %w", err)
+	}
+	return s, nil
+}
+
+// Close closes the database.
+func (s *Store) Close() error { return s.db.Close() }
+
+// Postgres reports whether the store runs on PostgreSQL.
+func (s *Store) Postgres() bool { return s.postgres }
+
+// WithLock runs fn holding a cluster-wide PostgreSQL advisory lock, waiting
+// for it. On SQLite one process owns the file and fn simply runs.
+func (s *Store) WithLock(ctx context.Context, key int64, fn func(context.Context) error) error {
+	_, err := s.lockAndRun(ctx, key, true, fn)
+	return err
+}
+
+// TryWithLock runs fn only if the advisory lock is free, and says whether
+// it ran: another replica holding it is already doing the work.
+func (s *Store) TryWithLock(ctx context.Context, key int64, fn func(context.Context) error) (bool, error) {
+	return s.lockAndRun(ctx, key, false, fn)
+}
+
+func (s *Store) lockAndRun(ctx context.Context, key int64, wait bool, fn func(context.Context) error) (bool, error) {
+	if !s.postgres {
+		return true, fn(ctx)
+	}
+	// Advisory locks belong to a session, so lock, work and unlock on one
+	// pinned connection.
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return false, err
+	}
+	defer conn.Close()
+	if wait {
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(?)`, key); err != nil {
+			return false, fmt.Errorf("advisory lock: %w", err)
+		}
+	} else {
+		var got bool
+		if err := conn.QueryRowContext(ctx, `SELECT pg_try_advisory_lock(?)`, key).Scan(&got); err != nil {
+			return false, fmt.Errorf("advisory lock: %w", err)
+		}
+		if !got {
+			return false, nil
+		}
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `SELECT pg_advisory_unlock(?)`, key)
+	return true, fn(ctx)
+}
+
+func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	if err := fn(tx); err != nil {
+		tx.Rollback()
+		return err
+	}
+	return tx.Commit()
+}
+
+// NewToken returns a random bearer token and the hash stored for it. The
+// tokens carry 256 random bits, so an unsalted SHA-256 is enough.
+func NewToken() (token, hash string, err error) {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	token = base64.RawURLEncoding.EncodeToString(b)
+	return token, HashToken(token), nil
+}
+
+// HashToken is the stored form of a token.
+func HashToken(token string) string {
+	h := sha256.Sum256([]byte(token))
+	return hex.EncodeToString(h[:])
+}
+
+func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
+
+// Enroll registers a device and returns its id and bearer token.
+func (s *Store) Enroll(ctx context.Context, hostname string, now time.Time) (id, token string, err error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", "", err
+	}
+	id = hex.EncodeToString(b)
+	token, hash, err := NewToken()
+	if err != nil {
+		return "", "", err
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO devices (id, hostname, token_hash, enrolled_at) VALUES (?, ?, ?, ?)`,
+		id, hostname, hash, stamp(now))
+	if err != nil {
+		return "", "", fmt.Errorf("enroll: %w", err)
+	}
+	return id, token, nil
+}
+
+// Device returns the id of the device a token belongs to, or
+// ErrUnauthorized when it is unknown or revoked.
+func (s *Store) Device(ctx context.Context, token string) (string, error) {
+	var id string
+	err := s.db.QueryRowContext(ctx, `SELECT id FROM devices WHERE token_hash = ? AND revoked_at IS NULL`, HashToken(token)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrUnauthorized
+	}
+	return id, err
+}
+
+// Revoke revokes a device's token.
+func (s *Store) Revoke(ctx context.Context, id string, now time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE devices SET revoked_at = ? WHERE id = ?`, stamp(now), id)
+	if err != nil {
+		return fmt.Errorf("revoke: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("device %s: %w", id, ErrNotFound)
+	}
+	return nil
+}
+
+// PutDays stores validated days of one device in one transaction; a day
+// replaces any earlier upload of the same (device, user, product, version,
+// date).
+func (s *Store) PutDays(ctx context.Context, device string, days []wire.Day, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		del, err := tx.PrepareContext(ctx, `DELETE FROM usage_days WHERE device_id = ? AND os_user = ? AND product = ? AND version = ? AND day = ?`)
+		if err != nil {
+			return err
+		}
+		defer del.Close()
+		ins, err := tx.PrepareContext(ctx, `INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions,
+			startup_count, startup_sum, save_count, save_sum, analytics, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer ins.Close()
+		cmd, err := tx.PrepareContext(ctx, `INSERT INTO usage_commands (device_id, os_user, product, version, day, command, login,
+			started, completed, canceled, undone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+		if err != nil {
+			return err
+		}
+		defer cmd.Close()
+		received := stamp(now)
+		for i := range days {
+			d := &days[i]
+			login := license.LoginKey(d.User)
+			if _, err := del.ExecContext(ctx, device, d.User, d.Product, d.Version, d.Date); err != nil {
+				return fmt.Errorf("day %d: %w", i, err)
+			}
+			var startupN, startupSum, saveN, saveSum, analytics any
+			if a := d.Analytics; a != nil {
+				if a.StartupMS != nil {
+					startupN, startupSum = a.StartupMS.Count, a.StartupMS.Sum
+				}
+				if a.SaveMS != nil {
+					saveN, saveSum = a.SaveMS.Count, a.SaveMS.Sum
+				}
+				b, err := json.Marshal(a)
+				if err != nil {
+					return err
+				}
+				analytics = string(b)
+			}
+			if _, err := ins.ExecContext(ctx, device, d.User, d.Product, d.Version, d.Date, login, int64(d.Minutes), int64(d.Sessions),
+				startupN, startupSum, saveN, saveSum, analytics, received); err != nil {
+				return fmt.Errorf("day %d: %w", i, err)
+			}
+			if d.Analytics == nil {
+				continue
+			}
+			for name, o := range d.Analytics.Commands {
+				if _, err := cmd.ExecContext(ctx, device, d.User, d.Product, d.Version, d.Date, name, login,
+					o.Started, o.Completed, o.Canceled, o.Undone); err != nil {
+					return fmt.Errorf("day %d: %w", i, err)
+				}
+			}
+		}
+		return nil
+	})
+}
+
+// Import stores a parsed license file in one transaction; rows whose key
+// exists are updated. A row that refers to a team, subscription or user not
+// (yet) imported fails the whole file, naming its line.
+func (s *Store) Import(ctx context.Context, f *license.File) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		exists := func(table, col, val string) (bool, error) {
+			var one int
+			err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE `+col+` = ?`, val).Scan(&one)
+			if errors.Is(err, sql.ErrNoRows) {
+				return false, nil
+			}
+			return err == nil, err
+		}
+		missing := func(line int, col, what, val string) error {
+			return &license.CellError{Line: line, Column: col, Err: fmt.Errorf("%s %q is not imported", what, val)}
+		}
+		switch f.Kind {
+		case license.KindTeams:
+			for _, t := range f.Teams {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO teams (team, name, plan, user_management) VALUES (?, ?, ?, ?)
+					ON CONFLICT (team) DO UPDATE SET name = excluded.name, plan = excluded.plan, user_management = excluded.user_management`,
+					t.Team, t.Name, t.Plan, t.UserManagement); err != nil {
+					return fmt.Errorf("line %d: %w", t.Line, err)
+				}
+			}
+		case license.KindUsers:
+			for _, u := range f.Users {
+				if _, err := tx.ExecContext(ctx, `INSERT INTO users (email, login, name, login_key) VALUES (?, ?, ?, ?)
+					ON CONFLICT (email) DO UPDATE SET login = excluded.login, name = excluded.name, login_key = excluded.login_key`,
+					u.Email, u.Login, u.Name, u.LoginKey()); err != nil {
+					return fmt.Errorf("line %d: %w", u.Line, err)
+				}
+			}
+		case license.KindSubscriptions:
+			for _, sub := range f.Subscriptions {
+				ok, err := exists("teams", "team", sub.Team)
+				if err != nil {
+					return err
+				}
+				if !ok {
+					return missing(sub.Line, "team", "team", sub.Team)
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscription, team, product, type, seats, channel, start_on, end_on)
+					VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (subscription) DO UPDATE SET team = excluded.team, product = excluded.product, type = excluded.type,
+					seats = excluded.seats, channel = excluded.channel, start_on = excluded.start_on, end_on = excluded.end_on`,
+					sub.Subscription, sub.Team, sub.Product, sub.Type, sub.Seats, sub.Channel, sub.Start, sub.End); err != nil {
+					return fmt.Errorf("line %d: %w", sub.Line, err)
+				}
+			}
+		case license.KindAssignments:
+			for _, a := range f.Assignments {
+				for _, c := range []struct{ table, col, what, val string }{
+					{"subscriptions", "subscription", "subscription", a.Subscription},
+					{"users", "email", "user", a.Email},
+				} {
+					ok, err := exists(c.table, c.col, c.val)
+					if err != nil {
+						return err
+					}
+					if !ok {
+						return missing(a.Line, c.col, c.what, c.val)
+					}
+				}
+				if _, err := tx.ExecContext(ctx, `INSERT INTO assignments (subscription, email, assigned_on) VALUES (?, ?, ?)
+					ON CONFLICT (subscription, email) DO UPDATE SET assigned_on = excluded.assigned_on`,
+					a.Subscription, a.Email, a.AssignedOn); err != nil {
+					return fmt.Errorf("line %d: %w", a.Line, err)
+				}
+			}
+		default:
+			return fmt.Errorf("unknown kind %q", f.Kind)
+		}
+		return nil
+	})
+}
+
+// Roles of admin tokens (contract).
+const (
+	RolePrimary   = "primary"
+	RoleSecondary = "secondary"
+	RoleSSO       = "sso"
+	RoleUser      = "user"
+)
+
+// ValidRole reports whether role is one of the four roles.
+func ValidRole(role string) bool {
+	switch role {
+	case RolePrimary, RoleSecondary, RoleSSO, RoleUser:
+		return true
+	}
+	return false
+}
+
+// Admin is the holder of an admin API token.
+type Admin struct {
+	Team        string
+	Email       string
+	Role        string
+	CanPurchase bool
+}
+
+// CreateAdmin stores a new admin token for an imported team and returns the
+// token; only its hash is kept.
+func (s *Store) CreateAdmin(ctx context.Context, a Admin, now time.Time) (string, error) {
+	if !ValidRole(a.Role) {
+		return "", fmt.Errorf("role %q is not primary, secondary, sso or user", a.Role)
+	}
+	if a.Email == "" {
+		return "", errors.New("email is empty")
+	}
+	token, hash, err := NewToken()
+	if err != nil {
+		return "", err
+	}
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM teams WHERE team = ?`, a.Team).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("team %q is not imported: %w", a.Team, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		purchase := 0
+		if a.CanPurchase {
+			purchase = 1
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO admins (token_hash, team, email, role, can_purchase, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			hash, a.Team, strings.ToLower(a.Email), a.Role, purchase, stamp(now))
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("create admin: %w", err)
+	}
+	return token, nil
+}
+
+// AdminByToken returns the admin a token belongs to, or ErrUnauthorized.
+func (s *Store) AdminByToken(ctx context.Context, token string) (Admin, error) {
+	var a Admin
+	var purchase int64
+	err := s.db.QueryRowContext(ctx, `SELECT team, email, role, can_purchase FROM admins WHERE token_hash = ?`, HashToken(token)).
+		Scan(&a.Team, &a.Email, &a.Role, &purchase)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Admin{}, ErrUnauthorized
+	}
+	a.CanPurchase = purchase != 0
+	return a, err
+}

@@ -1,0 +1,137 @@
+// Command collector receives usage summaries from Teamlens agents, holds the
+// license picture and serves Team Insights. See collector/doc.go.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"teamlens/collector/internal/cli"
+	"teamlens/collector/internal/server"
+	"teamlens/collector/internal/store"
+)
+
+const usage = `usage:
+  collector serve    --db PATH|postgres://... --listen 127.0.0.1:8080 --enroll-secret X
+                     [--max-body BYTES] [--insights-hour H] [--catalog FILE.toml]
+  collector import   --db ... --kind teams|users|subscriptions|assignments FILE.csv
+  collector admin    --db ... --team T --email E --role primary|secondary|sso|user [--can-purchase]
+  collector insights --db ... --as-of YYYY-MM-DD
+  collector revoke   --db ... --device ID
+`
+
+// config is one parsed command line.
+type config struct {
+	cmd         string
+	db          string
+	catalogFile string
+	serve       cli.ServeConfig
+	kind, file  string
+	admin       store.Admin
+	asOf        string
+	device      string
+}
+
+var errUsage = errors.New("usage")
+
+func main() {
+	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	cfg, err := parse(os.Args[1:], os.Stderr)
+	if err != nil {
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "collector:", err)
+		}
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, logger); err != nil {
+		fmt.Fprintln(os.Stderr, "collector:", err)
+		os.Exit(1)
+	}
+}
+
+func parse(args []string, stderr io.Writer) (config, error) {
+	var cfg config
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return cfg, errUsage
+	}
+	cfg.cmd = args[0]
+	fs := flag.NewFlagSet("collector "+cfg.cmd, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.StringVar(&cfg.db, "db", "collector.db", "SQLite file or postgres:// URL")
+	fs.StringVar(&cfg.catalogFile, "catalog", "", "TOML file of extra [[product]] entries")
+	switch cfg.cmd {
+	case "serve":
+		fs.StringVar(&cfg.serve.Listen, "listen", "127.0.0.1:8080", "address to listen on")
+		fs.StringVar(&cfg.serve.EnrollSecret, "enroll-secret", "", "secret agents enroll with")
+		fs.Int64Var(&cfg.serve.MaxBody, "max-body", server.DefaultMaxBody, "limit of an upload's inflated body in bytes")
+		fs.IntVar(&cfg.serve.InsightsHour, "insights-hour", 2, "local hour after which the day before's insights are computed")
+	case "import":
+		fs.StringVar(&cfg.kind, "kind", "", "teams|users|subscriptions|assignments")
+	case "admin":
+		fs.StringVar(&cfg.admin.Team, "team", "", "team id")
+		fs.StringVar(&cfg.admin.Email, "email", "", "admin's email")
+		fs.StringVar(&cfg.admin.Role, "role", "", "primary|secondary|sso|user")
+		fs.BoolVar(&cfg.admin.CanPurchase, "can-purchase", false, "may see purchase insights")
+	case "insights":
+		fs.StringVar(&cfg.asOf, "as-of", "", "day to compute, YYYY-MM-DD")
+	case "revoke":
+		fs.StringVar(&cfg.device, "device", "", "device id")
+	default:
+		fmt.Fprint(stderr, usage)
+		return cfg, fmt.Errorf("unknown command %q", cfg.cmd)
+	}
+	// Allow flags after the file argument too.
+	var pos []string
+	rest := args[1:]
+	for {
+		if err := fs.Parse(rest); err != nil {
+			return cfg, errUsage
+		}
+		if fs.NArg() == 0 {
+			break
+		}
+		pos = append(pos, fs.Arg(0))
+		rest = fs.Args()[1:]
+	}
+	switch {
+	case cfg.cmd == "import" && len(pos) == 1:
+		cfg.file = pos[0]
+	case len(pos) > 0:
+		return cfg, fmt.Errorf("unexpected argument %q", pos[0])
+	case cfg.cmd == "import":
+		return cfg, errors.New("import needs one CSV file")
+	}
+	return cfg, nil
+}
+
+func run(ctx context.Context, cfg config, logger *slog.Logger) error {
+	cat, err := cli.LoadCatalog(cfg.catalogFile)
+	if err != nil {
+		return err
+	}
+	switch cfg.cmd {
+	case "serve":
+		cfg.serve.DB, cfg.serve.Catalog, cfg.serve.Logger = cfg.db, cat, logger
+		return cli.Serve(ctx, cfg.serve)
+	case "import":
+		return cli.Import(ctx, cfg.db, cfg.kind, cfg.file, cat, os.Stdout)
+	case "admin":
+		return cli.Admin(ctx, cfg.db, cfg.admin, os.Stdout)
+	case "insights":
+		return cli.Insights(ctx, cfg.db, cfg.asOf, cat, os.Stdout)
+	case "revoke":
+		return cli.Revoke(ctx, cfg.db, cfg.device)
+	}
+	return fmt.Errorf("unknown command %q", cfg.cmd)
+}
