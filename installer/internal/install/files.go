@@ -1,0 +1,210 @@
+package install
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+)
+
+// undo collects the steps that put the machine back as it was; run plays
+// them last-first, commit forgets them.
+type undo struct{ steps []func() error }
+
+func (u *undo) add(f func() error) { u.steps = append(u.steps, f) }
+func (u *undo) commit()            { u.steps = nil }
+
+func (u *undo) run(log *slog.Logger) {
+	for i := len(u.steps) - 1; i >= 0; i-- {
+		if err := u.steps[i](); err != nil {
+			log.Warn("undo step failed", "err", err)
+		}
+	}
+	u.steps = nil
+}
+
+// placeFile copies src to dst through a temporary file and a rename, so a
+// crash leaves either the old or the new binary, never half of one. The
+// file it replaces comes back on undo.
+func placeFile(u *undo, src, dst string, mode os.FileMode) error {
+	if same(src, dst) {
+		return nil
+	}
+	in, err := os.Open(src)
+	if err != nil {
+		return err
+	}
+	defer in.Close()
+	return replaceFile(u, dst, mode, func(w io.Writer) error {
+		_, err := io.Copy(w, in)
+		return err
+	})
+}
+
+func same(a, b string) bool {
+	fa, err1 := os.Stat(a)
+	fb, err2 := os.Stat(b)
+	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
+}
+
+// writeConfig writes the configuration 0600: it holds the enroll secret.
+func writeConfig(u *undo, path string, c agentConf) error {
+	b, err := c.encode()
+	if err != nil {
+		return fmt.Errorf("configuration: %w", err)
+	}
+	return replaceFile(u, path, 0o600, func(w io.Writer) error {
+		_, err := w.Write(b)
+		return err
+	})
+}
+
+// replaceFile writes dst's new content into a temporary file beside it,
+// syncs it and renames it over dst, keeping the old content for undo.
+func replaceFile(u *undo, dst string, mode os.FileMode, write func(io.Writer) error) error {
+	dir := filepath.Dir(dst)
+	tmp, err := os.CreateTemp(dir, "."+filepath.Base(dst)+".new-*")
+	if err != nil {
+		return explain(err)
+	}
+	tmpName := tmp.Name()
+	fail := func(err error) error {
+		tmp.Close()
+		os.Remove(tmpName)
+		return fmt.Errorf("write %s: %w", dst, explain(err))
+	}
+	if err := tmp.Chmod(mode); err != nil {
+		return fail(err)
+	}
+	if err := write(tmp); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Sync(); err != nil {
+		return fail(err)
+	}
+	if err := tmp.Close(); err != nil {
+		return fail(err)
+	}
+	old, err := os.ReadFile(dst)
+	existed := err == nil
+	var oldMode os.FileMode
+	if fi, err := os.Stat(dst); err == nil {
+		oldMode = fi.Mode().Perm()
+	}
+	if err := os.Rename(tmpName, dst); err != nil {
+		os.Remove(tmpName)
+		return fmt.Errorf("write %s: %w", dst, explain(err))
+	}
+	syncDir(dir)
+	u.add(func() error {
+		if !existed {
+			return os.Remove(dst)
+		}
+		return replaceFile(&undo{}, dst, oldMode, func(w io.Writer) error {
+			_, err := w.Write(old)
+			return err
+		})
+	})
+	return nil
+}
+
+func syncDir(dir string) {
+	if d, err := os.Open(dir); err == nil {
+		_ = d.Sync()
+		d.Close()
+	}
+}
+
+// socketClient talks HTTP over the agent's Unix domain socket.
+func socketClient(socket string) *http.Client {
+	return &http.Client{
+		Timeout: 3 * time.Second,
+		Transport: &http.Transport{
+			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+				var d net.Dialer
+				return d.DialContext(ctx, "unix", socket)
+			},
+		},
+	}
+}
+
+// health asks the agent once.
+func health(ctx context.Context, socket string) error {
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://agent/v1/health", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := socketClient(socket).Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /v1/health: %s", resp.Status)
+	}
+	return nil
+}
+
+// waitHealthy polls the agent until it answers or the deadline passes.
+func waitHealthy(ctx context.Context, socket string, timeout time.Duration) error {
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	tick := time.NewTicker(200 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		err := health(ctx, socket)
+		if err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("no answer in %s: %w", timeout, err)
+		case <-tick.C:
+		}
+	}
+}
+
+// probeCollector checks that the collector answers GET /healthz. It only
+// warns: enrolling and uploading are the agent's job, and it retries.
+func probeCollector(ctx context.Context, collector string) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimRight(collector, "/")+"/healthz", nil)
+	if err != nil {
+		return err
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("GET /healthz: %s", resp.Status)
+	}
+	return nil
+}
+
+// logTail returns the end of the agent's log for an error message.
+func logTail(path string) string {
+	b, err := os.ReadFile(path)
+	if err != nil || len(bytes.TrimSpace(b)) == 0 {
+		return ""
+	}
+	lines := strings.Split(strings.TrimSpace(string(b)), "\n")
+	if len(lines) > 10 {
+		lines = lines[len(lines)-10:]
+	}
+	return "; last lines of " + path + ":\n  " + strings.Join(lines, "\n  ")
+}
+
+var errNotInstalled = errors.New("not installed")

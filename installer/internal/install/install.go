@@ -1,0 +1,346 @@
+// Package install puts the agent on a machine as an OS service, upgrades it
+// in place, reports on it and removes it.
+package install
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"syscall"
+	"time"
+
+	"teamlens/installer/internal/svc"
+)
+
+// ErrNotAdmin is returned by every command that changes the machine when
+// the installer does not run as root (or an elevated administrator).
+var ErrNotAdmin = errors.New("the installer must run as root (or an elevated administrator)")
+
+// Options are the flags of "installer install". Empty strings and a nil
+// SeatUsage mean "not given": an upgrade then keeps the installed value.
+type Options struct {
+	Collector    string
+	EnrollSecret string
+	AgentBinary  string
+	DataDir      string
+	SpoolDir     string
+	Analytics    string
+	SeatUsage    *bool
+	// InstallerBinary, when set, is copied next to the agent so that
+	// "installer uninstall" stays available.
+	InstallerBinary string
+}
+
+// Validate checks the flags before anything is touched.
+func (o Options) Validate() error {
+	if o.Collector == "" {
+		return errors.New("--collector is required")
+	}
+	u, err := url.Parse(o.Collector)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("--collector %q: want an http:// or https:// URL", o.Collector)
+	}
+	if o.EnrollSecret == "" {
+		return errors.New("--enroll-secret is required")
+	}
+	if strings.ContainsAny(o.EnrollSecret, " \t\r\n") {
+		return errors.New("--enroll-secret must not contain white space")
+	}
+	if o.Analytics != "" && o.Analytics != analyticsUserChoice && o.Analytics != analyticsDisabled {
+		return fmt.Errorf("--analytics must be %q or %q, not %q", analyticsUserChoice, analyticsDisabled, o.Analytics)
+	}
+	for flag, p := range map[string]string{"--data-dir": o.DataDir, "--spool-dir": o.SpoolDir, "--agent-binary": o.AgentBinary} {
+		if p != "" && !filepath.IsAbs(p) {
+			return fmt.Errorf("%s %q: want an absolute path", flag, p)
+		}
+	}
+	return nil
+}
+
+// Installer runs the commands. Its zero value installs for real; Layout
+// and the timeouts are seams for tests.
+type Installer struct {
+	Layout Layout
+	Log    *slog.Logger
+	// Out receives the human lines ("installed and running"); nil is silent.
+	Out io.Writer
+	// HealthTimeout bounds the wait for the agent to answer; default 30s.
+	HealthTimeout time.Duration
+}
+
+func (in *Installer) layout() Layout { return in.Layout.withDefaults() }
+
+func (in *Installer) log() *slog.Logger {
+	if in.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return in.Log
+}
+
+func (in *Installer) say(format string, args ...any) {
+	if in.Out != nil {
+		fmt.Fprintf(in.Out, format+"\n", args...)
+	}
+}
+
+func (in *Installer) healthTimeout() time.Duration {
+	if in.HealthTimeout <= 0 {
+		return 30 * time.Second
+	}
+	return in.HealthTimeout
+}
+
+func (in *Installer) service(l Layout, c agentConf) (*svc.Manager, error) {
+	return svc.New(svc.Def{
+		Name:       l.ServiceName,
+		Executable: l.agentPath(),
+		Args:       []string{"run", "--config", l.ConfigFile},
+		LogFile:    filepath.Join(c.DataDir, "agent.log"),
+		RuntimeDir: filepath.Dir(c.Socket),
+	})
+}
+
+// Result tells what an install did.
+type Result struct {
+	Upgrade bool
+	Config  agentConf
+	// CollectorErr is set when the collector did not answer: the install
+	// stands, the agent keeps retrying.
+	CollectorErr error
+}
+
+// Install installs or upgrades the agent and returns once it answers on
+// its socket. On failure it puts back what was there before.
+func (in *Installer) Install(ctx context.Context, o Options) (Result, error) {
+	var res Result
+	if err := o.Validate(); err != nil {
+		return res, err
+	}
+	if err := requireAdmin(); err != nil {
+		return res, err
+	}
+	l := in.layout()
+	prev, upgrade, err := loadAgentConf(l.ConfigFile)
+	if err != nil {
+		return res, err
+	}
+	res.Upgrade = upgrade
+	c := merge(prev, o, l)
+	res.Config = c
+	if err := c.validate(); err != nil {
+		return res, err
+	}
+	if err := checkDirs(c); err != nil {
+		return res, err
+	}
+	src, err := agentBinary(o.AgentBinary)
+	if err != nil {
+		return res, err
+	}
+	m, err := in.service(l, c)
+	if err != nil {
+		return res, err
+	}
+
+	var u undo
+	defer func() {
+		if err != nil {
+			u.run(in.log())
+		}
+	}()
+	if err = in.prepareDirs(&u, l, c); err != nil {
+		return res, err
+	}
+	if upgrade {
+		// Stopping first lets the agent commit its last transaction before
+		// its binary and configuration change under it.
+		if err = m.Stop(); err != nil {
+			return res, err
+		}
+		u.add(func() error { return m.Start() })
+	}
+	if err = placeFile(&u, src, l.agentPath(), 0o755); err != nil {
+		return res, err
+	}
+	if o.InstallerBinary != "" {
+		if err = placeFile(&u, o.InstallerBinary, l.installerPath(), 0o755); err != nil {
+			return res, err
+		}
+	}
+	if err = writeConfig(&u, l.ConfigFile, c); err != nil {
+		return res, err
+	}
+	if err = m.Install(); err != nil {
+		return res, err
+	}
+	u.add(func() error {
+		if err := m.Stop(); err != nil {
+			return err
+		}
+		if upgrade {
+			// The previous definition is rewritten by the restored files'
+			// next install; keep the service registered meanwhile.
+			return nil
+		}
+		return m.Uninstall()
+	})
+	if err = m.Start(); err != nil {
+		return res, err
+	}
+	if err = waitHealthy(ctx, c.Socket, in.healthTimeout()); err != nil {
+		err = fmt.Errorf("the agent did not answer on %s: %w%s", c.Socket, err, logTail(filepath.Join(c.DataDir, "agent.log")))
+		return res, err
+	}
+	u.commit()
+	res.CollectorErr = probeCollector(ctx, c.Collector)
+	verb := "installed"
+	if upgrade {
+		verb = "upgraded"
+	}
+	in.say("teamlens agent %s and running (service %s on %s); answering on %s", verb, l.ServiceName, m.Platform(), c.Socket)
+	return res, nil
+}
+
+// merge lays the flags over the installed configuration (keeping what an
+// admin added to it, such as products) and fills the layout's defaults.
+func merge(c agentConf, o Options, l Layout) agentConf {
+	set := func(dst *string, v, def string) {
+		if v != "" {
+			*dst = v
+		} else if *dst == "" {
+			*dst = def
+		}
+	}
+	set(&c.DataDir, o.DataDir, l.DataDir)
+	set(&c.SpoolDir, o.SpoolDir, l.SpoolDir)
+	set(&c.Socket, "", l.Socket)
+	set(&c.Collector, o.Collector, "")
+	set(&c.EnrollSecret, o.EnrollSecret, "")
+	set(&c.Analytics, o.Analytics, analyticsUserChoice)
+	if o.SeatUsage != nil {
+		v := *o.SeatUsage
+		c.SeatUsage = &v
+	} else if c.SeatUsage == nil {
+		v := true
+		c.SeatUsage = &v
+	}
+	return c
+}
+
+// checkDirs refuses layouts that would expose private data or cannot work,
+// before anything is written.
+func checkDirs(c agentConf) error {
+	data, spool := filepath.Clean(c.DataDir), filepath.Clean(c.SpoolDir)
+	if within(spool, data) {
+		return fmt.Errorf("spool dir %s must not be inside the data dir %s: the data dir is private (0700) and every user must reach the spool", spool, data)
+	}
+	if within(data, spool) {
+		return fmt.Errorf("data dir %s must not be inside the spool dir %s", data, spool)
+	}
+	return nil
+}
+
+func within(p, dir string) bool {
+	rel, err := filepath.Rel(dir, p)
+	return err == nil && rel != ".." && !strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// prepareDirs creates the directories with their modes and proves the data
+// directory writable, so a read-only file system fails here, early.
+func (in *Installer) prepareDirs(u *undo, l Layout, c agentConf) error {
+	dirs := []struct {
+		path string
+		mode os.FileMode
+		what string
+	}{
+		{c.DataDir, 0o700, "data dir"},
+		{c.SpoolDir, 0o777 | os.ModeSticky, "spool dir"},
+		{filepath.Dir(l.ConfigFile), 0o755, "config dir"},
+		{l.LibDir, 0o755, "program dir"},
+	}
+	for _, d := range dirs {
+		if err := mkdirAll(u, d.path, d.mode); err != nil {
+			return fmt.Errorf("%s %s: %w", d.what, d.path, explain(err))
+		}
+		if err := probeWritable(d.path); err != nil {
+			return fmt.Errorf("%s %s: %w", d.what, d.path, explain(err))
+		}
+	}
+	return nil
+}
+
+// mkdirAll creates path and its missing parents, remembering to remove the
+// ones it created, and sets path's mode (chmod is not subject to umask; the
+// sticky bit needs it too).
+func mkdirAll(u *undo, path string, mode os.FileMode) error {
+	var missing []string
+	for p := path; ; p = filepath.Dir(p) {
+		if _, err := os.Stat(p); err == nil {
+			break
+		} else if !errors.Is(err, os.ErrNotExist) {
+			return err
+		}
+		missing = append(missing, p)
+		if filepath.Dir(p) == p {
+			break
+		}
+	}
+	for i := len(missing) - 1; i >= 0; i-- {
+		p := missing[i]
+		if err := os.Mkdir(p, 0o755); err != nil && !errors.Is(err, os.ErrExist) {
+			return err
+		}
+		u.add(func() error { return os.RemoveAll(p) })
+	}
+	return os.Chmod(path, mode)
+}
+
+func probeWritable(dir string) error {
+	f, err := os.CreateTemp(dir, ".installer-probe-*")
+	if err != nil {
+		return err
+	}
+	name := f.Name()
+	f.Close()
+	return os.Remove(name)
+}
+
+// explain turns the errors an admin meets into sentences.
+func explain(err error) error {
+	switch {
+	case errors.Is(err, syscall.EROFS):
+		return fmt.Errorf("it is on a read-only file system: %w", err)
+	case errors.Is(err, os.ErrPermission):
+		return fmt.Errorf("permission denied: %w", err)
+	}
+	return err
+}
+
+// agentBinary finds the agent to install: the flag, or "agent" next to the
+// installer.
+func agentBinary(flag string) (string, error) {
+	p := flag
+	if p == "" {
+		self, err := os.Executable()
+		if err != nil {
+			return "", fmt.Errorf("find the agent binary: %w", err)
+		}
+		p = filepath.Join(filepath.Dir(self), exe("agent"))
+	}
+	fi, err := os.Stat(p)
+	switch {
+	case errors.Is(err, os.ErrNotExist):
+		return "", fmt.Errorf("agent binary %s not found (use --agent-binary)", p)
+	case err != nil:
+		return "", fmt.Errorf("agent binary: %w", err)
+	case !fi.Mode().IsRegular():
+		return "", fmt.Errorf("agent binary %s is not a regular file", p)
+	}
+	return p, nil
+}

@@ -1,0 +1,88 @@
+package install
+
+import (
+	"path/filepath"
+	"runtime"
+
+	"teamlens/installer/internal/svc"
+)
+
+// Layout says where an install puts things. The zero value means the
+// system locations (DefaultLayout); tests point it at their own.
+type Layout struct {
+	// ConfigFile is the agent's configuration, read by "agent run --config".
+	ConfigFile string
+	// LibDir holds the agent binary the service runs and a copy of the
+	// installer, so that "uninstall" is there after the package is gone.
+	LibDir string
+	// DataDir and SpoolDir are used when the flags do not name them.
+	DataDir  string
+	SpoolDir string
+	// Socket is where the agent answers; written into the configuration.
+	Socket string
+	// ServiceName is the OS service's name.
+	ServiceName string
+}
+
+// DefaultLayout is the layout of a real install on this OS.
+func DefaultLayout() Layout {
+	// The configuration and data paths are the agent's defaults as root
+	// (agent/internal/config), so that "agent status" finds them unaided.
+	l := Layout{ServiceName: svc.DefaultName}
+	switch runtime.GOOS {
+	case "windows":
+		l.DataDir = filepath.Join(programData(), "Teamlens")
+		l.ConfigFile = filepath.Join(l.DataDir, "agent.toml")
+		l.LibDir = filepath.Join(programFiles(), "Teamlens")
+		l.SpoolDir = filepath.Join(programData(), "Teamlens Spool")
+		l.Socket = filepath.Join(l.DataDir, "agent.sock")
+	case "darwin":
+		l.DataDir = "/Library/Application Support/Teamlens"
+		l.ConfigFile = filepath.Join(l.DataDir, "agent.toml")
+		l.LibDir = "/Library/Teamlens"
+		l.SpoolDir = "/Users/Shared/Teamlens/spool"
+		l.Socket = "/var/run/teamlens/agent.sock"
+	default:
+		l.ConfigFile = "/etc/teamlens/agent.toml"
+		l.DataDir = "/var/lib/teamlens"
+		l.LibDir = "/usr/local/lib/teamlens"
+		// Not under the data directory: that one is 0700, and every user
+		// must reach the spool.
+		l.SpoolDir = "/var/spool/teamlens"
+		l.Socket = "/run/teamlens/agent.sock"
+	}
+	return l
+}
+
+func (l Layout) withDefaults() Layout {
+	d := DefaultLayout()
+	if l.ConfigFile == "" {
+		l.ConfigFile = d.ConfigFile
+	}
+	if l.LibDir == "" {
+		l.LibDir = d.LibDir
+	}
+	if l.DataDir == "" {
+		l.DataDir = d.DataDir
+	}
+	if l.SpoolDir == "" {
+		l.SpoolDir = d.SpoolDir
+	}
+	if l.Socket == "" {
+		l.Socket = d.Socket
+	}
+	if l.ServiceName == "" {
+		l.ServiceName = d.ServiceName
+	}
+	return l
+}
+
+func (l Layout) agentPath() string     { return filepath.Join(l.LibDir, exe("agent")) }
+func (l Layout) installerPath() string { return filepath.Join(l.LibDir, exe("installer")) }
+
+func exe(name string) string {
+	if runtime.GOOS == "windows" {
+		return name + ".exe"
+	}
+	return name
+}

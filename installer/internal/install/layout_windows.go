@@ -1,0 +1,31 @@
+//go:build windows
+
+package install
+
+import (
+	"os"
+
+	"golang.org/x/sys/windows"
+)
+
+func programFiles() string {
+	if pf := os.Getenv("ProgramFiles"); pf != "" {
+		return pf
+	}
+	return `C:\Program Files`
+}
+
+// requireAdmin: registering a service needs an elevated token.
+func requireAdmin() error {
+	if !windows.GetCurrentProcessToken().IsElevated() {
+		return ErrNotAdmin
+	}
+	return nil
+}
+
+func programData() string {
+	if pd := os.Getenv("ProgramData"); pd != "" {
+		return pd
+	}
+	return `C:\ProgramData`
+}
