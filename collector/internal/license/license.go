@@ -132,7 +132,7 @@ func Parse(kind string, r io.Reader, cat *catalog.Catalog) (*File, error) {
 		return nil, fmt.Errorf("unknown kind %q (want teams, users, subscriptions or assignments)", kind)
 	}
 	cr := csv.NewReader(r)
-	cr.FieldsPerRecord = len(want)
+	cr.FieldsPerRecord = -1 // a wrong header is reported as such below
 	head, err := cr.Read()
 	if errors.Is(err, io.EOF) {
 		return nil, errors.New("file is empty: want header " + strings.Join(want, ","))
@@ -143,11 +143,12 @@ func Parse(kind string, r io.Reader, cat *catalog.Catalog) (*File, error) {
 	if len(head) > 0 {
 		head[0] = strings.TrimPrefix(head[0], "\ufeff")
 	}
-	for i := range head {
-		if strings.TrimSpace(head[i]) != want[i] {
+	for i := range want {
+		if len(head) != len(want) || strings.TrimSpace(head[i]) != want[i] {
 			return nil, &CellError{Line: 1, Err: fmt.Errorf("header is %q, want %q", strings.Join(head, ","), strings.Join(want, ","))}
 		}
 	}
+	cr.FieldsPerRecord = len(want)
 	f := &File{Kind: kind}
 	seen := map[string]int{}
 	for {
