@@ -275,7 +275,7 @@ func TestProductPerformance(t *testing.T) {
 			perfDay("u3", day(-5), 3000, 1),
 			perfDay("u4", day(-5), 4000, 1),
 			perfDay("u5", day(-5), 5000, 1),
-			perfDay("u6", day(-90), 100000, 1), // before the window: ignored
+			perfDay("u6", day(-90), 100000, 1),    // before the window: ignored
 			perfDay("nobody", day(-5), 100000, 1), // unmatched: ignored
 		)
 		s := w.snapshot("T1")
@@ -341,7 +341,7 @@ func TestCommandUsage(t *testing.T) {
 			cmdDay("u1", day(-89), map[string]int64{"CIRCLE": 2}),
 			cmdDay("u1", day(-90), map[string]int64{"ZOOM": 50}), // outside the window
 			cmdDay("u2", day(-1), map[string]int64{"LINE": 1, "MOVE": 3}),
-			cmdDay("u3", day(-1), map[string]int64{"LAYER": 4}), // matched, in no team: still a peer
+			cmdDay("u3", day(-1), map[string]int64{"LAYER": 4}),         // matched, in no team: still a peer
 			cmdDay("stranger", day(-1), map[string]int64{"LAYER": 100}), // unmatched: nobody's peer
 		)
 		got := ofKind[insights.CommandUsage](w.snapshot("T1"))
