@@ -13,7 +13,6 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
-
 )
 
 // undo collects the steps that put the machine back as it was; run plays
@@ -24,6 +23,9 @@ func (u *undo) add(f func() error) { u.steps = append(u.steps, f) }
 func (u *undo) commit()            { u.steps = nil }
 
 func (u *undo) run(log *slog.Logger) {
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
 	for i := len(u.steps) - 1; i >= 0; i-- {
 		if err := u.steps[i](); err != nil {
 			log.Warn("undo step failed", "err", err)
@@ -156,15 +158,24 @@ func health(ctx context.Context, socket string) error {
 }
 
 // waitHealthy polls the agent until it answers or the deadline passes.
-func waitHealthy(ctx context.Context, socket string, timeout time.Duration) error {
+// agentPID, where the service manager tells it, ends the wait early for an
+// agent that keeps exiting: its third process is proof enough.
+func waitHealthy(ctx context.Context, socket string, timeout time.Duration, agentPID func() int) error {
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	tick := time.NewTicker(200 * time.Millisecond)
 	defer tick.Stop()
+	pids := map[int]bool{}
 	for {
 		err := health(ctx, socket)
 		if err == nil {
 			return nil
+		}
+		if pid := agentPID(); pid > 0 {
+			pids[pid] = true
+		}
+		if len(pids) >= 3 {
+			return fmt.Errorf("the agent keeps exiting (restarted %d times): %w", len(pids)-1, err)
 		}
 		select {
 		case <-ctx.Done():

@@ -190,10 +190,15 @@ func (in *Installer) Install(ctx context.Context, o Options) (Result, error) {
 		}
 		return m.Uninstall()
 	})
+	u.add(func() error {
+		// Left by the start; removed only when empty.
+		_ = os.Remove(filepath.Dir(c.Socket))
+		return nil
+	})
 	if err = m.Start(); err != nil {
 		return res, err
 	}
-	if err = waitHealthy(ctx, c.Socket, in.healthTimeout()); err != nil {
+	if err = waitHealthy(ctx, c.Socket, in.healthTimeout(), m.AgentPID); err != nil {
 		err = fmt.Errorf("the agent did not answer on %s: %w%s", c.Socket, err, logTail(filepath.Join(c.DataDir, "agent.log")))
 		return res, err
 	}

@@ -166,11 +166,13 @@ func (m *Manager) Stop() error {
 	if err != nil {
 		return err
 	}
+	if m.sysv() && st != NotInstalled {
+		// Also when the agent is between two restarts: the supervisor
+		// runs all the same, and the script's stop is idempotent.
+		return m.script("stop")
+	}
 	if st != Running {
 		return nil
-	}
-	if m.sysv() {
-		return m.script("stop")
 	}
 	if err := m.svc.Stop(); err != nil {
 		return fmt.Errorf("stop service %s: %w", m.def.Name, err)
