@@ -448,3 +448,55 @@ func TestInstallErrors(t *testing.T) {
 		assertNothingLeft(t, filepath.Join(base, "data2"), filepath.Join(base, "spool2"))
 	})
 }
+
+func TestDebPackage(t *testing.T) {
+	needRootSysV(t)
+	if _, err := exec.LookPath("dpkg"); err != nil {
+		t.Skip("deb package test: no dpkg here")
+	}
+	if r := runCmd(t, "dpkg", "-s", "teamlens-agent"); r.code == 0 {
+		t.Skip("deb package test: teamlens-agent is installed as a package here already")
+	}
+	b := build(t)
+	t.Cleanup(func() {
+		exec.Command("dpkg", "--purge", "teamlens-agent").Run()
+		exec.Command(b.installer, "uninstall", "--purge").Run()
+	})
+	coll := collector(t)
+	out := sharedBase(t)
+	path := strings.TrimSpace(mustRun(t, b.installer, "package", "--format", "deb", "--collector", coll, "--enroll-secret", "pkg-secret", "--out", out))
+
+	// apt-get where it is (as an admin would), dpkg otherwise.
+	install := []string{"dpkg", "-i", path}
+	remove := []string{"dpkg", "--remove", "teamlens-agent"}
+	purge := []string{"dpkg", "--purge", "teamlens-agent"}
+	if _, err := exec.LookPath("apt-get"); err == nil {
+		install = []string{"apt-get", "install", "-y", path}
+		remove = []string{"apt-get", "remove", "-y", "teamlens-agent"}
+		purge = []string{"apt-get", "purge", "-y", "teamlens-agent"}
+	}
+	mustRun(t, install[0], install[1:]...)
+	st := runCmd(t, filepath.Join(libDir, "installer"), "status")
+	if st.code != 0 || !strings.Contains(st.stdout, "answering") || !strings.Contains(st.stdout, coll) {
+		t.Fatalf("status after package install: exit %d: %s%s", st.code, st.stdout, st.stderr)
+	}
+	conf, _ := os.ReadFile(configFile)
+	if !bytes.Contains(conf, []byte(`enroll_secret = "pkg-secret"`)) {
+		t.Errorf("config from the package:\n%s", conf)
+	}
+	// Installing the same package again is an upgrade in place.
+	mustRun(t, "dpkg", "-i", path)
+	if r := runCmd(t, filepath.Join(libDir, "installer"), "status"); r.code != 0 {
+		t.Errorf("status after reinstall: exit %d: %s", r.code, r.stdout)
+	}
+
+	mustRun(t, remove[0], remove[1:]...)
+	if _, err := os.Stat(initScript); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("service still registered after package removal")
+	}
+	if _, err := os.Stat("/var/lib/teamlens"); err != nil {
+		t.Errorf("removal (not purge) lost the data dir: %v", err)
+	}
+	mustRun(t, purge[0], purge[1:]...)
+	assertNothingLeft(t, "/var/lib/teamlens", "/var/spool/teamlens", "/opt/teamlens")
+}
