@@ -457,6 +457,11 @@ func TestDebPackage(t *testing.T) {
 	if r := runCmd(t, "dpkg", "-s", "teamlens-agent"); r.code == 0 {
 		t.Skip("deb package test: teamlens-agent is installed as a package here already")
 	}
+	for _, p := range []string{"/var/lib/teamlens", "/var/spool/teamlens"} {
+		if _, err := os.Stat(p); err == nil {
+			t.Skipf("deb package test: %s exists and a purge would remove it", p)
+		}
+	}
 	b := build(t)
 	t.Cleanup(func() {
 		exec.Command("dpkg", "--purge", "teamlens-agent").Run()
