@@ -79,11 +79,17 @@ func (r *Reader) Run(ctx context.Context) error {
 	if err := w.Add(r.Dir); err != nil {
 		return fmt.Errorf("spool: watch %s: %w", r.Dir, err)
 	}
-	failed := r.ScanAll(ctx)
+	// Work that failed (disk full, database locked) is retried soon;
+	// nothing of it was committed, so nothing is lost or doubled.
+	const retry = 5 * time.Second
+	rescanSoon := r.ScanAll(ctx)
 	rescan := time.NewTicker(r.Rescan)
 	defer rescan.Stop()
 	dirty := map[string]bool{}
 	var settle <-chan time.Time
+	if rescanSoon {
+		settle = time.After(retry)
+	}
 	for {
 		select {
 		case <-ctx.Done():
@@ -92,7 +98,7 @@ func (r *Reader) Run(ctx context.Context) error {
 			if !ok {
 				return nil
 			}
-			if ev.Has(fsnotify.Create) || ev.Has(fsnotify.Write) {
+			if (ev.Has(fsnotify.Create) || ev.Has(fsnotify.Write)) && r.isJournal(ev.Name) {
 				dirty[ev.Name] = true
 				if settle == nil {
 					// Let a burst of appends settle into one read.
@@ -105,25 +111,22 @@ func (r *Reader) Run(ctx context.Context) error {
 			}
 			// An overflow loses notifications, not data: rescan at once.
 			r.Log.Warn("spool watch error; rescanning", "err", err)
-			failed = r.ScanAll(ctx)
+			rescanSoon = r.ScanAll(ctx)
 		case <-settle:
 			settle = nil
+			if rescanSoon {
+				rescanSoon = r.ScanAll(ctx)
+			}
 			for path := range dirty {
-				if r.isJournal(path) {
-					if err := r.ReadFile(ctx, path); err != nil {
-						failed = true
-					}
+				if r.ReadFile(ctx, path) == nil {
+					delete(dirty, path)
 				}
 			}
-			clear(dirty)
 		case <-rescan.C:
-			failed = r.ScanAll(ctx)
+			rescanSoon = r.ScanAll(ctx)
 		}
-		if failed && settle == nil {
-			// A write that failed (disk full, database locked) is retried
-			// soon; nothing was advanced.
-			settle = time.After(5 * time.Second)
-			failed = false
+		if settle == nil && (rescanSoon || len(dirty) > 0) {
+			settle = time.After(retry)
 		}
 	}
 }

@@ -1,0 +1,323 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"os/user"
+	"path/filepath"
+	"strconv"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// These tests drive the real agent binary: real processes, real files,
+// real kills.
+
+var agentBin string
+
+func TestMain(m *testing.M) {
+	dir, err := os.MkdirTemp("", "agent-bin")
+	if err != nil {
+		panic(err)
+	}
+	agentBin = filepath.Join(dir, "agent")
+	if out, err := exec.Command("go", "build", "-o", agentBin, ".").CombinedOutput(); err != nil {
+		fmt.Fprintf(os.Stderr, "build agent: %v\n%s", err, out)
+		os.Exit(1)
+	}
+	code := m.Run()
+	os.RemoveAll(dir)
+	os.Exit(code)
+}
+
+type env struct {
+	data, spool, socket string
+}
+
+func newEnv(t *testing.T) env {
+	t.Helper()
+	dir := t.TempDir()
+	e := env{data: filepath.Join(dir, "data"), spool: filepath.Join(dir, "spool"), socket: filepath.Join(dir, "agent.sock")}
+	if err := os.MkdirAll(e.spool, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Chmod(e.spool, 0o1777); err != nil {
+		t.Fatal(err)
+	}
+	return e
+}
+
+func (e env) start(t *testing.T) *exec.Cmd {
+	t.Helper()
+	cmd := exec.Command(agentBin, "run", "--config", os.DevNull, "--data-dir", e.data, "--spool-dir", e.spool,
+		"--socket", e.socket, "--scan-interval", "1s")
+	cmd.Stderr = &syncBuffer{}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	return cmd
+}
+
+func (e env) cli(t *testing.T, args ...string) []byte {
+	t.Helper()
+	args = append(args[:1:1], append([]string{"--data-dir", e.data}, args[1:]...)...)
+	out, err := exec.Command(agentBin, args...).Output()
+	if err != nil {
+		t.Fatalf("agent %v: %v", args, err)
+	}
+	return out
+}
+
+type export struct {
+	Events []map[string]any `json:"events"`
+	Days   []struct {
+		User      string          `json:"user"`
+		Minutes   int             `json:"minutes"`
+		Analytics json.RawMessage `json:"analytics"`
+	} `json:"days"`
+}
+
+func (e env) export(t *testing.T, args ...string) export {
+	t.Helper()
+	var x export
+	if err := json.Unmarshal(e.cli(t, append([]string{"export"}, args...)...), &x); err != nil {
+		t.Fatal(err)
+	}
+	return x
+}
+
+func (e env) waitEvents(t *testing.T, want int) {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		var s struct {
+			Counts struct{ Events int } `json:"counts"`
+		}
+		if err := json.Unmarshal(e.cli(t, "status"), &s); err != nil {
+			t.Fatal(err)
+		}
+		if s.Counts.Events == want {
+			return
+		}
+		if s.Counts.Events > want || time.Now().After(deadline) {
+			t.Fatalf("%d events stored, want %d", s.Counts.Events, want)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+func line(session string, i int) string {
+	ts := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second).Format(time.RFC3339)
+	return fmt.Sprintf(`{"v":1,"ts":%q,"product":"AutoCAD","version":"2027.1","session":%q,"type":"command","name":"LINE","outcome":"completed"}`+"\n", ts, session)
+}
+
+// TestKill9ExactlyOnce kills the agent at random moments while products
+// write, restarts it, and checks that every complete line is stored once.
+func TestKill9ExactlyOnce(t *testing.T) {
+	e := newEnv(t)
+	me, _ := user.Current()
+	e.cli(t, "consent", "--user", me.Username, "on")
+	const files, perFile = 4, 1500
+	written := make(chan struct{})
+	go func() {
+		defer close(written)
+		fs := make([]*os.File, files)
+		for i := range fs {
+			fs[i], _ = os.OpenFile(filepath.Join(e.spool, fmt.Sprintf("s%d.jsonl", i)), os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+			defer fs[i].Close()
+		}
+		for i := 0; i < perFile; i++ {
+			for f := range fs {
+				fs[f].WriteString(line(fmt.Sprintf("s%d", f), i))
+			}
+			if i%100 == 0 {
+				time.Sleep(10 * time.Millisecond)
+			}
+		}
+	}()
+	rng := rand.New(rand.NewPCG(1, 2))
+	for round := 0; round < 8; round++ {
+		cmd := e.start(t)
+		time.Sleep(time.Duration(50+rng.IntN(250)) * time.Millisecond)
+		cmd.Process.Signal(syscall.SIGKILL)
+		cmd.Wait()
+	}
+	<-written
+	e.start(t)
+	e.waitEvents(t, files*perFile)
+	seen := map[string]bool{}
+	for _, ev := range e.export(t).Events {
+		key := fmt.Sprint(ev["session"], ev["ts"])
+		if seen[key] {
+			t.Fatalf("event %s stored twice", key)
+		}
+		seen[key] = true
+	}
+	if len(seen) != files*perFile {
+		t.Fatalf("%d distinct events, want %d", len(seen), files*perFile)
+	}
+}
+
+// TestIdentityIsTheFileOwner has two real OS users write journals; each
+// event belongs to the owner of its file, and one user's consent never
+// applies to the other.
+func TestIdentityIsTheFileOwner(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to create OS users")
+	}
+	alice, bob := osUser(t, "tlalice"), osUser(t, "tlbob")
+	e := newEnv(t)
+	// The users must reach the spool through the test's temporary folders.
+	for dir := filepath.Dir(e.spool); dir != os.TempDir() && dir != "/"; dir = filepath.Dir(dir) {
+		if err := os.Chmod(dir, 0o755); err != nil {
+			t.Fatal(err)
+		}
+	}
+	e.cli(t, "consent", "--user", "tlalice", "on")
+	e.start(t)
+	// bob claims to be alice inside the line: the field is ignored.
+	asUser(t, alice, filepath.Join(e.spool, "a.jsonl"), line("a1", 1)+line("a1", 2))
+	asUser(t, bob, filepath.Join(e.spool, "b.jsonl"), `{"user":"tlalice",`+line("b1", 3)[1:])
+	// Seat usage is recorded for both; analytics only for alice.
+	asUser(t, bob, filepath.Join(e.spool, "b2.jsonl"), `{"v":1,"ts":"2026-11-20T08:00:00Z","product":"AutoCAD","version":"2027.1","session":"b2","type":"session.start"}`+"\n")
+	e.waitEvents(t, 3)
+
+	a := e.export(t, "--user", "tlalice")
+	if len(a.Events) != 2 {
+		t.Fatalf("alice has %d events, want 2", len(a.Events))
+	}
+	for _, ev := range a.Events {
+		if ev["session"] != "a1" {
+			t.Fatalf("alice holds an event of session %v", ev["session"])
+		}
+	}
+	b := e.export(t, "--user", "tlbob")
+	if len(b.Events) != 1 || b.Events[0]["session"] != "b2" {
+		t.Fatalf("bob's events: %v", b.Events)
+	}
+	for _, d := range b.Days {
+		if len(d.Analytics) > 0 && string(d.Analytics) != "null" {
+			t.Fatalf("bob has analytics without consent: %s", d.Analytics)
+		}
+	}
+	if got := string(bytes.TrimSpace(e.cli(t, "consent", "--user", "tlbob", "status"))); got != "off" {
+		t.Fatalf("bob's consent %q, want off", got)
+	}
+}
+
+func osUser(t *testing.T, name string) *user.User {
+	t.Helper()
+	if _, err := user.Lookup(name); err != nil {
+		if out, err := exec.Command("useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name).CombinedOutput(); err != nil {
+			t.Fatalf("useradd %s: %v %s", name, err, out)
+		}
+	}
+	u, err := user.Lookup(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u
+}
+
+// asUser appends text to path in a process running as u.
+func asUser(t *testing.T, u *user.User, path, text string) {
+	t.Helper()
+	uid, _ := strconv.Atoi(u.Uid)
+	gid, _ := strconv.Atoi(u.Gid)
+	cmd := exec.Command("/bin/sh", "-c", `umask 077; cat >> "$1"`, "sh", path)
+	cmd.Stdin = bytes.NewBufferString(text)
+	cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}}
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("write as %s: %v %s", u.Username, err, out)
+	}
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fi.Sys().(*syscall.Stat_t).Uid != uint32(uid) {
+		t.Fatalf("%s is not owned by %s", path, u.Username)
+	}
+}
+
+// TestDiskFullCatchesUp fills the data directory's file system while a
+// product writes: the agent stores nothing it cannot commit, advances no
+// position, and catches up once space returns.
+func TestDiskFullCatchesUp(t *testing.T) {
+	if os.Geteuid() != 0 {
+		t.Skip("needs root to mount a small file system")
+	}
+	e := newEnv(t)
+	if err := os.MkdirAll(e.data, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "size=3m", "tmpfs", e.data).CombinedOutput(); err != nil {
+		t.Skipf("cannot mount a tmpfs here: %v %s", err, out)
+	}
+	t.Cleanup(func() { exec.Command("umount", "-l", e.data).Run() })
+	me, _ := user.Current()
+	e.cli(t, "consent", "--user", me.Username, "on")
+	cmd := e.start(t)
+	e.waitEvents(t, 0)
+
+	fill := filepath.Join(e.data, "fill")
+	f, err := os.Create(fill)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := make([]byte, 64<<10)
+	for {
+		if _, err := f.Write(chunk); err != nil {
+			break
+		}
+	}
+	f.Close()
+	var text bytes.Buffer
+	const n = 3000
+	for i := 0; i < n; i++ {
+		text.WriteString(line("full", i))
+	}
+	if err := os.WriteFile(filepath.Join(e.spool, "full.jsonl"), text.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for !bytes.Contains(cmd.Stderr.(*syncBuffer).Bytes(), []byte("spool read")) {
+		if time.Now().After(deadline) {
+			t.Fatalf("no error logged with the disk full; log:\n%s", cmd.Stderr)
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+	if err := os.Remove(fill); err != nil {
+		t.Fatal(err)
+	}
+	e.waitEvents(t, n)
+	if cmd.ProcessState != nil {
+		t.Fatal("the agent exited on a full disk")
+	}
+}
+
+// syncBuffer collects a process's output while a test reads it.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) Bytes() []byte {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return bytes.Clone(b.buf.Bytes())
+}
+
+func (b *syncBuffer) String() string { return string(b.Bytes()) }
