@@ -5,6 +5,7 @@ package catalog
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // Product is one entry of the catalog.
@@ -45,8 +46,11 @@ var revitCategories = map[string][]string{
 	"Files":        {"OPEN", "SAVE", "SAVEAS", "SYNC", "EXPORT", "PRINT", "LINK"},
 }
 
-// Builtin returns the catalog every agent and collector starts from.
-func Builtin() *Catalog {
+// Builtin returns the catalog every agent and collector starts from. It is
+// built once; catalogs are immutable, so it is shared.
+func Builtin() *Catalog { return builtin() }
+
+var builtin = sync.OnceValue(func() *Catalog {
 	return New([]Product{
 		{Name: "AutoCAD", Processes: []string{"acad"}, Insights: true, Categories: autocadCategories},
 		{Name: "Revit", Processes: []string{"Revit"}, Insights: true, Categories: revitCategories},
@@ -57,7 +61,7 @@ func Builtin() *Catalog {
 		{Name: "Fusion", Processes: []string{"Fusion360"}},
 		{Name: "MicroStation", Processes: []string{"ustation"}},
 	})
-}
+})
 
 // Catalog is an immutable set of products; safe for concurrent use.
 type Catalog struct {

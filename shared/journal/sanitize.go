@@ -64,18 +64,17 @@ func (s Sanitizer) Sanitize(line []byte) (Event, error) {
 	if !utf8.Valid(line) {
 		return Event{}, reject(ReasonInvalidUTF8, "")
 	}
-	var raw map[string]json.RawMessage
-	if err := json.Unmarshal(line, &raw); err != nil || raw == nil {
+	var f rawLine
+	if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &f) != nil {
 		return Event{}, reject(ReasonInvalidJSON, "")
 	}
-	f := fields(raw)
 	var v int64
-	if err := f.int("v", &v, true); err != nil || v != Schema {
+	if err := intField(f.V, "v", &v, true); err != nil || v != Schema {
 		return Event{}, reject(ReasonSchema, "v")
 	}
 	var e Event
 	var ts string
-	if err := f.str("ts", &ts, true); err != nil {
+	if err := str(f.TS, "ts", &ts); err != nil {
 		return Event{}, err
 	}
 	t, err := time.Parse(time.RFC3339Nano, ts)
@@ -84,7 +83,7 @@ func (s Sanitizer) Sanitize(line []byte) (Event, error) {
 	}
 	e.TS = t
 	var product string
-	if err := f.str("product", &product, true); err != nil {
+	if err := str(f.Product, "product", &product); err != nil {
 		return Event{}, err
 	}
 	p, ok := s.catalog().Lookup(product)
@@ -92,22 +91,42 @@ func (s Sanitizer) Sanitize(line []byte) (Event, error) {
 		return Event{}, reject(ReasonProduct, "product")
 	}
 	e.Product = p.Name
-	if err := f.str("version", &e.Version, true); err != nil {
+	if err := str(f.Version, "version", &e.Version); err != nil {
 		return Event{}, err
 	}
 	if !ValidVersion(e.Version) {
 		return Event{}, reject(ReasonVersion, "version")
 	}
-	if err := f.ident("session", &e.Session); err != nil {
+	if err := ident(f.Session, "session", &e.Session); err != nil {
 		return Event{}, err
 	}
-	if err := f.str("type", &e.Type, true); err != nil {
+	if err := str(f.Type, "type", &e.Type); err != nil {
 		return Event{}, err
 	}
-	if err := s.typeFields(f, &e); err != nil {
+	if err := typeFields(&f, &e); err != nil {
 		return Event{}, err
 	}
 	return e, nil
+}
+
+// rawLine holds the only fields a line may carry; the decoder drops every
+// other field unread.
+type rawLine struct {
+	V          json.RawMessage `json:"v"`
+	TS         json.RawMessage `json:"ts"`
+	Product    json.RawMessage `json:"product"`
+	Version    json.RawMessage `json:"version"`
+	Session    json.RawMessage `json:"session"`
+	Type       json.RawMessage `json:"type"`
+	StartupMS  json.RawMessage `json:"startup_ms"`
+	DurationMS json.RawMessage `json:"duration_ms"`
+	SizeBytes  json.RawMessage `json:"size_bytes"`
+	Name       json.RawMessage `json:"name"`
+	Outcome    json.RawMessage `json:"outcome"`
+	Value      json.RawMessage `json:"value"`
+	Counts     json.RawMessage `json:"counts"`
+	View       json.RawMessage `json:"view"`
+	Change     json.RawMessage `json:"change"`
 }
 
 func (s Sanitizer) catalog() *catalog.Catalog {
@@ -117,12 +136,12 @@ func (s Sanitizer) catalog() *catalog.Catalog {
 	return s.Catalog
 }
 
-func (s Sanitizer) typeFields(f fields, e *Event) error {
+func typeFields(f *rawLine, e *Event) error {
 	switch e.Type {
 	case SessionStart:
-		if _, ok := f["startup_ms"]; ok {
+		if !absent(f.StartupMS) {
 			var ms int64
-			if err := f.count("startup_ms", &ms); err != nil {
+			if err := count(f.StartupMS, "startup_ms", &ms); err != nil {
 				return err
 			}
 			e.StartupMS = &ms
@@ -131,20 +150,20 @@ func (s Sanitizer) typeFields(f fields, e *Event) error {
 	case SessionEnd:
 		return nil
 	case DocumentOpen, DocumentSave:
-		if err := f.count("duration_ms", &e.DurationMS); err != nil {
+		if err := count(f.DurationMS, "duration_ms", &e.DurationMS); err != nil {
 			return err
 		}
-		return f.count("size_bytes", &e.SizeBytes)
+		return count(f.SizeBytes, "size_bytes", &e.SizeBytes)
 	case Command:
 		var name string
-		if err := f.str("name", &name, true); err != nil {
+		if err := str(f.Name, "name", &name); err != nil {
 			return err
 		}
 		e.Name = NormalizeCommand(name)
 		if !ValidIdentifier(e.Name) {
 			return reject(ReasonIdentifier, "name")
 		}
-		if err := f.str("outcome", &e.Outcome, true); err != nil {
+		if err := str(f.Outcome, "outcome", &e.Outcome); err != nil {
 			return err
 		}
 		for _, o := range Outcomes {
@@ -154,41 +173,45 @@ func (s Sanitizer) typeFields(f fields, e *Event) error {
 		}
 		return reject(ReasonBadOutcome, "outcome")
 	case Setting:
-		if err := f.ident("name", &e.Name); err != nil {
+		if err := ident(f.Name, "name", &e.Name); err != nil {
 			return err
 		}
-		return f.settingValue(e)
+		return settingValue(f.Value, e)
 	case Objects:
-		return f.counts(e)
+		return counts(f.Counts, e)
 	case View:
-		if err := f.ident("view", &e.View); err != nil {
+		if err := ident(f.View, "view", &e.View); err != nil {
 			return err
 		}
-		return f.ident("change", &e.Change)
+		return ident(f.Change, "change", &e.Change)
 	}
 	return reject(ReasonUnknownType, "type")
 }
 
-// fields reads the allowed fields of a line; anything it is not asked for
-// is dropped unread.
-type fields map[string]json.RawMessage
+func absent(raw json.RawMessage) bool { return len(raw) == 0 || string(raw) == "null" }
 
-func (f fields) str(name string, dst *string, required bool) error {
-	raw, ok := f[name]
-	if !ok || string(raw) == "null" {
-		if required {
-			return reject(ReasonMissingField, name)
-		}
+// str reads a required JSON string.
+func str(raw json.RawMessage, name string, dst *string) error {
+	if absent(raw) {
+		return reject(ReasonMissingField, name)
+	}
+	if raw[0] != '"' {
+		return reject(ReasonBadValue, name)
+	}
+	// The line is valid JSON and UTF-8: a string without escapes is its
+	// own bytes.
+	if bytes.IndexByte(raw, '\\') < 0 {
+		*dst = string(raw[1 : len(raw)-1])
 		return nil
 	}
-	if len(raw) == 0 || raw[0] != '"' || json.Unmarshal(raw, dst) != nil {
+	if json.Unmarshal(raw, dst) != nil {
 		return reject(ReasonBadValue, name)
 	}
 	return nil
 }
 
-func (f fields) ident(name string, dst *string) error {
-	if err := f.str(name, dst, true); err != nil {
+func ident(raw json.RawMessage, name string, dst *string) error {
+	if err := str(raw, name, dst); err != nil {
 		return err
 	}
 	if !ValidIdentifier(*dst) {
@@ -197,9 +220,8 @@ func (f fields) ident(name string, dst *string) error {
 	return nil
 }
 
-func (f fields) int(name string, dst *int64, required bool) error {
-	raw, ok := f[name]
-	if !ok || string(raw) == "null" {
+func intField(raw json.RawMessage, name string, dst *int64, required bool) error {
+	if absent(raw) {
 		if required {
 			return reject(ReasonMissingField, name)
 		}
@@ -209,8 +231,8 @@ func (f fields) int(name string, dst *int64, required bool) error {
 }
 
 // count reads a required non-negative integer.
-func (f fields) count(name string, dst *int64) error {
-	if err := f.int(name, dst, true); err != nil {
+func count(raw json.RawMessage, name string, dst *int64) error {
+	if err := intField(raw, name, dst, true); err != nil {
 		return err
 	}
 	if *dst < 0 {
@@ -219,9 +241,8 @@ func (f fields) count(name string, dst *int64) error {
 	return nil
 }
 
-func (f fields) settingValue(e *Event) error {
-	raw, ok := f["value"]
-	if !ok || string(raw) == "null" {
+func settingValue(raw json.RawMessage, e *Event) error {
+	if absent(raw) {
 		return reject(ReasonMissingField, "value")
 	}
 	switch string(raw) {
@@ -241,9 +262,8 @@ func (f fields) settingValue(e *Event) error {
 	return nil
 }
 
-func (f fields) counts(e *Event) error {
-	raw, ok := f["counts"]
-	if !ok || string(raw) == "null" {
+func counts(raw json.RawMessage, e *Event) error {
+	if absent(raw) {
 		return reject(ReasonMissingField, "counts")
 	}
 	var m map[string]json.RawMessage

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/user"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -186,4 +187,13 @@ func TestSymlinksAreNotFollowed(t *testing.T) {
 	if n := status(t, st).Counts.Events; n != 0 {
 		t.Fatalf("read %d events through a symbolic link", n)
 	}
+}
+
+func currentUser(tb testing.TB) string {
+	tb.Helper()
+	u, err := user.Current()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return u.Username
 }

@@ -61,6 +61,11 @@ type Result struct {
 
 type sessKey struct{ product, version, session string }
 
+type span struct {
+	start, last int64
+	ended       bool
+}
+
 type dayKey struct{ product, version, date string }
 
 type dayState struct {
@@ -113,22 +118,25 @@ func (s *Store) commit(ctx context.Context, tx *sql.Tx, b Batch) (Result, error)
 	}
 	defer upSession.Close()
 
-	touched := map[sessKey]bool{}
+	// Sessions are folded in memory and written once each per batch.
+	spans := map[sessKey]*span{}
+	seen := func(k sessKey, ms int64, ended bool) {
+		sp := spans[k]
+		if sp == nil {
+			sp = &span{start: ms, last: ms}
+			spans[k] = sp
+		}
+		sp.start, sp.last = min(sp.start, ms), max(sp.last, ms)
+		sp.ended = sp.ended || ended
+	}
 	days := map[dayKey]*dayState{}
 	for i := range b.Events {
 		e := &b.Events[i]
 		ms := e.TS.UnixMilli()
 		if pol.SeatUsage {
-			ended := 0
-			if e.Type == journal.SessionEnd {
-				ended = 1
-			}
 			// Any event shows the session alive at its time, even one whose
 			// content is dropped for want of consent.
-			if _, err := upSession.ExecContext(ctx, b.User, e.Product, e.Version, e.Session, ms, ms, ended, source); err != nil {
-				return res, err
-			}
-			touched[sessKey{e.Product, e.Version, e.Session}] = true
+			seen(sessKey{e.Product, e.Version, e.Session}, ms, e.Type == journal.SessionEnd)
 		}
 		if e.IsSeatUsage() {
 			if !pol.SeatUsage {
@@ -160,10 +168,12 @@ func (s *Store) commit(ctx context.Context, tx *sql.Tx, b Batch) (Result, error)
 	}
 	if pol.SeatUsage {
 		for _, a := range b.Alive {
-			if _, err := upSession.ExecContext(ctx, b.User, a.Product, a.Version, a.Session, a.At.UnixMilli(), a.At.UnixMilli(), 0, source); err != nil {
-				return res, err
-			}
-			touched[sessKey{a.Product, a.Version, a.Session}] = true
+			seen(sessKey{a.Product, a.Version, a.Session}, a.At.UnixMilli(), false)
+		}
+	}
+	for k, sp := range spans {
+		if _, err := upSession.ExecContext(ctx, b.User, k.product, k.version, k.session, sp.start, sp.last, boolInt(sp.ended), source); err != nil {
+			return res, err
 		}
 	}
 	if allowed {
@@ -184,7 +194,7 @@ func (s *Store) commit(ctx context.Context, tx *sql.Tx, b Batch) (Result, error)
 			a.RSSMB.Add(smp.RSSBytes >> 20)
 		}
 	}
-	if err := s.recountMinutes(ctx, tx, b.User, touched, days); err != nil {
+	if err := s.recountMinutes(ctx, tx, b.User, spans, days); err != nil {
 		return res, err
 	}
 	if err := writeDays(ctx, tx, b.User, days); err != nil {
@@ -305,7 +315,7 @@ func addEvent(a *wire.Analytics, e *journal.Event) {
 // touched session spans, from all sessions of the same product version:
 // overlapping sessions count once, and a session that spans midnight is
 // split at it.
-func (s *Store) recountMinutes(ctx context.Context, tx *sql.Tx, user string, touched map[sessKey]bool, days map[dayKey]*dayState) error {
+func (s *Store) recountMinutes(ctx context.Context, tx *sql.Tx, user string, touched map[sessKey]*span, days map[dayKey]*dayState) error {
 	dates := map[dayKey]bool{}
 	for k := range touched {
 		var start, last int64
