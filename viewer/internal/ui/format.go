@@ -1,0 +1,82 @@
+package ui
+
+import (
+	"fmt"
+	"image/color"
+	"time"
+
+	"teamlens/shared/wire"
+)
+
+// palette colours products in charts, in the order they are listed.
+var palette = []color.Color{
+	color.NRGBA{0x2f, 0x6f, 0xde, 0xff}, // blue
+	color.NRGBA{0xf0, 0x8c, 0x2a, 0xff}, // orange
+	color.NRGBA{0x1f, 0xa8, 0x8c, 0xff}, // teal
+	color.NRGBA{0x8e, 0x5c, 0xd9, 0xff}, // violet
+	color.NRGBA{0xd6, 0x4c, 0x6a, 0xff}, // rose
+	color.NRGBA{0x7a, 0x86, 0x99, 0xff}, // slate
+}
+
+// accent marks the user's own figure among others'.
+var accent color.Color = color.NRGBA{0xf0, 0x8c, 0x2a, 0xff}
+
+func productColor(i int) color.Color { return palette[i%len(palette)] }
+
+// duration writes minutes as "3 h 05 m" or "42 m".
+func duration(minutes int) string {
+	if minutes < 60 {
+		return fmt.Sprintf("%d m", minutes)
+	}
+	return fmt.Sprintf("%d h %02d m", minutes/60, minutes%60)
+}
+
+// hours writes a chart scale value of minutes.
+func hours(minutes float64) string {
+	if minutes == 0 {
+		return "0"
+	}
+	if minutes < 60 {
+		return fmt.Sprintf("%.0f m", minutes)
+	}
+	return fmt.Sprintf("%.1f h", minutes/60)
+}
+
+// millis writes a time in ms as "850 ms" or "4.2 s".
+func millis(ms float64) string {
+	if ms < 1000 {
+		return fmt.Sprintf("%.0f ms", ms)
+	}
+	return fmt.Sprintf("%.1f s", ms/1000)
+}
+
+func count(v float64) string { return fmt.Sprintf("%.0f", v) }
+
+// shortDate writes YYYY-MM-DD as "Nov 20".
+func shortDate(date string) string {
+	t, err := time.Parse(wire.DateLayout, date)
+	if err != nil {
+		return date
+	}
+	return t.Format("Jan 2")
+}
+
+// dateLabels returns the short labels of n days from from.
+func dateLabels(from string, n int) []string {
+	t, err := time.Parse(wire.DateLayout, from)
+	if err != nil {
+		return make([]string, n)
+	}
+	out := make([]string, n)
+	for i := range out {
+		out[i] = t.AddDate(0, 0, i).Format("Jan 2")
+	}
+	return out
+}
+
+func plural(n int, one, many string) string {
+	if n == 1 {
+		return fmt.Sprintf("%d %s", n, one)
+	}
+	return fmt.Sprintf("%d %s", n, many)
+}

@@ -1,0 +1,50 @@
+// Command viewer opens My Insights: the user's own usage, performance and
+// command insights from the local Teamlens agent, with the analytics opt-in
+// and their data. See ../shared/DESIGN.md.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"fyne.io/fyne/v2"
+	"fyne.io/fyne/v2/app"
+
+	"teamlens/viewer/internal/ui"
+	"teamlens/viewer/localclient"
+)
+
+type config struct {
+	socket string
+}
+
+func main() {
+	var cfg config
+	flag.StringVar(&cfg.socket, "socket", localclient.DefaultSocket(), "Unix socket of the local Teamlens agent")
+	flag.Parse()
+	if flag.NArg() > 0 {
+		fmt.Fprintln(os.Stderr, "usage: viewer [--socket P]")
+		os.Exit(2)
+	}
+	if err := run(context.Background(), cfg); err != nil {
+		fmt.Fprintln(os.Stderr, "viewer:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, cfg config) error {
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	a := app.NewWithID("io.teamlens.viewer")
+	w := a.NewWindow("Teamlens · My Insights")
+	w.Resize(fyne.NewSize(1040, 760))
+	w.SetOnClosed(cancel)
+	v := ui.New(ctx, w, localclient.NewClient(cfg.socket), ui.Options{Log: log, Socket: cfg.socket})
+	v.Reload()
+	w.ShowAndRun()
+	return nil
+}

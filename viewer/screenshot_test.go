@@ -1,0 +1,115 @@
+package main
+
+import (
+	"fmt"
+	"image/png"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"teamlens/viewer/internal/agenttest"
+)
+
+// TestScreenshot opens the real viewer window on a real agent holding a
+// year of journals, under the X display in DISPLAY (run it under Xvfb:
+// `xvfb-run -s "-screen 0 1280x900x24" go test ./viewer -run Screenshot`),
+// takes a screenshot of the screen and checks it shows a drawn window, not
+// a blank screen. SCREENSHOT_OUT names a file to keep the PNG in.
+func TestScreenshot(t *testing.T) {
+	if os.Getenv("DISPLAY") == "" {
+		t.Skip("needs an X display: run under Xvfb with DISPLAY set")
+	}
+	for _, tool := range []string{"import", "xwininfo"} {
+		if _, err := exec.LookPath(tool); err != nil {
+			t.Skipf("%s not installed", tool)
+		}
+	}
+	agent := agenttest.Start(t, agenttest.Options{Consent: true})
+	sessions := agenttest.Year(time.Now())
+	agent.Write(t, sessions)
+	agent.WaitDays(t, len(sessions))
+
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "viewer")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build viewer: %v\n%s", err, out)
+	}
+	viewer := exec.Command(bin, "--socket", agent.Socket)
+	viewer.Stderr = os.Stderr
+	started := time.Now()
+	if err := viewer.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		viewer.Process.Kill()
+		viewer.Wait()
+	})
+	waitFor(t, "the viewer window to be mapped", func() bool {
+		out, _ := exec.Command("xwininfo", "-root", "-tree").Output()
+		return strings.Contains(string(out), "My Insights")
+	})
+	t.Logf("window mapped %v after start", time.Since(started).Round(time.Millisecond))
+
+	shot := filepath.Join(dir, "shot.png")
+	var colours int
+	// The first frames may still be loading: take shots until one shows
+	// the window drawn with its charts.
+	waitFor(t, "a drawn window", func() bool {
+		if out, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
+			t.Logf("import: %v %s", err, out)
+			return false
+		}
+		n, err := distinctColours(shot)
+		if err != nil {
+			t.Logf("read screenshot: %v", err)
+			return false
+		}
+		colours = n
+		return n > 200
+	})
+	t.Logf("screenshot has %d distinct colours", colours)
+	if out := os.Getenv("SCREENSHOT_OUT"); out != "" {
+		b, err := os.ReadFile(shot)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(out, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+func distinctColours(path string) (int, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return 0, err
+	}
+	defer f.Close()
+	img, err := png.Decode(f)
+	if err != nil {
+		return 0, fmt.Errorf("decode: %w", err)
+	}
+	seen := map[[4]uint32]bool{}
+	b := img.Bounds()
+	for y := b.Min.Y; y < b.Max.Y; y += 2 {
+		for x := b.Min.X; x < b.Max.X; x += 2 {
+			r, g, bl, a := img.At(x, y).RGBA()
+			seen[[4]uint32{r, g, bl, a}] = true
+		}
+	}
+	return len(seen), nil
+}
+
+func waitFor(t *testing.T, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(60 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(250 * time.Millisecond)
+	}
+}
