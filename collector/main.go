@@ -1,5 +1,3 @@
-// Command collector receives usage summaries from Teamlens agents, holds the
-// license picture and serves Team Insights. See collector/doc.go.
 package main
 
 import (

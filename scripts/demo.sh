@@ -7,10 +7,11 @@ cd "$(dirname "$0")/.."
 BIN=bin
 if [ "$(id -u)" -eq 0 ]; then
 	DATA=/var/lib/teamlens
+	SPOOL=/var/spool/teamlens
 else
 	DATA=${XDG_DATA_HOME:-$HOME/.local/share}/teamlens
+	SPOOL=$DATA/spool
 fi
-SPOOL=$DATA/spool
 LOG=$(mktemp /tmp/teamlens-demo-agent.XXXXXX.log)
 ME=$(id -un)
 

@@ -99,7 +99,7 @@ func (c Config) WithDefaults() Config {
 		c.DataDir = DefaultDataDir()
 	}
 	if c.SpoolDir == "" {
-		c.SpoolDir = filepath.Join(c.DataDir, "spool")
+		c.SpoolDir = DefaultSpoolDir(c.DataDir)
 	}
 	if c.Socket == "" {
 		c.Socket = DefaultSocket(c.DataDir)
@@ -175,12 +175,33 @@ func DefaultDataDir() string {
 	return "teamlens-data"
 }
 
+// DefaultSpoolDir is where products write journals. The service's spool is
+// not under its data directory: that one is private, and every user must
+// reach the spool.
+func DefaultSpoolDir(dataDir string) string {
+	switch {
+	case runtime.GOOS == "windows":
+		if pd := os.Getenv("ProgramData"); pd != "" {
+			return filepath.Join(pd, "Teamlens Spool")
+		}
+	case os.Geteuid() != 0:
+	case runtime.GOOS == "darwin":
+		return "/Users/Shared/Teamlens/spool"
+	default:
+		return "/var/spool/teamlens"
+	}
+	return filepath.Join(dataDir, "spool")
+}
+
 // DefaultSocket is where the agent listens for the viewer.
 func DefaultSocket(dataDir string) string {
-	if runtime.GOOS != "windows" && os.Geteuid() == 0 {
-		return "/run/teamlens/agent.sock"
+	switch {
+	case runtime.GOOS == "windows" || os.Geteuid() != 0:
+		return filepath.Join(dataDir, "agent.sock")
+	case runtime.GOOS == "darwin":
+		return "/var/run/teamlens/agent.sock"
 	}
-	return filepath.Join(dataDir, "agent.sock")
+	return "/run/teamlens/agent.sock"
 }
 
 // DefaultConfigFile is where the installer writes the configuration.

@@ -75,8 +75,8 @@ func (w *world) snapshot(team string) insights.Snapshot {
 				w.t.Fatal(err)
 			}
 			var back insights.Snapshot
-			if err := json.Unmarshal(body, &back); err != nil {
-				w.t.Fatal(err)
+			if err := json.Unmarshal(body, &back); err != nil || back.Team != team || back.AsOf != asOf {
+				w.t.Fatalf("stored snapshot %s: %v", body, err)
 			}
 			return s
 		}

@@ -83,6 +83,9 @@ type errorBody struct {
 }
 
 func writeError(w http.ResponseWriter, status int, msg string) {
+	if status == http.StatusUnauthorized {
+		w.Header().Set("WWW-Authenticate", `Bearer realm="teamlens"`)
+	}
 	writeJSON(w, status, errorBody{Error: msg})
 }
 

@@ -92,25 +92,49 @@ type UserProduct struct {
 	SaveCount      int64
 }
 
+// loginEmails maps each login key to the directory users it matches.
+// Aggregates are grouped by login in SQL and matched here: a join per usage
+// row costs more than the whole aggregation.
+func (s *Store) loginEmails(ctx context.Context) (map[string][]string, error) {
+	out := map[string][]string{}
+	err := s.each(ctx, `SELECT login_key, email FROM users ORDER BY email`, nil, func(r *sql.Rows) error {
+		var login, email string
+		if err := r.Scan(&login, &email); err != nil {
+			return err
+		}
+		out[login] = append(out[login], email)
+		return nil
+	})
+	return out, err
+}
+
 // UserProducts aggregates, per matched user and product, the usage days
 // in [from, to] and the last usage day on or before to.
 func (s *Store) UserProducts(ctx context.Context, from, to string) ([]UserProduct, error) {
+	emails, err := s.loginEmails(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("user products: %w", err)
+	}
 	var out []UserProduct
-	err := s.each(ctx, `SELECT d.email, u.product,
-			COUNT(DISTINCT CASE WHEN u.day >= ? THEN u.day END),
-			MAX(u.day),
-			COALESCE(SUM(CASE WHEN u.day >= ? THEN u.startup_sum END), 0),
-			COALESCE(SUM(CASE WHEN u.day >= ? THEN u.startup_count END), 0),
-			COALESCE(SUM(CASE WHEN u.day >= ? THEN u.save_sum END), 0),
-			COALESCE(SUM(CASE WHEN u.day >= ? THEN u.save_count END), 0)
-		FROM usage_days u JOIN users d ON d.login_key = u.login
-		WHERE u.day <= ?
-		GROUP BY d.email, u.product`, []any{from, from, from, from, from, to}, func(r *sql.Rows) error {
+	err = s.each(ctx, `SELECT login, product,
+			COUNT(DISTINCT CASE WHEN day >= ? THEN day END),
+			MAX(day),
+			COALESCE(SUM(CASE WHEN day >= ? THEN startup_sum END), 0),
+			COALESCE(SUM(CASE WHEN day >= ? THEN startup_count END), 0),
+			COALESCE(SUM(CASE WHEN day >= ? THEN save_sum END), 0),
+			COALESCE(SUM(CASE WHEN day >= ? THEN save_count END), 0)
+		FROM usage_days
+		WHERE day <= ?
+		GROUP BY login, product`, []any{from, from, from, from, from, to}, func(r *sql.Rows) error {
 		var x UserProduct
-		if err := r.Scan(&x.Email, &x.Product, &x.Days, &x.LastUsed, &x.StartupSum, &x.StartupCount, &x.SaveSum, &x.SaveCount); err != nil {
+		var login string
+		if err := r.Scan(&login, &x.Product, &x.Days, &x.LastUsed, &x.StartupSum, &x.StartupCount, &x.SaveSum, &x.SaveCount); err != nil {
 			return err
 		}
-		out = append(out, x)
+		for _, e := range emails[login] {
+			x.Email = e
+			out = append(out, x)
+		}
 		return nil
 	})
 	if err != nil {
@@ -129,16 +153,24 @@ type UserVersion struct {
 // UserVersions counts, per matched user, product and version, the distinct
 // usage days in [from, to].
 func (s *Store) UserVersions(ctx context.Context, from, to string) ([]UserVersion, error) {
+	emails, err := s.loginEmails(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("user versions: %w", err)
+	}
 	var out []UserVersion
-	err := s.each(ctx, `SELECT d.email, u.product, u.version, COUNT(DISTINCT u.day)
-		FROM usage_days u JOIN users d ON d.login_key = u.login
-		WHERE u.day >= ? AND u.day <= ?
-		GROUP BY d.email, u.product, u.version`, []any{from, to}, func(r *sql.Rows) error {
+	err = s.each(ctx, `SELECT login, product, version, COUNT(DISTINCT day)
+		FROM usage_days
+		WHERE day >= ? AND day <= ?
+		GROUP BY login, product, version`, []any{from, to}, func(r *sql.Rows) error {
 		var x UserVersion
-		if err := r.Scan(&x.Email, &x.Product, &x.Version, &x.Days); err != nil {
+		var login string
+		if err := r.Scan(&login, &x.Product, &x.Version, &x.Days); err != nil {
 			return err
 		}
-		out = append(out, x)
+		for _, e := range emails[login] {
+			x.Email = e
+			out = append(out, x)
+		}
 		return nil
 	})
 	if err != nil {
@@ -156,16 +188,24 @@ type UserCommand struct {
 // UserCommands totals completed commands per matched user and product in
 // [from, to].
 func (s *Store) UserCommands(ctx context.Context, from, to string) ([]UserCommand, error) {
+	emails, err := s.loginEmails(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("user commands: %w", err)
+	}
 	var out []UserCommand
-	err := s.each(ctx, `SELECT d.email, c.product, c.command, SUM(c.completed)
-		FROM usage_commands c JOIN users d ON d.login_key = c.login
-		WHERE c.day >= ? AND c.day <= ?
-		GROUP BY d.email, c.product, c.command`, []any{from, to}, func(r *sql.Rows) error {
+	err = s.each(ctx, `SELECT login, product, command, SUM(completed)
+		FROM usage_commands
+		WHERE day >= ? AND day <= ?
+		GROUP BY login, product, command`, []any{from, to}, func(r *sql.Rows) error {
 		var x UserCommand
-		if err := r.Scan(&x.Email, &x.Product, &x.Command, &x.Completed); err != nil {
+		var login string
+		if err := r.Scan(&login, &x.Product, &x.Command, &x.Completed); err != nil {
 			return err
 		}
-		out = append(out, x)
+		for _, e := range emails[login] {
+			x.Email = e
+			out = append(out, x)
+		}
 		return nil
 	})
 	if err != nil {
@@ -205,17 +245,23 @@ func (s *Store) LoginStats(ctx context.Context, product, from, to string) ([]Log
 // UserProductVersions returns, per matched user and product, the distinct
 // versions used in [from, to]; the usage export joins it with UserProducts.
 func (s *Store) UserProductVersions(ctx context.Context, from, to string) (map[[2]string][]string, error) {
+	emails, err := s.loginEmails(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("user versions: %w", err)
+	}
 	out := map[[2]string][]string{}
-	err := s.each(ctx, `SELECT DISTINCT d.email, u.product, u.version
-		FROM usage_days u JOIN users d ON d.login_key = u.login
-		WHERE u.day >= ? AND u.day <= ?
-		ORDER BY d.email, u.product, u.version`, []any{from, to}, func(r *sql.Rows) error {
-		var email, product, version string
-		if err := r.Scan(&email, &product, &version); err != nil {
+	err = s.each(ctx, `SELECT DISTINCT login, product, version
+		FROM usage_days
+		WHERE day >= ? AND day <= ?
+		ORDER BY login, product, version`, []any{from, to}, func(r *sql.Rows) error {
+		var login, product, version string
+		if err := r.Scan(&login, &product, &version); err != nil {
 			return err
 		}
-		k := [2]string{email, product}
-		out[k] = append(out[k], version)
+		for _, e := range emails[login] {
+			k := [2]string{e, product}
+			out[k] = append(out[k], version)
+		}
 		return nil
 	})
 	if err != nil {

@@ -31,15 +31,17 @@ func duration(minutes int) string {
 	return fmt.Sprintf("%d h %02d m", minutes/60, minutes%60)
 }
 
-// hours writes a chart scale value of minutes.
-func hours(minutes float64) string {
-	if minutes == 0 {
+// hours writes a chart scale value in hours.
+func hours(h float64) string {
+	switch {
+	case h == 0:
 		return "0"
+	case h < 1:
+		return fmt.Sprintf("%.0f m", h*60)
+	case h == float64(int(h)):
+		return fmt.Sprintf("%.0f h", h)
 	}
-	if minutes < 60 {
-		return fmt.Sprintf("%.0f m", minutes)
-	}
-	return fmt.Sprintf("%.1f h", minutes/60)
+	return fmt.Sprintf("%.1f h", h)
 }
 
 // millis writes a time in ms as "850 ms" or "4.2 s".

@@ -112,7 +112,7 @@ func (t *overviewTab) show(ov localclient.Overview, err error) {
 	for i, p := range ov.Products {
 		vals := make([]float64, len(p.Daily))
 		for j, m := range p.Daily {
-			vals[j] = float64(m)
+			vals[j] = float64(m) / 60 // hours make round scale steps
 		}
 		series[i] = Series{Name: p.Name, Color: productColor(i), Values: vals}
 		sw := canvas.NewRectangle(productColor(i))
@@ -140,4 +140,3 @@ func (t *overviewTab) show(ov localclient.Overview, err error) {
 			widget.NewLabel(fmt.Sprint(p.Sessions)), widget.NewLabel(strings.Join(p.Versions, ", ")), widget.NewLabel(kind))
 	}
 }
-

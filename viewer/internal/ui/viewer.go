@@ -65,10 +65,10 @@ func New(ctx context.Context, win fyne.Window, client *localclient.Client, opt O
 	title := widget.NewLabelWithStyle("My Insights", fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	title.SizeName = theme.SizeNameHeadingText
 	v.who = widget.NewLabel("Connecting to the Teamlens agent…")
-	v.who.Importance = widget.LowImportance
 	v.status = widget.NewLabel("")
 	refresh := widget.NewButtonWithIcon("Refresh", theme.ViewRefreshIcon(), v.Reload)
-	header := container.NewBorder(nil, nil, container.NewHBox(title, v.who), container.NewHBox(v.status, refresh))
+	header := container.NewBorder(nil, nil,
+		container.NewVBox(title, container.NewHBox(v.who, v.status)), container.NewCenter(refresh))
 	win.SetContent(container.NewBorder(container.NewVBox(header, widget.NewSeparator()), nil, nil, nil, v.tabs))
 	return v
 }
@@ -87,11 +87,12 @@ func (v *Viewer) Reload() {
 			return
 		}
 		v.me = &me
-		v.who.SetText("· " + me.User)
-		v.status.Importance = widget.MediumImportance
+		v.who.SetText("Signed in as " + me.User + " ·")
 		if me.Consent {
+			v.status.Importance = widget.SuccessImportance
 			v.status.SetText("Analytics on")
 		} else {
+			v.status.Importance = widget.WarningImportance
 			v.status.SetText("Analytics off: usage time only")
 		}
 		v.privacy.show(&me)

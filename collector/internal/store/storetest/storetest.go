@@ -24,13 +24,13 @@ const PGEnv = "TEAMLENS_PG_URL"
 type Engine struct {
 	Name string
 	// DSN returns a fresh, empty database for the test.
-	DSN func(t *testing.T) string
+	DSN func(t testing.TB) string
 }
 
 // Engines returns SQLite and, when TEAMLENS_PG_URL is set, PostgreSQL.
 // Tests that must cover PostgreSQL and see it unset log that it was
 // skipped.
-func Engines(t *testing.T) []Engine {
+func Engines(t testing.TB) []Engine {
 	t.Helper()
 	engines := []Engine{{Name: "sqlite", DSN: SQLiteDSN}}
 	if os.Getenv(PGEnv) != "" {
@@ -42,14 +42,14 @@ func Engines(t *testing.T) []Engine {
 }
 
 // SQLiteDSN returns the path of a new SQLite file in t.TempDir().
-func SQLiteDSN(t *testing.T) string {
+func SQLiteDSN(t testing.TB) string {
 	return filepath.Join(t.TempDir(), "collector.db")
 }
 
 // PostgresDSN creates a fresh schema, dropped when the test ends, and
 // returns a URL whose search_path points at it. It skips the test when
 // TEAMLENS_PG_URL is unset.
-func PostgresDSN(t *testing.T) string {
+func PostgresDSN(t testing.TB) string {
 	t.Helper()
 	base := os.Getenv(PGEnv)
 	if base == "" {
@@ -81,7 +81,7 @@ func PostgresDSN(t *testing.T) string {
 }
 
 // Open opens a store on dsn and closes it when the test ends.
-func Open(t *testing.T, dsn string) *store.Store {
+func Open(t testing.TB, dsn string) *store.Store {
 	t.Helper()
 	st, err := store.Open(context.Background(), dsn)
 	if err != nil {
