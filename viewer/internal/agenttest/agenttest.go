@@ -110,7 +110,8 @@ func Start(t testing.TB, opt Options) *Agent {
 			<-exited
 		}
 		if t.Failed() {
-			t.Logf("agent log:\n%s", logs.String())
+			// Stderr, not t.Logf: a shared agent stops after its test ended.
+			fmt.Fprintf(os.Stderr, "agent log:\n%s", logs.String())
 		}
 	})
 	a.Client = localclient.NewClient(a.Socket)

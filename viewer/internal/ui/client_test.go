@@ -1,0 +1,5 @@
+package ui_test
+
+import "teamlens/viewer/localclient"
+
+func agenttestClient(socket string) *localclient.Client { return localclient.NewClient(socket) }
