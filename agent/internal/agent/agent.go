@@ -17,6 +17,7 @@ import (
 	"teamlens/agent/internal/procscan"
 	"teamlens/agent/internal/spool"
 	"teamlens/agent/internal/store"
+	"teamlens/agent/internal/upload"
 	"teamlens/shared/journal"
 )
 
@@ -91,6 +92,24 @@ func (a *Agent) Run(ctx context.Context) error {
 	start("retention", func(ctx context.Context) error {
 		return every(ctx, time.Hour, a.prune)
 	})
+	if a.cfg.Collector != "" {
+		var insights []string
+		for _, p := range cat.Products() {
+			if p.Insights {
+				insights = append(insights, p.Name)
+			}
+		}
+		up := &upload.Uploader{
+			Collector:    a.cfg.Collector,
+			EnrollSecret: a.cfg.EnrollSecret,
+			DataDir:      a.cfg.DataDir,
+			Store:        a.store,
+			Interval:     a.cfg.UploadInterval.Duration,
+			Log:          a.log,
+			Products:     insights,
+		}
+		start("upload", up.Run)
+	}
 	api := localapi.New(localapi.Config{Store: a.store, Catalog: cat, Log: a.log})
 	start("local API", func(ctx context.Context) error { return api.Serve(ctx, a.cfg.Socket) })
 
