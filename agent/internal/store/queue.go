@@ -166,7 +166,7 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		`SELECT COUNT(*) FROM days`:     &st.Counts.Days,
 		`SELECT COUNT(*) FROM files`:    &st.Counts.Files,
 		`SELECT COUNT(*) FROM days WHERE rev > sent_rev AND (quarantined_rev IS NULL OR rev > quarantined_rev)`: &st.Queue.DaysPending,
-		`SELECT COUNT(*) FROM days WHERE quarantined_rev IS NOT NULL AND rev = quarantined_rev`:                  &st.Queue.DaysQuarantined,
+		`SELECT COUNT(*) FROM days WHERE quarantined_rev IS NOT NULL AND rev = quarantined_rev`:                 &st.Queue.DaysQuarantined,
 	} {
 		if err := s.db.QueryRowContext(ctx, q).Scan(dst); err != nil {
 			return st, err
