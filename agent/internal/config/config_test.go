@@ -1,0 +1,53 @@
+package config_test
+
+import (
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"teamlens/agent/internal/config"
+)
+
+func TestLoadWriteRoundTrip(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "agent.toml")
+	off := false
+	in := config.Config{Collector: "http://127.0.0.1:8080", EnrollSecret: "s", Analytics: config.AnalyticsDisabled, SeatUsage: &off,
+		UploadInterval: config.Duration{Duration: 15 * time.Minute}}
+	if err := config.Write(path, in); err != nil {
+		t.Fatal(err)
+	}
+	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
+		t.Errorf("config mode %v: it holds the enroll secret", fi.Mode().Perm())
+	}
+	out, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	out = out.WithDefaults()
+	if out.Collector != in.Collector || out.Analytics != "disabled" || out.SeatUsageOn() || out.UploadInterval.Duration != 15*time.Minute || out.ScanInterval.Duration != 5*time.Second {
+		t.Fatalf("round trip: %+v", out)
+	}
+}
+
+func TestLoadRejectsUnknownKeysAndBadPolicy(t *testing.T) {
+	dir := t.TempDir()
+	typo := filepath.Join(dir, "typo.toml")
+	os.WriteFile(typo, []byte("analytcs = \"disabled\"\n"), 0o600)
+	if _, err := config.Load(typo); err == nil || !strings.Contains(err.Error(), "analytcs") {
+		t.Fatalf("typo: %v", err)
+	}
+	bad := filepath.Join(dir, "bad.toml")
+	os.WriteFile(bad, []byte("analytics = \"always\"\n[[product]]\nname = \"FooCAD\"\nprocesses = [\"foocad\"]\n"), 0o600)
+	c, err := config.Load(bad)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.WithDefaults().Validate(); err == nil {
+		t.Fatal("accepted analytics = always")
+	}
+	if _, ok := c.Catalog().ByProcess("FooCAD.exe"); !ok {
+		t.Fatal("configured product missing from the catalog")
+	}
+}
