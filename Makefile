@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: all build demo test bench fuzz clean
+.PHONY: all build demo test bench bench-go bench-idle fuzz clean
 
 all: build
 
@@ -17,7 +17,9 @@ demo: build
 test:
 	@scripts/test.sh
 
-bench:
+bench: bench-go bench-idle
+
+bench-go:
 	@scripts/deps.sh
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
@@ -26,3 +28,6 @@ fuzz:
 
 clean:
 	rm -rf $(BIN)
+
+bench-idle:
+	@scripts/idle.sh 60
