@@ -32,6 +32,10 @@ type Viewer struct {
 	client *localclient.Client
 	opt    Options
 	wg     sync.WaitGroup
+	// uiMu serializes the loads' widget updates. fyne.Do already runs them
+	// one at a time on the UI thread; the test driver runs them on the
+	// calling goroutine, where this keeps them apart.
+	uiMu sync.Mutex
 
 	// me is the last answer of the agent about the user; UI thread only.
 	me *localclient.Me
@@ -112,6 +116,15 @@ func (v *Viewer) socketHint() string {
 // Wait returns once every load started so far has reached the widgets.
 func (v *Viewer) Wait() { v.wg.Wait() }
 
+// Do runs fn as one UI event, never at the same time as a load's update of
+// the widgets. Fyne's own events are serialized on its UI thread already;
+// tests, which drive widgets from their own goroutine, go through Do.
+func (v *Viewer) Do(fn func()) {
+	v.uiMu.Lock()
+	defer v.uiMu.Unlock()
+	fn()
+}
+
 // Tabs is the window's tab bar, so a caller may open a tab.
 func (v *Viewer) Tabs() *container.AppTabs { return v.tabs }
 
@@ -126,7 +139,11 @@ func load[T any](v *Viewer, fn func(context.Context) (T, error), done func(T, er
 		if v.ctx.Err() != nil {
 			return // the window is closing
 		}
-		fyne.DoAndWait(func() { done(res, err) })
+		fyne.DoAndWait(func() {
+			v.uiMu.Lock()
+			defer v.uiMu.Unlock()
+			done(res, err)
+		})
 	}()
 }
 
