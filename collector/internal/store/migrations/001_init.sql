@@ -30,6 +30,7 @@ CREATE TABLE usage_days (
 	PRIMARY KEY (device_id, os_user, product, version, day)
 );
 CREATE INDEX usage_days_day ON usage_days (day, login, product);
+CREATE INDEX usage_days_login ON usage_days (login, product, version, day);
 CREATE INDEX usage_days_product ON usage_days (product, day);
 
 CREATE TABLE usage_commands (
@@ -48,7 +49,7 @@ CREATE TABLE usage_commands (
 	FOREIGN KEY (device_id, os_user, product, version, day)
 		REFERENCES usage_days (device_id, os_user, product, version, day) ON DELETE CASCADE
 );
-CREATE INDEX usage_commands_day ON usage_commands (day, login, product);
+CREATE INDEX usage_commands_login ON usage_commands (login, product, command, day, completed);
 
 CREATE TABLE teams (
 	team            TEXT PRIMARY KEY,
