@@ -70,7 +70,7 @@ func TestScreenshot(t *testing.T) {
 		colours = n
 		return n > 200
 	})
-	t.Logf("screenshot has %d distinct colours", colours)
+	t.Logf("screenshot has %d distinct colours, %v after the viewer started", colours, time.Since(started).Round(time.Millisecond))
 	if out := os.Getenv("SCREENSHOT_OUT"); out != "" {
 		b, err := os.ReadFile(shot)
 		if err != nil {

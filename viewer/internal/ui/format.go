@@ -52,7 +52,16 @@ func millis(ms float64) string {
 	return fmt.Sprintf("%.1f s", ms/1000)
 }
 
-func count(v float64) string { return fmt.Sprintf("%.0f", v) }
+// minutes writes a chart scale value in minutes.
+func minutes(m float64) string {
+	if m == 0 {
+		return "0"
+	}
+	return fmt.Sprintf("%g m", m)
+}
+
+// count writes a chart scale value of a count; small scales have halves.
+func count(v float64) string { return fmt.Sprintf("%g", v) }
 
 // shortDate writes YYYY-MM-DD as "Nov 20".
 func shortDate(date string) string {

@@ -58,7 +58,6 @@ func newOverviewTab(v *Viewer) *overviewTab {
 		t.stats[i].TextSize = 24
 		t.stats[i].TextStyle.Bold = true
 		cap := widget.NewLabel(c)
-		cap.Importance = widget.LowImportance
 		cards[i] = widget.NewCard("", "", container.NewVBox(t.stats[i], cap))
 	}
 	t.chart = NewBarChart(hours, noInsightsYet)
@@ -107,12 +106,18 @@ func (t *overviewTab) show(ov localclient.Overview, err error) {
 	} else {
 		t.message.Hide()
 	}
+	// Hours make round scale steps, unless no day reaches an hour.
+	unit, format := 60.0, hours
+	if maxDay(ov) < 60 {
+		unit, format = 1, minutes
+	}
+	t.chart.format = format
 	series := make([]Series, len(ov.Products))
 	t.legend.RemoveAll()
 	for i, p := range ov.Products {
 		vals := make([]float64, len(p.Daily))
 		for j, m := range p.Daily {
-			vals[j] = float64(m) / 60 // hours make round scale steps
+			vals[j] = float64(m) / unit
 		}
 		series[i] = Series{Name: p.Name, Color: productColor(i), Values: vals}
 		sw := canvas.NewRectangle(productColor(i))
@@ -139,4 +144,19 @@ func (t *overviewTab) show(ov localclient.Overview, err error) {
 		row(widget.NewLabel(p.Name), widget.NewLabel(duration(p.Minutes)), widget.NewLabel(fmt.Sprint(p.ActiveDays)),
 			widget.NewLabel(fmt.Sprint(p.Sessions)), widget.NewLabel(strings.Join(p.Versions, ", ")), widget.NewLabel(kind))
 	}
+}
+
+// maxDay is the most minutes of any day of the window, all products.
+func maxDay(ov localclient.Overview) int {
+	best := 0
+	for i := range ov.Days {
+		day := 0
+		for _, p := range ov.Products {
+			if i < len(p.Daily) {
+				day += p.Daily[i]
+			}
+		}
+		best = max(best, day)
+	}
+	return best
 }
