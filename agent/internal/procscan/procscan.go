@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"log/slog"
 	"regexp"
+	"strings"
 	"time"
 
 	"github.com/shirou/gopsutil/v3/process"
@@ -39,7 +40,21 @@ type tracked struct {
 	sampled  time.Time
 }
 
-var versionInPath = regexp.MustCompile(`(?:19|20)\d\d(?:\.\d+)?`)
+// versionFolder matches an install folder named for a release, such as
+// "AutoCAD 2027" or "Revit_2026.1": the year ends the folder name.
+var versionFolder = regexp.MustCompile(`(?:^|[ _-])(20\d\d(?:\.\d+)?)$`)
+
+// VersionFromPath reads the release from the install path; the path
+// itself is never kept.
+func VersionFromPath(exe string) string {
+	parts := strings.FieldsFunc(exe, func(r rune) bool { return r == '/' || r == '\\' })
+	for i := len(parts) - 2; i >= 0; i-- {
+		if m := versionFolder.FindStringSubmatch(parts[i]); m != nil {
+			return m[1]
+		}
+	}
+	return "unknown"
+}
 
 // Scan looks at the process table once and commits what changed.
 func (s *Scanner) Scan(ctx context.Context) error {
@@ -135,13 +150,9 @@ func (s *Scanner) identify(ctx context.Context, pid int32) *tracked {
 		return nil
 	}
 	created, _ := p.CreateTimeWithContext(ctx)
-	// The version is read from the install path ("AutoCAD 2027"); the
-	// path itself is never kept.
 	version := "unknown"
 	if exe, err := p.ExeWithContext(ctx); err == nil {
-		if v := versionInPath.FindString(exe); v != "" {
-			version = v
-		}
+		version = VersionFromPath(exe)
 	}
 	return &tracked{
 		proc:    p,

@@ -81,3 +81,17 @@ func TestProductProcessIsASession(t *testing.T) {
 		t.Fatalf("no performance samples: %+v", a)
 	}
 }
+
+func TestVersionFromPath(t *testing.T) {
+	for path, want := range map[string]string{
+		`C:\Program Files\Autodesk\AutoCAD 2027\acad.exe`:  "2027",
+		`C:\Program Files\Autodesk\Revit_2026.1\Revit.exe`: "2026.1",
+		"/tmp/TestX12078/001/AutoCAD 2027/acad":            "2027",
+		"/tmp/TestX12078/001/bin/acad":                     "unknown",
+		"/opt/2025/acad":                                   "2025",
+	} {
+		if got := procscan.VersionFromPath(path); got != want {
+			t.Errorf("%s: %q, want %q", path, got, want)
+		}
+	}
+}
