@@ -9,7 +9,7 @@ all: build
 
 build:
 	@scripts/deps.sh
-	$(GO) build -o $(BIN)/ ./agent ./tools/cadsim
+	$(GO) build -o $(BIN)/ ./agent ./collector ./installer ./tools/cadsim
 
 demo: build
 	@scripts/demo.sh
