@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/app"
 
 	"teamlens/viewer/internal/ui"
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 type config struct {

@@ -4,7 +4,7 @@
 // and changes only that user's consent and data; root is no exception. A
 // caller whose credentials cannot be read is refused with 403.
 //
-// The JSON shapes and a typed client are in teamlens/viewer/localclient.
+// The JSON shapes and a typed client are in teamlens/shared/localclient.
 // Routes (errors are {"error":"..."} with a 4xx/5xx status):
 //
 //	GET    /v1/health                          {"ok":true}

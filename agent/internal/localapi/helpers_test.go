@@ -11,7 +11,7 @@ import (
 	"teamlens/agent/internal/localapi"
 	"teamlens/agent/internal/store"
 	"teamlens/shared/journal"
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 // now is the fixed clock of these tests: a Friday afternoon.

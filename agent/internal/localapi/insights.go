@@ -10,7 +10,7 @@ import (
 
 	"teamlens/shared/catalog"
 	"teamlens/shared/wire"
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 // benchmarkDays is the window of the performance view: the collector's

@@ -18,7 +18,7 @@ import (
 	"teamlens/agent/internal/store"
 	"teamlens/shared/catalog"
 	"teamlens/shared/wire"
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 // Config is what the server needs. Store and Catalog are required; the

@@ -13,7 +13,7 @@ import (
 
 	"teamlens/agent/internal/store"
 	"teamlens/shared/wire"
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 func TestMeAndConsent(t *testing.T) {

@@ -17,7 +17,7 @@ import (
 	"syscall"
 	"testing"
 
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 // childEnv, when set, turns this test binary into the other user's client

@@ -20,7 +20,7 @@ import (
 	_ "modernc.org/sqlite" // to seed the benchmark cache as the uploader would
 
 	"teamlens/shared/journal"
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 var (

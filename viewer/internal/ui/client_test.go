@@ -1,5 +1,5 @@
 package ui_test
 
-import "teamlens/viewer/localclient"
+import "teamlens/shared/localclient"
 
 func agenttestClient(socket string) *localclient.Client { return localclient.NewClient(socket) }

@@ -10,7 +10,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 const noCommandsYet = "No command insights yet: turn analytics on in the Privacy tab; data appears after your first session"

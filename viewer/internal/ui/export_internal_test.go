@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/test"
 
 	"teamlens/viewer/internal/agenttest"
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 // The file dialog itself is Fyne's; these tests start where it hands over

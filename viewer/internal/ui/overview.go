@@ -12,7 +12,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 const noInsightsYet = "No insights yet: data appears after your first session"

@@ -9,7 +9,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"teamlens/shared/wire"
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 const benchmarksUnavailable = "Benchmarks unavailable: your agent has not received the collector-wide figures yet. Your own times are shown alone."

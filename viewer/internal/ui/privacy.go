@@ -14,7 +14,7 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"teamlens/shared/wire"
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 // Consent toggle texts.

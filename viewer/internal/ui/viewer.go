@@ -15,7 +15,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"teamlens/viewer/localclient"
+	"teamlens/shared/localclient"
 )
 
 // Options are the viewer's optional settings; the zero value is production.
