@@ -13,8 +13,8 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
-	"teamlens/viewer/internal/ui"
 	"teamlens/shared/localclient"
+	"teamlens/viewer/internal/ui"
 )
 
 type config struct {

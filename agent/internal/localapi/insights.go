@@ -9,8 +9,8 @@ import (
 	"time"
 
 	"teamlens/shared/catalog"
-	"teamlens/shared/wire"
 	"teamlens/shared/localclient"
+	"teamlens/shared/wire"
 )
 
 // benchmarkDays is the window of the performance view: the collector's

@@ -17,8 +17,8 @@ import (
 	"teamlens/agent/internal/peercred"
 	"teamlens/agent/internal/store"
 	"teamlens/shared/catalog"
-	"teamlens/shared/wire"
 	"teamlens/shared/localclient"
+	"teamlens/shared/wire"
 )
 
 // Config is what the server needs. Store and Catalog are required; the

@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"teamlens/agent/internal/store"
-	"teamlens/shared/wire"
 	"teamlens/shared/localclient"
+	"teamlens/shared/wire"
 )
 
 func TestMeAndConsent(t *testing.T) {

@@ -11,8 +11,8 @@ import (
 	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/test"
 
-	"teamlens/viewer/internal/agenttest"
 	"teamlens/shared/localclient"
+	"teamlens/viewer/internal/agenttest"
 )
 
 // The file dialog itself is Fyne's; these tests start where it hands over

@@ -8,8 +8,8 @@ import (
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/widget"
 
-	"teamlens/shared/wire"
 	"teamlens/shared/localclient"
+	"teamlens/shared/wire"
 )
 
 const benchmarksUnavailable = "Benchmarks unavailable: your agent has not received the collector-wide figures yet. Your own times are shown alone."

@@ -13,8 +13,8 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
-	"teamlens/shared/wire"
 	"teamlens/shared/localclient"
+	"teamlens/shared/wire"
 )
 
 // Consent toggle texts.
