@@ -54,23 +54,24 @@ func TestScreenshot(t *testing.T) {
 	t.Logf("window mapped %v after start", time.Since(started).Round(time.Millisecond))
 
 	shot := filepath.Join(dir, "shot.png")
-	var colours int
+	var colours, bars int
 	// The first frames may still be loading: take shots until one shows
-	// the window drawn with its charts.
-	waitFor(t, "a drawn window", func() bool {
+	// the window drawn with its chart's bars (solid blocks of the first
+	// product colour) and its text.
+	waitFor(t, "a drawn window with the usage chart", func() bool {
 		if out, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
 			t.Logf("import: %v %s", err, out)
 			return false
 		}
-		n, err := distinctColours(shot)
+		var err error
+		colours, bars, err = inspect(shot)
 		if err != nil {
 			t.Logf("read screenshot: %v", err)
 			return false
 		}
-		colours = n
-		return n > 200
+		return colours > 200 && bars > 200
 	})
-	t.Logf("screenshot has %d distinct colours, %v after the viewer started", colours, time.Since(started).Round(time.Millisecond))
+	t.Logf("screenshot has %d distinct colours and %d chart samples, %v after the viewer started", colours, bars, time.Since(started).Round(time.Millisecond))
 	if out := os.Getenv("SCREENSHOT_OUT"); out != "" {
 		b, err := os.ReadFile(shot)
 		if err != nil {
@@ -82,15 +83,17 @@ func TestScreenshot(t *testing.T) {
 	}
 }
 
-func distinctColours(path string) (int, error) {
+// inspect counts the distinct colours of a screenshot and the samples of
+// the chart's first product colour (#2f6fde).
+func inspect(path string) (colours, bars int, err error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return 0, err
+		return 0, 0, err
 	}
 	defer f.Close()
 	img, err := png.Decode(f)
 	if err != nil {
-		return 0, fmt.Errorf("decode: %w", err)
+		return 0, 0, fmt.Errorf("decode: %w", err)
 	}
 	seen := map[[4]uint32]bool{}
 	b := img.Bounds()
@@ -98,9 +101,12 @@ func distinctColours(path string) (int, error) {
 		for x := b.Min.X; x < b.Max.X; x += 2 {
 			r, g, bl, a := img.At(x, y).RGBA()
 			seen[[4]uint32{r, g, bl, a}] = true
+			if r>>8 == 0x2f && g>>8 == 0x6f && bl>>8 == 0xde {
+				bars++
+			}
 		}
 	}
-	return len(seen), nil
+	return len(seen), bars, nil
 }
 
 func waitFor(t *testing.T, what string, cond func() bool) {
