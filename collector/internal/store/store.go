@@ -56,13 +56,6 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	if !IsPostgres(dsn) {
 		db, err := sqlitedb.Open(ctx, dsn, migrations, "migrations")
 		if err != nil {
-			// sqlitedb reads the schema version before its migration
-			// transaction, so a process opening a new file at the same time
-			// (serve starting while an import runs) can apply a step first;
-			// on a second look the step is recorded as done.
-			db, err = sqlitedb.Open(ctx, dsn, migrations, "migrations")
-		}
-		if err != nil {
 			return nil, err
 		}
 		return &Store{db: db}, nil
