@@ -14,8 +14,8 @@ import (
 	"time"
 
 	"teamlens/agent/internal/agent"
-	"teamlens/agent/internal/config"
 	"teamlens/agent/internal/osvc"
+	"teamlens/shared/config"
 )
 
 const usage = `usage:

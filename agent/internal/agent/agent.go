@@ -12,12 +12,12 @@ import (
 	"sync"
 	"time"
 
-	"teamlens/agent/internal/config"
 	"teamlens/agent/internal/localapi"
 	"teamlens/agent/internal/procscan"
 	"teamlens/agent/internal/spool"
 	"teamlens/agent/internal/store"
 	"teamlens/agent/internal/upload"
+	"teamlens/shared/config"
 	"teamlens/shared/journal"
 )
 

@@ -27,7 +27,7 @@ type Layout struct {
 // DefaultLayout is the layout of a real install on this OS.
 func DefaultLayout() Layout {
 	// The configuration and data paths are the agent's defaults as root
-	// (agent/internal/config), so that "agent status" finds them unaided.
+	// (shared/config), so that "agent status" finds them unaided.
 	l := Layout{ServiceName: svc.DefaultName}
 	switch runtime.GOOS {
 	case "windows":

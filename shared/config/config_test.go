@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"teamlens/agent/internal/config"
+	"teamlens/shared/config"
 )
 
 func TestLoadWriteRoundTrip(t *testing.T) {

@@ -1,6 +1,7 @@
-// Package config holds the agent's configuration: a TOML file written by the
-// installer, overridden by flags, with defaults that serve a single
-// workstation when there is neither.
+// Package config holds the agent's configuration, a contract of the agent,
+// the installer and the viewer: a TOML file written by the installer,
+// overridden by flags, with defaults that serve a single workstation when
+// there is neither.
 package config
 
 import (
@@ -195,10 +196,18 @@ func DefaultSpoolDir(dataDir string) string {
 
 // DefaultSocket is where the agent listens for the viewer.
 func DefaultSocket(dataDir string) string {
-	switch {
-	case runtime.GOOS == "windows" || os.Geteuid() != 0:
+	if runtime.GOOS == "windows" || os.Geteuid() != 0 {
 		return filepath.Join(dataDir, "agent.sock")
-	case runtime.GOOS == "darwin":
+	}
+	return ServiceSocket()
+}
+
+// ServiceSocket is where an agent running as the system service listens.
+func ServiceSocket() string {
+	switch runtime.GOOS {
+	case "windows":
+		return filepath.Join(DefaultDataDir(), "agent.sock")
+	case "darwin":
 		return "/var/run/teamlens/agent.sock"
 	}
 	return "/run/teamlens/agent.sock"
