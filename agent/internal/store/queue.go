@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"time"
 
+	"teamlens/internal/sqlx"
 	"teamlens/shared/wire"
 )
 
@@ -190,17 +191,7 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 }
 
 func (s *Store) each(ctx context.Context, query string, fn func(*sql.Rows) error) error {
-	rows, err := s.db.QueryContext(ctx, query)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlx.Each(ctx, s.db, query, nil, fn)
 }
 
 // Users lists every user the database holds anything about.

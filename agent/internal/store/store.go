@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"teamlens/internal/sqlitedb"
+	"teamlens/internal/sqlx"
 )
 
 //go:embed migrations/*.sql
@@ -195,13 +196,5 @@ func dropAnalytics(ctx context.Context, tx *sql.Tx, user string) error {
 }
 
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return sqlx.InTx(ctx, s.db, fn)
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"teamlens/collector/internal/license"
+	"teamlens/internal/sqlx"
 )
 
 // Picture is the whole license picture. It is small (teams, seats, people),
@@ -68,17 +69,7 @@ func (s *Store) Picture(ctx context.Context) (*Picture, error) {
 }
 
 func (s *Store) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
-	rows, err := s.db.QueryContext(ctx, query, args...)
-	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	for rows.Next() {
-		if err := fn(rows); err != nil {
-			return err
-		}
-	}
-	return rows.Err()
+	return sqlx.Each(ctx, s.db, query, args, fn)
 }
 
 // UserProduct aggregates one matched directory user's use of one product.

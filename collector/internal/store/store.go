@@ -19,6 +19,7 @@ import (
 	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/pgdriver"
 	"teamlens/internal/sqlitedb"
+	"teamlens/internal/sqlx"
 	"teamlens/shared/wire"
 )
 
@@ -124,15 +125,7 @@ func (s *Store) lockAndRun(ctx context.Context, key int64, wait bool, fn func(co
 }
 
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.db.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	if err := fn(tx); err != nil {
-		tx.Rollback()
-		return err
-	}
-	return tx.Commit()
+	return sqlx.InTx(ctx, s.db, fn)
 }
 
 // NewToken returns a random bearer token and the hash stored for it. The
