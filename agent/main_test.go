@@ -2,9 +2,11 @@ package main
 
 import (
 	"bytes"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net"
 	"os"
 	"os/exec"
 	"os/user"
@@ -14,6 +16,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	_ "modernc.org/sqlite"
 )
 
 // These tests drive the real agent binary: real processes, real files,
@@ -78,6 +82,7 @@ func (e env) cli(t *testing.T, args ...string) []byte {
 type export struct {
 	Events []map[string]any `json:"events"`
 	Days   []struct {
+		Date      string          `json:"date"`
 		User      string          `json:"user"`
 		Minutes   int             `json:"minutes"`
 		Analytics json.RawMessage `json:"analytics"`
@@ -321,3 +326,118 @@ func (b *syncBuffer) Bytes() []byte {
 }
 
 func (b *syncBuffer) String() string { return string(b.Bytes()) }
+
+// TestUploadSurvivesKills kills the collector and the agent at random
+// moments while days are uploaded; in the end the collector holds every
+// day exactly as the agent rolled it up.
+func TestUploadSurvivesKills(t *testing.T) {
+	dir := t.TempDir()
+	collectorBin := filepath.Join(dir, "collector")
+	if out, err := exec.Command("go", "build", "-o", collectorBin, "teamlens/collector").CombinedOutput(); err != nil {
+		t.Fatalf("build collector: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	db := filepath.Join(dir, "collector.db")
+	startCollector := func() *exec.Cmd {
+		cmd := exec.Command(collectorBin, "serve", "--db", db, "--listen", addr, "--enroll-secret", "s")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		return cmd
+	}
+	e := newEnv(t)
+	me, _ := user.Current()
+	e.cli(t, "consent", "--user", me.Username, "on")
+	startAgent := func() *exec.Cmd {
+		cmd := exec.Command(agentBin, "run", "--config", os.DevNull, "--data-dir", e.data, "--spool-dir", e.spool,
+			"--socket", e.socket, "--collector", "http://"+addr, "--enroll-secret", "s", "--upload-interval", "100ms")
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+		return cmd
+	}
+	// Thirty days of sessions, written while things are killed.
+	go func() {
+		for d := 0; d < 30; d++ {
+			start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -30+d).Add(8 * time.Hour)
+			var b bytes.Buffer
+			for i, ts := range []time.Time{start, start.Add(time.Duration(60+d) * time.Minute)} {
+				typ := "session.start"
+				if i == 1 {
+					typ = "session.end"
+				}
+				fmt.Fprintf(&b, `{"v":1,"ts":%q,"product":"AutoCAD","version":"2027.1","session":"d%d","type":%q,"startup_ms":%d}`+"\n", ts.Format(time.RFC3339), d, typ, 3000+d)
+			}
+			os.WriteFile(filepath.Join(e.spool, fmt.Sprintf("d%d.jsonl", d)), b.Bytes(), 0o600)
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	rng := rand.New(rand.NewPCG(3, 4))
+	collector, agent := startCollector(), startAgent()
+	for round := 0; round < 8; round++ {
+		time.Sleep(time.Duration(100+rng.IntN(300)) * time.Millisecond)
+		victim := &collector
+		restart := startCollector
+		if round%2 == 1 {
+			victim, restart = &agent, startAgent
+		}
+		(*victim).Process.Signal(syscall.SIGKILL)
+		(*victim).Wait()
+		*victim = restart()
+	}
+	deadline := time.Now().Add(60 * time.Second)
+	for {
+		var s struct {
+			Counts struct{ Events, Days int } `json:"counts"`
+			Queue  struct {
+				DaysPending int `json:"days_pending"`
+			} `json:"queue"`
+		}
+		if err := json.Unmarshal(e.cli(t, "status"), &s); err != nil {
+			t.Fatal(err)
+		}
+		if s.Counts.Events == 60 && s.Counts.Days == 30 && s.Queue.DaysPending == 0 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("not settled: %+v", s)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	want := map[string]int{}
+	for _, d := range e.export(t).Days {
+		want[d.Date] = d.Minutes
+	}
+	cdb, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer cdb.Close()
+	rows, err := cdb.Query(`SELECT day, SUM(minutes), COUNT(*) FROM usage_days GROUP BY day`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	got := map[string]int{}
+	for rows.Next() {
+		var day string
+		var minutes, n int
+		if err := rows.Scan(&day, &minutes, &n); err != nil {
+			t.Fatal(err)
+		}
+		if n != 1 {
+			t.Errorf("%s stored %d times", day, n)
+		}
+		got[day] = minutes
+	}
+	if len(got) != 30 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("collector holds %v\nagent rolled up %v", got, want)
+	}
+}

@@ -75,7 +75,7 @@ func (u *Uploader) defaults() {
 func (u *Uploader) Run(ctx context.Context) error {
 	u.defaults()
 	bo := backoff.NewExponentialBackOff()
-	bo.InitialInterval = 5 * time.Second
+	bo.InitialInterval = min(5*time.Second, u.Interval)
 	bo.MaxInterval = max(u.Interval, bo.InitialInterval)
 	bo.MaxElapsedTime = 0 // never give up: the data is safe on disk
 	bo.RandomizationFactor = 0.5
