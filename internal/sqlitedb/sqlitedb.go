@@ -6,14 +6,17 @@ package sqlitedb
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 	"net/url"
 	"sort"
 	"strconv"
 	"strings"
+	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Open opens (creating if needed) the database at path and applies the
@@ -21,7 +24,7 @@ import (
 // order, each once, each in its own transaction.
 func Open(ctx context.Context, path string, fsys fs.FS, dir string) (*sql.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"journal_mode(WAL)", "foreign_keys(1)", "busy_timeout(10000)", "synchronous(NORMAL)"} {
+	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
@@ -29,7 +32,18 @@ func Open(ctx context.Context, path string, fsys fs.FS, dir string) (*sql.DB, er
 	if err != nil {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
-	if err := Migrate(ctx, db, fsys, dir); err != nil {
+	// Processes opening a new file together (a service starting while the
+	// CLI runs) can meet SQLite's busy answer to the switch into WAL, which
+	// waits for no timeout: the first one finishes in milliseconds.
+	for attempt := 0; ; attempt++ {
+		err = Migrate(ctx, db, fsys, dir)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || attempt == 50 {
+			break
+		}
+		time.Sleep(time.Duration(10+attempt*10) * time.Millisecond)
+	}
+	if err != nil {
 		db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -38,9 +52,6 @@ func Open(ctx context.Context, path string, fsys fs.FS, dir string) (*sql.DB, er
 
 // Migrate applies the migrations of dir in fsys that db has not seen yet.
 func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, dir string) error {
-	if _, err := db.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
-		return fmt.Errorf("schema_version: %w", err)
-	}
 	migrations, err := List(fsys, dir)
 	if err != nil {
 		return err
@@ -62,6 +73,9 @@ func apply(ctx context.Context, db *sql.DB, m Migration) error {
 		return err
 	}
 	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
+		return fmt.Errorf("schema_version: %w", err)
+	}
 	var current int
 	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
 		return err

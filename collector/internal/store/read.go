@@ -102,12 +102,7 @@ func (s *Store) loginEmails(ctx context.Context) (map[string][]string, error) {
 // UserProducts aggregates, per matched user and product, the usage days
 // in [from, to] and the last usage day on or before to.
 func (s *Store) UserProducts(ctx context.Context, from, to string) ([]UserProduct, error) {
-	emails, err := s.loginEmails(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("user products: %w", err)
-	}
-	var out []UserProduct
-	err = s.each(ctx, `SELECT login, product,
+	return matched(ctx, s, "user products", `SELECT login, product,
 			COUNT(DISTINCT CASE WHEN day >= ? THEN day END),
 			MAX(day),
 			COALESCE(SUM(CASE WHEN day >= ? THEN startup_sum END), 0),
@@ -116,22 +111,10 @@ func (s *Store) UserProducts(ctx context.Context, from, to string) ([]UserProduc
 			COALESCE(SUM(CASE WHEN day >= ? THEN save_count END), 0)
 		FROM usage_days
 		WHERE day <= ?
-		GROUP BY login, product`, []any{from, from, from, from, from, to}, func(r *sql.Rows) error {
-		var x UserProduct
-		var login string
-		if err := r.Scan(&login, &x.Product, &x.Days, &x.LastUsed, &x.StartupSum, &x.StartupCount, &x.SaveSum, &x.SaveCount); err != nil {
-			return err
-		}
-		for _, e := range emails[login] {
-			x.Email = e
-			out = append(out, x)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("user products: %w", err)
-	}
-	return out, nil
+		GROUP BY login, product`, []any{from, from, from, from, from, to},
+		func(r *sql.Rows, login *string, x *UserProduct) error {
+			return r.Scan(login, &x.Product, &x.Days, &x.LastUsed, &x.StartupSum, &x.StartupCount, &x.SaveSum, &x.SaveCount)
+		}, func(x *UserProduct) *string { return &x.Email })
 }
 
 // UserVersion counts one matched user's distinct usage days of one product
@@ -144,30 +127,13 @@ type UserVersion struct {
 // UserVersions counts, per matched user, product and version, the distinct
 // usage days in [from, to].
 func (s *Store) UserVersions(ctx context.Context, from, to string) ([]UserVersion, error) {
-	emails, err := s.loginEmails(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("user versions: %w", err)
-	}
-	var out []UserVersion
-	err = s.each(ctx, `SELECT login, product, version, COUNT(DISTINCT day)
+	return matched(ctx, s, "user versions", `SELECT login, product, version, COUNT(DISTINCT day)
 		FROM usage_days
 		WHERE day >= ? AND day <= ?
-		GROUP BY login, product, version`, []any{from, to}, func(r *sql.Rows) error {
-		var x UserVersion
-		var login string
-		if err := r.Scan(&login, &x.Product, &x.Version, &x.Days); err != nil {
-			return err
-		}
-		for _, e := range emails[login] {
-			x.Email = e
-			out = append(out, x)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("user versions: %w", err)
-	}
-	return out, nil
+		GROUP BY login, product, version`, []any{from, to},
+		func(r *sql.Rows, login *string, x *UserVersion) error {
+			return r.Scan(login, &x.Product, &x.Version, &x.Days)
+		}, func(x *UserVersion) *string { return &x.Email })
 }
 
 // UserCommand totals one matched user's completed runs of a command.
@@ -179,28 +145,39 @@ type UserCommand struct {
 // UserCommands totals completed commands per matched user and product in
 // [from, to].
 func (s *Store) UserCommands(ctx context.Context, from, to string) ([]UserCommand, error) {
-	emails, err := s.loginEmails(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("user commands: %w", err)
-	}
-	var out []UserCommand
-	err = s.each(ctx, `SELECT login, product, command, SUM(completed)
+	return matched(ctx, s, "user commands", `SELECT login, product, command, SUM(completed)
 		FROM usage_commands
 		WHERE day >= ? AND day <= ?
-		GROUP BY login, product, command`, []any{from, to}, func(r *sql.Rows) error {
-		var x UserCommand
+		GROUP BY login, product, command`, []any{from, to},
+		func(r *sql.Rows, login *string, x *UserCommand) error {
+			return r.Scan(login, &x.Product, &x.Command, &x.Completed)
+		}, func(x *UserCommand) *string { return &x.Email })
+}
+
+// matched runs an aggregate query whose first column is a usage login and
+// returns a row for each directory user that login matches; usage of no
+// known user is left out.
+func matched[T any](ctx context.Context, s *Store, what, query string, args []any,
+	scan func(r *sql.Rows, login *string, x *T) error, email func(*T) *string) ([]T, error) {
+	emails, err := s.loginEmails(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", what, err)
+	}
+	var out []T
+	err = s.each(ctx, query, args, func(r *sql.Rows) error {
+		var x T
 		var login string
-		if err := r.Scan(&login, &x.Product, &x.Command, &x.Completed); err != nil {
+		if err := scan(r, &login, &x); err != nil {
 			return err
 		}
 		for _, e := range emails[login] {
-			x.Email = e
+			*email(&x) = e
 			out = append(out, x)
 		}
 		return nil
 	})
 	if err != nil {
-		return nil, fmt.Errorf("user commands: %w", err)
+		return nil, fmt.Errorf("%s: %w", what, err)
 	}
 	return out, nil
 }
