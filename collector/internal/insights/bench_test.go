@@ -142,27 +142,31 @@ func BenchmarkInsights(b *testing.B) {
 // BenchmarkPutDays measures ingest: day records stored per second, in
 // batches of 500 days like an agent's upload.
 func BenchmarkPutDays(b *testing.B) {
-	st, err := store.Open(context.Background(), b.TempDir()+"/bench.db")
-	if err != nil {
-		b.Fatal(err)
+	for _, eng := range storetest.Engines(b) {
+		b.Run(eng.Name, func(b *testing.B) {
+			st, err := store.Open(context.Background(), eng.DSN(b))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer st.Close()
+			device, _, err := st.Enroll(context.Background(), "bench", time.Now())
+			if err != nil {
+				b.Fatal(err)
+			}
+			const batch = 500
+			days := make([]wire.Day, batch)
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				for j := range days {
+					days[j] = wire.Day{Date: "2026-06-30", User: fmt.Sprintf("u%d", i*batch+j), Product: "AutoCAD", Version: "2027", Minutes: 60, Sessions: 1,
+						Analytics: &wire.Analytics{StartupMS: &wire.Stat{Count: 1, Sum: 3000, Min: 3000, Max: 3000},
+							Commands: map[string]*wire.Outcomes{"LINE": {Started: 5, Completed: 4}, "MOVE": {Started: 2, Completed: 2}}}}
+				}
+				if err := st.PutDays(context.Background(), device, days, time.Now()); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "days/s")
+		})
 	}
-	defer st.Close()
-	device, _, err := st.Enroll(context.Background(), "bench", time.Now())
-	if err != nil {
-		b.Fatal(err)
-	}
-	const batch = 500
-	days := make([]wire.Day, batch)
-	b.ResetTimer()
-	for i := 0; i < b.N; i++ {
-		for j := range days {
-			days[j] = wire.Day{Date: "2026-06-30", User: fmt.Sprintf("u%d", i*batch+j), Product: "AutoCAD", Version: "2027", Minutes: 60, Sessions: 1,
-				Analytics: &wire.Analytics{StartupMS: &wire.Stat{Count: 1, Sum: 3000, Min: 3000, Max: 3000},
-					Commands: map[string]*wire.Outcomes{"LINE": {Started: 5, Completed: 4}, "MOVE": {Started: 2, Completed: 2}}}}
-		}
-		if err := st.PutDays(context.Background(), device, days, time.Now()); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.N*batch)/b.Elapsed().Seconds(), "days/s")
 }

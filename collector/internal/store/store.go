@@ -193,61 +193,81 @@ func (s *Store) Revoke(ctx context.Context, id string, now time.Time) error {
 // replaces any earlier upload of the same (device, user, product, version,
 // date).
 func (s *Store) PutDays(ctx context.Context, device string, days []wire.Day, now time.Time) error {
+	received := stamp(now)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		del, err := tx.PrepareContext(ctx, `DELETE FROM usage_days WHERE device_id = ? AND os_user = ? AND product = ? AND version = ? AND day = ?`)
-		if err != nil {
-			return err
-		}
-		defer del.Close()
-		ins, err := tx.PrepareContext(ctx, `INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions,
-			startup_count, startup_sum, save_count, save_sum, analytics, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer ins.Close()
-		cmd, err := tx.PrepareContext(ctx, `INSERT INTO usage_commands (device_id, os_user, product, version, day, command, login,
-			started, completed, canceled, undone) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-		if err != nil {
-			return err
-		}
-		defer cmd.Close()
-		received := stamp(now)
-		for i := range days {
-			d := &days[i]
-			login := license.LoginKey(d.User)
-			if _, err := del.ExecContext(ctx, device, d.User, d.Product, d.Version, d.Date); err != nil {
-				return fmt.Errorf("day %d: %w", i, err)
-			}
-			var startupN, startupSum, saveN, saveSum, analytics any
-			if a := d.Analytics; a != nil {
-				if a.StartupMS != nil {
-					startupN, startupSum = a.StartupMS.Count, a.StartupMS.Sum
-				}
-				if a.SaveMS != nil {
-					saveN, saveSum = a.SaveMS.Count, a.SaveMS.Sum
-				}
-				b, err := json.Marshal(a)
-				if err != nil {
-					return err
-				}
-				analytics = string(b)
-			}
-			if _, err := ins.ExecContext(ctx, device, d.User, d.Product, d.Version, d.Date, login, int64(d.Minutes), int64(d.Sessions),
-				startupN, startupSum, saveN, saveSum, analytics, received); err != nil {
-				return fmt.Errorf("day %d: %w", i, err)
-			}
-			if d.Analytics == nil {
-				continue
-			}
-			for name, o := range d.Analytics.Commands {
-				if _, err := cmd.ExecContext(ctx, device, d.User, d.Product, d.Version, d.Date, name, login,
-					o.Started, o.Completed, o.Canceled, o.Undone); err != nil {
-					return fmt.Errorf("day %d: %w", i, err)
-				}
+		// Multi-row statements: on PostgreSQL each statement is a round trip.
+		for start := 0; start < len(days); start += daysPerStatement {
+			part := days[start:min(start+daysPerStatement, len(days))]
+			if err := putDays(ctx, tx, device, part, received); err != nil {
+				return fmt.Errorf("days %d to %d: %w", start, start+len(part)-1, err)
 			}
 		}
 		return nil
 	})
+}
+
+// daysPerStatement and commandsPerStatement keep a statement's parameters
+// far below PostgreSQL's limit of 65535.
+const (
+	daysPerStatement     = 200
+	commandsPerStatement = 1000
+)
+
+func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, received string) error {
+	// Replace on key: the earlier rows go, with their commands.
+	keys := []any{device}
+	for _, d := range days {
+		keys = append(keys, d.User, d.Product, d.Version, d.Date)
+	}
+	for _, table := range []string{"usage_commands", "usage_days"} {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE device_id = ? AND (os_user, product, version, day) IN (VALUES `+
+			placeholders(4, len(days))+`)`, keys...); err != nil {
+			return err
+		}
+	}
+	rows := make([]any, 0, 14*len(days))
+	var cmds []any
+	for _, d := range days {
+		login := license.LoginKey(d.User)
+		var startupN, startupSum, saveN, saveSum, analytics any
+		if a := d.Analytics; a != nil {
+			if a.StartupMS != nil {
+				startupN, startupSum = a.StartupMS.Count, a.StartupMS.Sum
+			}
+			if a.SaveMS != nil {
+				saveN, saveSum = a.SaveMS.Count, a.SaveMS.Sum
+			}
+			b, err := json.Marshal(a)
+			if err != nil {
+				return err
+			}
+			analytics = string(b)
+			for name, o := range a.Commands {
+				cmds = append(cmds, device, d.User, d.Product, d.Version, d.Date, name, login, o.Started, o.Completed, o.Canceled, o.Undone)
+			}
+		}
+		rows = append(rows, device, d.User, d.Product, d.Version, d.Date, login, int64(d.Minutes), int64(d.Sessions),
+			startupN, startupSum, saveN, saveSum, analytics, received)
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions,
+		startup_count, startup_sum, save_count, save_sum, analytics, received_at) VALUES `+placeholders(14, len(days)), rows...); err != nil {
+		return err
+	}
+	const cmdCols = 11
+	for start := 0; start < len(cmds); start += cmdCols * commandsPerStatement {
+		part := cmds[start:min(start+cmdCols*commandsPerStatement, len(cmds))]
+		if _, err := tx.ExecContext(ctx, `INSERT INTO usage_commands (device_id, os_user, product, version, day, command, login,
+			started, completed, canceled, undone) VALUES `+placeholders(cmdCols, len(part)/cmdCols), part...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// placeholders returns n groups of cols placeholders: (?, ?), (?, ?).
+func placeholders(cols, n int) string {
+	group := "(" + strings.Repeat("?, ", cols-1) + "?)"
+	return strings.Repeat(group+", ", n-1) + group
 }
 
 // Import stores a parsed license file in one transaction; rows whose key

@@ -45,9 +45,10 @@ CREATE TABLE usage_commands (
 	completed BIGINT NOT NULL,
 	canceled  BIGINT NOT NULL,
 	undone    BIGINT NOT NULL,
-	PRIMARY KEY (device_id, os_user, product, version, day, command),
-	FOREIGN KEY (device_id, os_user, product, version, day)
-		REFERENCES usage_days (device_id, os_user, product, version, day) ON DELETE CASCADE
+	-- No foreign key to usage_days: PutDays replaces a day's commands with
+	-- the day in one transaction, and a per-row check would cost
+	-- PostgreSQL more than the insert itself.
+	PRIMARY KEY (device_id, os_user, product, version, day, command)
 );
 CREATE INDEX usage_commands_login ON usage_commands (login, product, command, day, completed);
 
