@@ -48,10 +48,10 @@ func newEnv(t *testing.T) env {
 	t.Helper()
 	dir := t.TempDir()
 	e := env{data: filepath.Join(dir, "data"), spool: filepath.Join(dir, "spool"), socket: filepath.Join(dir, "agent.sock")}
-	if err := os.MkdirAll(e.spool, 0o1777); err != nil {
+	if err := os.MkdirAll(e.spool, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Chmod(e.spool, 0o1777); err != nil {
+	if err := os.Chmod(e.spool, 0o777|os.ModeSticky); err != nil {
 		t.Fatal(err)
 	}
 	return e

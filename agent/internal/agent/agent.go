@@ -52,7 +52,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Agent, erro
 // Run works until ctx ends, then closes the store.
 func (a *Agent) Run(ctx context.Context) error {
 	defer a.store.Close()
-	if err := os.MkdirAll(a.cfg.SpoolDir, 0o1777); err != nil {
+	if err := makeSpool(a.cfg.SpoolDir); err != nil {
 		return fmt.Errorf("spool directory: %w", err)
 	}
 	cat := a.cfg.Catalog()
@@ -121,6 +121,20 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	a.log.Info("agent stopped")
 	return errors.Join(all...)
+}
+
+// makeSpool creates the spool directory writable by every user and
+// sticky, so one user cannot remove or replace another's journal. An
+// existing directory keeps the mode its admin gave it.
+func makeSpool(dir string) error {
+	if _, err := os.Stat(dir); err == nil {
+		return nil
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	// MkdirAll's mode passes through the umask; the spool's must not.
+	return os.Chmod(dir, 0o777|os.ModeSticky)
 }
 
 func (a *Agent) prune() {
