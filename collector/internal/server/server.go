@@ -5,6 +5,7 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -326,7 +327,12 @@ func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request, a store.Admin
 	}
 	body, err := h.cfg.Store.Snapshot(r.Context(), a.Team, asOf)
 	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "no insights computed for this team and day")
+		// Nothing computed yet for that day (or at all): compute it now, as
+		// `collector insights` would, and keep it as the day's snapshot.
+		body, err = h.computeSnapshot(r.Context(), a.Team, asOf)
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		writeError(w, http.StatusNotFound, "no insights for this team and day")
 		return nil, false
 	}
 	if err != nil {
@@ -351,6 +357,30 @@ func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request, a store.Admin
 		s.Insights = kept
 	}
 	return &s, true
+}
+
+// computeSnapshot computes every team's snapshot of asOf (today when
+// empty) unless another request or replica just did, and returns team's.
+// A day after tomorrow has no insights yet.
+func (h *Handler) computeSnapshot(ctx context.Context, team, asOf string) ([]byte, error) {
+	now := h.cfg.Now()
+	if asOf == "" {
+		asOf = now.Format(license.DateLayout)
+	}
+	if asOf > now.AddDate(0, 0, 1).Format(license.DateLayout) {
+		return nil, store.ErrNotFound
+	}
+	err := h.cfg.Store.WithLock(ctx, store.InsightsLockKey, func(ctx context.Context) error {
+		if _, err := h.cfg.Store.Snapshot(ctx, team, asOf); !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		_, err := insights.Run(ctx, h.cfg.Store, h.cfg.Catalog, asOf, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return h.cfg.Store.Snapshot(ctx, team, asOf)
 }
 
 // stored is a snapshot read back with its insights left as JSON.
