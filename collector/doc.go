@@ -47,6 +47,7 @@
 //	GET  /v1/benchmarks?product=P       device token; wire.Benchmarks
 //	GET  /v1/teams/{team}               admin token; subscriptions with their assignments
 //	GET  /v1/teams/{team}/insights      admin token; stored snapshot, latest or ?as_of=
+//	                                    (computed on first request when missing)
 //	GET  /v1/teams/{team}/insights.csv  admin token; the same snapshot as CSV
 //	GET  /v1/teams/{team}/usage.csv     admin token; per-user usage details, ?as_of= (default today)
 //	GET  /healthz
