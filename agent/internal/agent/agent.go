@@ -111,7 +111,14 @@ func (a *Agent) Run(ctx context.Context) error {
 		start("upload", up.Run)
 	}
 	api := localapi.New(localapi.Config{Store: a.store, Catalog: cat, Log: a.log})
-	start("local API", func(ctx context.Context) error { return api.Serve(ctx, a.cfg.Socket) })
+	start("local API", func(ctx context.Context) error {
+		// Without its socket the agent still records usage: the viewer is
+		// what waits, not the data.
+		if err := api.Serve(ctx, a.cfg.Socket); err != nil {
+			a.log.Error("local API unavailable; the viewer cannot connect", "socket", a.cfg.Socket, "err", err)
+		}
+		return nil
+	})
 
 	wg.Wait()
 	close(errs)
