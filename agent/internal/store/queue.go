@@ -136,6 +136,13 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		return st, err
 	}
 	st.Policy = StatusPolicy{Analytics: pol.Analytics(), SeatUsage: pol.SeatUsage}
+	users, err := s.Users(ctx)
+	if err != nil {
+		return st, err
+	}
+	for _, u := range users {
+		st.Consent[u] = "off" // the default until a user opts in
+	}
 	if err := s.each(ctx, `SELECT user, state FROM consent ORDER BY user`, func(r *sql.Rows) error {
 		var u, state string
 		if err := r.Scan(&u, &state); err != nil {
