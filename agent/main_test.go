@@ -41,13 +41,19 @@ func TestMain(m *testing.M) {
 }
 
 type env struct {
-	data, spool, socket string
+	data, spool, socket, config string
 }
 
 func newEnv(t *testing.T) env {
 	t.Helper()
 	dir := t.TempDir()
-	e := env{data: filepath.Join(dir, "data"), spool: filepath.Join(dir, "spool"), socket: filepath.Join(dir, "agent.sock")}
+	e := env{data: filepath.Join(dir, "data"), spool: filepath.Join(dir, "spool"), socket: filepath.Join(dir, "agent.sock"),
+		config: filepath.Join(dir, "agent.toml")}
+	// The journals are the tests' only source: a product process that other
+	// tests run meanwhile must not add sessions.
+	if err := os.WriteFile(e.config, []byte("process_scan = false\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
 	if err := os.MkdirAll(e.spool, 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -59,7 +65,7 @@ func newEnv(t *testing.T) env {
 
 func (e env) start(t *testing.T) *exec.Cmd {
 	t.Helper()
-	cmd := exec.Command(agentBin, "run", "--config", os.DevNull, "--data-dir", e.data, "--spool-dir", e.spool,
+	cmd := exec.Command(agentBin, "run", "--config", e.config, "--data-dir", e.data, "--spool-dir", e.spool,
 		"--socket", e.socket, "--scan-interval", "1s")
 	cmd.Stderr = &syncBuffer{}
 	if err := cmd.Start(); err != nil {
@@ -355,7 +361,7 @@ func TestUploadSurvivesKills(t *testing.T) {
 	me, _ := user.Current()
 	e.cli(t, "consent", "--user", me.Username, "on")
 	startAgent := func() *exec.Cmd {
-		cmd := exec.Command(agentBin, "run", "--config", os.DevNull, "--data-dir", e.data, "--spool-dir", e.spool,
+		cmd := exec.Command(agentBin, "run", "--config", e.config, "--data-dir", e.data, "--spool-dir", e.spool,
 			"--socket", e.socket, "--collector", "http://"+addr, "--enroll-secret", "s", "--upload-interval", "100ms")
 		if err := cmd.Start(); err != nil {
 			t.Fatal(err)

@@ -39,6 +39,10 @@ type Config struct {
 	Analytics string `toml:"analytics"`
 	// SeatUsage records product sessions; nil means the default, true.
 	SeatUsage *bool `toml:"seat_usage"`
+	// ProcessScan turns running catalog products into sessions and samples
+	// their CPU and memory; nil means the default, true. Off where every
+	// product writes a journal.
+	ProcessScan *bool `toml:"process_scan"`
 
 	RetentionDays int      `toml:"retention_days"` // raw events; default 90
 	MaxDBMB       int      `toml:"max_db_mb"`      // database size cap; default 256
@@ -148,6 +152,9 @@ func (c Config) Catalog() *catalog.Catalog {
 
 // SeatUsageOn reports the seat-usage policy.
 func (c Config) SeatUsageOn() bool { return c.SeatUsage == nil || *c.SeatUsage }
+
+// ProcessScanOn reports whether the process table is scanned.
+func (c Config) ProcessScanOn() bool { return c.ProcessScan == nil || *c.ProcessScan }
 
 // DefaultDataDir is the service's data directory when running as root (or
 // a Windows service), and the user's own data directory otherwise.

@@ -42,6 +42,10 @@ type Event struct {
 	Counts     map[string]int64 // objects
 	View       string           // view
 	Change     string           // view
+
+	// tsText is the timestamp as the line wrote it (validated RFC 3339),
+	// kept so the stored event shows it unchanged.
+	tsText string
 }
 
 // IsSeatUsage reports whether the event is seat usage (session start and
@@ -67,7 +71,11 @@ func (e *Event) SettingValue() any {
 func (e Event) MarshalJSON() ([]byte, error) {
 	b := make([]byte, 0, 160)
 	b = append(b, `{"ts":`...)
-	b = strconv.AppendQuote(b, e.TS.Format(time.RFC3339Nano))
+	ts := e.tsText
+	if ts == "" {
+		ts = e.TS.Format(time.RFC3339Nano)
+	}
+	b = strconv.AppendQuote(b, ts)
 	for _, kv := range [][2]string{{"product", e.Product}, {"version", e.Version}, {"session", e.Session}, {"type", e.Type}} {
 		b = appendField(b, kv[0])
 		b = strconv.AppendQuote(b, kv[1])

@@ -81,7 +81,7 @@ func (s Sanitizer) Sanitize(line []byte) (Event, error) {
 	if err != nil || t.Year() < 2000 || t.Year() > 2100 {
 		return Event{}, reject(ReasonTimestamp, "ts")
 	}
-	e.TS = t
+	e.TS, e.tsText = t, ts
 	var product string
 	if err := str(f.Product, "product", &product); err != nil {
 		return Event{}, err

@@ -40,6 +40,8 @@ func TestSanitizeAccepts(t *testing.T) {
 			`{"ts":"2026-11-20T09:00:00Z","product":"AutoCAD","version":"2027.1","session":"s1","type":"view","view":"3d","change":"orbit"}`},
 		{"product case folded to catalog", []byte(`{"v":1,"ts":"2026-11-20T09:00:00+01:00","product":"autocad","version":"2027.1","session":"s1","type":"session.end"}`),
 			`{"ts":"2026-11-20T09:00:00+01:00","product":"AutoCAD","version":"2027.1","session":"s1","type":"session.end"}`},
+		{"timestamp kept as written", []byte(`{"v":1,"ts":"2026-11-20T09:14:03.120+01:00","product":"Revit","version":"2027","session":"s1","type":"session.end"}`),
+			`{"ts":"2026-11-20T09:14:03.120+01:00","product":"Revit","version":"2027","session":"s1","type":"session.end"}`},
 		{"CRLF line ending", append(line(`"type":"session.end"`), '\r'),
 			`{"ts":"2026-11-20T09:00:00Z","product":"AutoCAD","version":"2027.1","session":"s1","type":"session.end"}`},
 	}

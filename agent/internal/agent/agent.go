@@ -81,14 +81,16 @@ func (a *Agent) Run(ctx context.Context) error {
 		IdleRemove: a.cfg.SpoolIdle.Duration,
 	}
 	start("spool", reader.Run)
-	scanner := &procscan.Scanner{Catalog: cat, Store: a.store, Log: a.log}
-	start("process scan", func(ctx context.Context) error {
-		return every(ctx, a.cfg.ScanInterval.Duration, func() {
-			if err := scanner.Scan(ctx); err != nil && ctx.Err() == nil {
-				a.log.Warn("process scan", "err", err)
-			}
+	if a.cfg.ProcessScanOn() {
+		scanner := &procscan.Scanner{Catalog: cat, Store: a.store, Log: a.log}
+		start("process scan", func(ctx context.Context) error {
+			return every(ctx, a.cfg.ScanInterval.Duration, func() {
+				if err := scanner.Scan(ctx); err != nil && ctx.Err() == nil {
+					a.log.Warn("process scan", "err", err)
+				}
+			})
 		})
-	})
+	}
 	start("retention", func(ctx context.Context) error {
 		return every(ctx, time.Hour, a.prune)
 	})

@@ -81,7 +81,7 @@ func Start(t testing.TB, opt Options) *Agent {
 	if opt.AnalyticsDisabled {
 		policy = "disabled"
 	}
-	if err := os.WriteFile(conf, []byte(fmt.Sprintf("analytics = %q\n", policy)), 0o600); err != nil {
+	if err := os.WriteFile(conf, []byte(fmt.Sprintf("analytics = %q\nprocess_scan = false\n", policy)), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.MkdirAll(a.Spool, 0o1777); err != nil {
