@@ -65,7 +65,7 @@ func (s Sanitizer) Sanitize(line []byte) (Event, error) {
 		return Event{}, reject(ReasonInvalidUTF8, "")
 	}
 	var f rawLine
-	if len(line) == 0 || line[0] != '{' || json.Unmarshal(line, &f) != nil {
+	if !f.parse(line) {
 		return Event{}, reject(ReasonInvalidJSON, "")
 	}
 	var v int64
@@ -109,24 +109,119 @@ func (s Sanitizer) Sanitize(line []byte) (Event, error) {
 	return e, nil
 }
 
-// rawLine holds the only fields a line may carry; the decoder drops every
-// other field unread.
+// rawLine holds the raw values of the only fields a line may carry; every
+// other field is dropped unread.
 type rawLine struct {
-	V          json.RawMessage `json:"v"`
-	TS         json.RawMessage `json:"ts"`
-	Product    json.RawMessage `json:"product"`
-	Version    json.RawMessage `json:"version"`
-	Session    json.RawMessage `json:"session"`
-	Type       json.RawMessage `json:"type"`
-	StartupMS  json.RawMessage `json:"startup_ms"`
-	DurationMS json.RawMessage `json:"duration_ms"`
-	SizeBytes  json.RawMessage `json:"size_bytes"`
-	Name       json.RawMessage `json:"name"`
-	Outcome    json.RawMessage `json:"outcome"`
-	Value      json.RawMessage `json:"value"`
-	Counts     json.RawMessage `json:"counts"`
-	View       json.RawMessage `json:"view"`
-	Change     json.RawMessage `json:"change"`
+	V, TS, Product, Version, Session, Type     json.RawMessage
+	StartupMS, DurationMS, SizeBytes           json.RawMessage
+	Name, Outcome, Value, Counts, View, Change json.RawMessage
+}
+
+// parse splits a line that must be one JSON object into its top-level
+// fields. It runs on every line, so rather than decoding by reflection it
+// validates the line, then walks the object once; values stay raw until a
+// field's own check reads them. A key is matched exactly, and a repeated
+// key keeps its last value, as encoding/json does.
+func (f *rawLine) parse(line []byte) bool {
+	if len(line) == 0 || line[0] != '{' || !json.Valid(line) {
+		return false
+	}
+	i := 1
+	for {
+		i = skipSpace(line, i)
+		if line[i] == '}' {
+			return true
+		}
+		if line[i] == ',' {
+			i = skipSpace(line, i+1)
+		}
+		end := endOfValue(line, i)
+		key := line[i+1 : end-1]
+		i = skipSpace(line, end)
+		i = skipSpace(line, i+1) // the colon
+		end = endOfValue(line, i)
+		if dst := f.field(key); dst != nil {
+			*dst = line[i:end]
+		}
+		i = end
+	}
+}
+
+func (f *rawLine) field(key []byte) *json.RawMessage {
+	switch string(key) {
+	case "v":
+		return &f.V
+	case "ts":
+		return &f.TS
+	case "product":
+		return &f.Product
+	case "version":
+		return &f.Version
+	case "session":
+		return &f.Session
+	case "type":
+		return &f.Type
+	case "startup_ms":
+		return &f.StartupMS
+	case "duration_ms":
+		return &f.DurationMS
+	case "size_bytes":
+		return &f.SizeBytes
+	case "name":
+		return &f.Name
+	case "outcome":
+		return &f.Outcome
+	case "value":
+		return &f.Value
+	case "counts":
+		return &f.Counts
+	case "view":
+		return &f.View
+	case "change":
+		return &f.Change
+	}
+	return nil // an escaped or unknown key: dropped
+}
+
+func skipSpace(b []byte, i int) int {
+	for i < len(b) && (b[i] == ' ' || b[i] == '\t' || b[i] == '\n' || b[i] == '\r') {
+		i++
+	}
+	return i
+}
+
+// endOfValue returns the index just past the JSON value starting at i of a
+// line already known to be valid JSON.
+func endOfValue(b []byte, i int) int {
+	depth := 0
+	for ; i < len(b); i++ {
+		switch b[i] {
+		case '"':
+			for i++; b[i] != '"'; i++ {
+				if b[i] == '\\' {
+					i++
+				}
+			}
+			if depth == 0 {
+				return i + 1
+			}
+		case '{', '[':
+			depth++
+		case '}', ']':
+			if depth == 0 {
+				return i // the end of the enclosing object
+			}
+			depth--
+			if depth == 0 {
+				return i + 1
+			}
+		case ',', ' ', '\t', '\n', '\r':
+			if depth == 0 {
+				return i
+			}
+		}
+	}
+	return i
 }
 
 func (s Sanitizer) catalog() *catalog.Catalog {

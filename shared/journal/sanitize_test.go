@@ -3,6 +3,7 @@ package journal_test
 import (
 	"encoding/json"
 	"errors"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -116,6 +117,23 @@ func TestNormalizeCommand(t *testing.T) {
 	for in, want := range map[string]string{"_.-line": "LINE", "'zoom": "ZOOM", "-layer": "LAYER", "Copy": "COPY", "3dorbit": "3DORBIT"} {
 		if got := journal.NormalizeCommand(in); got != want {
 			t.Errorf("NormalizeCommand(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestNamePatterns holds the identifier and version checks to the
+// contract's regular expressions.
+func TestNamePatterns(t *testing.T) {
+	ident := regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.+-]{0,63}$`)
+	version := regexp.MustCompile(`^[0-9A-Za-z][0-9A-Za-z._+-]{0,31}$`)
+	cases := []string{"", "a", "LINE", "3d.orbit", "_line", "-x", "a b", "a/b", `a\b`, "a:b", "a,b", "é", "a\x00",
+		"2027.1", "2027.1+hf", "v1_2-3", strings.Repeat("a", 32), strings.Repeat("a", 33), strings.Repeat("a", 64), strings.Repeat("a", 65)}
+	for _, c := range cases {
+		if got, want := journal.ValidIdentifier(c), ident.MatchString(c); got != want {
+			t.Errorf("ValidIdentifier(%q) = %v, want %v", c, got, want)
+		}
+		if got, want := journal.ValidVersion(c), version.MatchString(c); got != want {
+			t.Errorf("ValidVersion(%q) = %v, want %v", c, got, want)
 		}
 	}
 }

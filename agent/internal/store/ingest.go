@@ -130,6 +130,7 @@ func (s *Store) commit(ctx context.Context, tx *sql.Tx, b Batch) (Result, error)
 		sp.ended = sp.ended || ended
 	}
 	days := map[dayKey]*dayState{}
+	dateOf := s.dateNamer()
 	for i := range b.Events {
 		e := &b.Events[i]
 		ms := e.TS.UnixMilli()
@@ -149,7 +150,7 @@ func (s *Store) commit(ctx context.Context, tx *sql.Tx, b Batch) (Result, error)
 			res.Discarded++
 			continue
 		}
-		date := e.TS.In(s.loc).Format(wire.DateLayout)
+		date := dateOf(e.TS)
 		body, err := e.MarshalJSON()
 		if err != nil {
 			return res, err
@@ -361,6 +362,20 @@ func (s *Store) recountMinutes(ctx context.Context, tx *sql.Tx, user string, tou
 		d.minutes = int(math.Round(float64(unionMillis(spans)) / 60000))
 	}
 	return nil
+}
+
+// dateNamer returns the local date of a time, remembering the last day's
+// bounds: a batch's events mostly fall on one day.
+func (s *Store) dateNamer() func(time.Time) string {
+	var lo, hi int64
+	var name string
+	return func(t time.Time) string {
+		if ms := t.UnixMilli(); name == "" || ms < lo || ms >= hi {
+			m := s.midnight(t)
+			lo, hi, name = m.UnixMilli(), m.AddDate(0, 0, 1).UnixMilli(), m.Format(wire.DateLayout)
+		}
+		return name
+	}
 }
 
 func (s *Store) midnight(t time.Time) time.Time {
