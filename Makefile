@@ -24,7 +24,8 @@ bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 fuzz:
-	$(GO) test -run '^$$' -fuzz FuzzSanitize -fuzztime 60s ./shared/journal
+	$(GO) test -run '^$$' -fuzz '^FuzzSanitize$$' -fuzztime 60s ./shared/journal
+	$(GO) test -run '^$$' -fuzz '^FuzzParseMatchesDecoder$$' -fuzztime 60s ./shared/journal
 
 clean:
 	rm -rf $(BIN)
