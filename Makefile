@@ -3,13 +3,17 @@
 GO ?= go
 BIN := bin
 
-.PHONY: all build demo test bench bench-go bench-idle fuzz clean
+.PHONY: all build viewer demo test bench bench-go bench-idle fuzz clean
 
 all: build
 
 build:
 	@scripts/deps.sh
 	$(GO) build -o $(BIN)/ ./agent ./collector ./installer ./tools/cadsim
+
+viewer:
+	@scripts/deps.sh test
+	$(GO) build -o $(BIN)/ ./viewer
 
 demo: build
 	@scripts/demo.sh
