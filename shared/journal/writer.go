@@ -20,7 +20,7 @@ type Writer struct {
 	Now func() time.Time
 
 	mu      sync.Mutex
-	f       *os.File
+	path    string
 	product string
 	version string
 	session string
@@ -40,11 +40,14 @@ func Create(dir, product, version string) (*Writer, error) {
 		return nil, fmt.Errorf("journal: invalid version %q", version)
 	}
 	name := fmt.Sprintf("%s-%s.jsonl", strings.ReplaceAll(product, " ", ""), session)
-	f, err := os.OpenFile(filepath.Join(dir, name), os.O_WRONLY|os.O_CREATE|os.O_EXCL|os.O_APPEND, 0o600)
+	w.path = filepath.Join(dir, name)
+	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
 	if err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
-	w.f = f
+	if err := f.Close(); err != nil {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
 	return w, nil
 }
 
@@ -59,7 +62,7 @@ func NewSessionID() string {
 func (w *Writer) Session() string { return w.session }
 
 // Path returns the journal file's path.
-func (w *Writer) Path() string { return w.f.Name() }
+func (w *Writer) Path() string { return w.path }
 
 // Start writes session.start; startupMS < 0 leaves the startup time out.
 func (w *Writer) Start(startupMS int64) error {
@@ -127,12 +130,9 @@ func (w *Writer) View(view, change string) error {
 	return w.write(e)
 }
 
-// Close closes the file; it does not end the session.
-func (w *Writer) Close() error {
-	w.mu.Lock()
-	defer w.mu.Unlock()
-	return w.f.Close()
-}
+// Close releases the writer; it does not end the session. The file is not
+// held open between events (see write), so there is nothing to flush.
+func (w *Writer) Close() error { return nil }
 
 func (w *Writer) event(typ string) Event {
 	now := time.Now
@@ -152,9 +152,20 @@ func (w *Writer) write(e Event) error {
 	}
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	// One write per line: with O_APPEND a reader never sees half of it
-	// followed by another line.
-	if _, err := w.f.Write(line); err != nil {
+	// The file is opened for each line: the agent removes a journal idle
+	// for a day, and a line written through a handle kept from before would
+	// go to the removed file. Opened anew, it starts a new file the agent
+	// reads. One write per line: with O_APPEND a reader never sees half of
+	// it followed by another line.
+	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	if err != nil {
+		return fmt.Errorf("journal: %w", err)
+	}
+	if _, err := f.Write(line); err != nil {
+		f.Close()
+		return fmt.Errorf("journal: %w", err)
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("journal: %w", err)
 	}
 	return nil

@@ -2,6 +2,7 @@ package journal_test
 
 import (
 	"bufio"
+	"bytes"
 	"os"
 	"testing"
 	"time"
@@ -67,5 +68,31 @@ func TestWriterLinesPassTheSanitizer(t *testing.T) {
 func TestCreateRefusesUnknownProduct(t *testing.T) {
 	if _, err := journal.Create(t.TempDir(), "Notepad", "1"); err == nil {
 		t.Fatal("created a journal for a product outside the catalog")
+	}
+}
+
+// TestWriterSurvivesRemoval: the agent removes a journal idle for a day;
+// the session's next line must land in a file it reads, not a removed one.
+func TestWriterSurvivesRemoval(t *testing.T) {
+	w, err := journal.Create(t.TempDir(), "AutoCAD", "2027.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Close()
+	if err := w.Start(-1); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Remove(w.Path()); err != nil {
+		t.Fatal(err)
+	}
+	if err := w.Command("LINE", "completed"); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(w.Path())
+	if err != nil {
+		t.Fatalf("the line after the removal went nowhere: %v", err)
+	}
+	if e, err := (journal.Sanitizer{}).Sanitize(bytes.TrimSuffix(b, []byte("\n"))); err != nil || e.Name != "LINE" {
+		t.Fatalf("new file holds %q (%v)", b, err)
 	}
 }
