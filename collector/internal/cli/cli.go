@@ -177,7 +177,7 @@ func Insights(ctx context.Context, db, asOf string, cat *catalog.Catalog, out io
 		return err
 	}
 	for _, s := range snaps {
-		fmt.Fprintf(out, "%s\t%s\t%d insights\t%d unavailable\n", s.Team, s.AsOf, len(s.Insights), len(s.Unavailable))
+		fmt.Fprintf(out, "%s\t%s\t%d insights\t%d unavailable\n", s.Team, s.AsOf, s.Insights.Len(), len(s.Unavailable))
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"encoding/csv"
-	"encoding/json"
 	"fmt"
 	"net/http"
 	"sort"
@@ -14,59 +13,8 @@ import (
 	"teamlens/collector/internal/license"
 )
 
-// InsightsCSVHeader is the header of insights.csv, documented in the
-// package doc of collector. Columns a kind does not use stay empty.
-var InsightsCSVHeader = []string{"team", "as_of", "kind", "product", "subscription", "user", "version", "metric", "category",
-	"seats", "assigned", "available", "ended_on", "last_used", "days_used", "share", "peer_share", "count",
-	"p25", "p50", "p75", "users_q1", "users_q2", "users_q3", "users_q4", "team_mean_ms", "users"}
-
 // UsageCSVHeader is the header of usage.csv.
 var UsageCSVHeader = []string{"email", "login", "product", "days_used", "last_used", "versions", "assigned_on"}
-
-// flat reads any insight kind back from JSON.
-type flat struct {
-	Kind            string                   `json:"kind"`
-	Subscription    string                   `json:"subscription"`
-	Product         string                   `json:"product"`
-	User            string                   `json:"user"`
-	Version         string                   `json:"version"`
-	Metric          string                   `json:"metric"`
-	EndedOn         string                   `json:"ended_on"`
-	LastUsed        *string                  `json:"last_used"`
-	Seats           *int64                   `json:"seats"`
-	Assigned        *int64                   `json:"assigned"`
-	Available       *int64                   `json:"available"`
-	DaysUsed        *int64                   `json:"days_used"`
-	Share           *float64                 `json:"share"`
-	P25             *float64                 `json:"p25"`
-	P50             *float64                 `json:"p50"`
-	P75             *float64                 `json:"p75"`
-	UsersByQuartile *[4]int                  `json:"users_by_quartile"`
-	TeamMeanMS      *float64                 `json:"team_mean_ms"`
-	Users           []string                 `json:"users"`
-	Categories      []insights.CategoryShare `json:"categories"`
-}
-
-func i64(p *int64) string {
-	if p == nil {
-		return ""
-	}
-	return strconv.FormatInt(*p, 10)
-}
-
-func f64(p *float64) string {
-	if p == nil {
-		return ""
-	}
-	return strconv.FormatFloat(*p, 'f', -1, 64)
-}
-
-func str(p *string) string {
-	if p == nil {
-		return ""
-	}
-	return *p
-}
 
 func (h *Handler) insightsCSV(w http.ResponseWriter, r *http.Request) {
 	a, ok := h.admin(w, r)
@@ -77,36 +25,7 @@ func (h *Handler) insightsCSV(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	var rows [][]string
-	for _, raw := range s.Insights {
-		var f flat
-		if err := json.Unmarshal(raw, &f); err != nil {
-			h.internal(w, r, fmt.Errorf("snapshot of %s: %w", s.Team, err))
-			return
-		}
-		row := func(category, share, peerShare, count string) []string {
-			var q [4]string
-			if f.UsersByQuartile != nil {
-				for i, n := range f.UsersByQuartile {
-					q[i] = strconv.Itoa(n)
-				}
-			}
-			if share == "" {
-				share = f64(f.Share)
-			}
-			return []string{s.Team, s.AsOf, f.Kind, f.Product, f.Subscription, f.User, f.Version, f.Metric, category,
-				i64(f.Seats), i64(f.Assigned), i64(f.Available), f.EndedOn, str(f.LastUsed), i64(f.DaysUsed), share, peerShare, count,
-				f64(f.P25), f64(f.P50), f64(f.P75), q[0], q[1], q[2], q[3], f64(f.TeamMeanMS), strings.Join(f.Users, ";")}
-		}
-		if f.Kind == insights.KindCommandUsage {
-			for _, c := range f.Categories {
-				rows = append(rows, row(c.Category, f64(&c.Share), f64(&c.PeerShare), strconv.FormatInt(c.Count, 10)))
-			}
-			continue
-		}
-		rows = append(rows, row("", "", "", ""))
-	}
-	writeCSV(w, fmt.Sprintf("insights-%s-%s.csv", s.Team, s.AsOf), InsightsCSVHeader, rows)
+	writeCSV(w, fmt.Sprintf("insights-%s-%s.csv", s.Team, s.AsOf), insights.CSVHeader(), s.CSVRows())
 }
 
 func writeCSV(w http.ResponseWriter, filename string, header []string, rows [][]string) {

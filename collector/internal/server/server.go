@@ -317,7 +317,7 @@ func (h *Handler) admin(w http.ResponseWriter, r *http.Request) (store.Admin, bo
 
 // snapshot reads the stored snapshot the request asks for, filtered for the
 // admin; it answers errors itself.
-func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request, a store.Admin) (*stored, bool) {
+func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request, a store.Admin) (*insights.Snapshot, bool) {
 	asOf := r.URL.Query().Get("as_of")
 	if asOf != "" {
 		if _, err := time.Parse(license.DateLayout, asOf); err != nil {
@@ -339,24 +339,13 @@ func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request, a store.Admin
 		h.internal(w, r, err)
 		return nil, false
 	}
-	var s stored
-	if err := json.Unmarshal(body, &s); err != nil {
+	s, err := insights.Decode(body)
+	if err != nil {
 		h.internal(w, r, fmt.Errorf("snapshot of %s: %w", a.Team, err))
 		return nil, false
 	}
-	if !a.CanPurchase {
-		// over_assignment is about buying seats: only for those who can.
-		kept := s.Insights[:0]
-		for _, raw := range s.Insights {
-			var k struct{ Kind string }
-			json.Unmarshal(raw, &k)
-			if k.Kind != insights.KindOverAssignment {
-				kept = append(kept, raw)
-			}
-		}
-		s.Insights = kept
-	}
-	return &s, true
+	v := s.ForAdmin(a.CanPurchase)
+	return &v, true
 }
 
 // computeSnapshot computes every team's snapshot of asOf (today when
@@ -381,15 +370,6 @@ func (h *Handler) computeSnapshot(ctx context.Context, team, asOf string) ([]byt
 		return nil, err
 	}
 	return h.cfg.Store.Snapshot(ctx, team, asOf)
-}
-
-// stored is a snapshot read back with its insights left as JSON.
-type stored struct {
-	Team        string                 `json:"team"`
-	AsOf        string                 `json:"as_of"`
-	GeneratedAt string                 `json:"generated_at"`
-	Insights    []json.RawMessage      `json:"insights"`
-	Unavailable []insights.Unavailable `json:"unavailable"`
 }
 
 func (h *Handler) insights(w http.ResponseWriter, r *http.Request) {

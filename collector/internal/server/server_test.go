@@ -455,23 +455,25 @@ func TestInsightsAccess(t *testing.T) {
 func TestInsightsSnapshotSelectionAndPurchaseFilter(t *testing.T) {
 	forEngines(t, func(t *testing.T, e *env) {
 		tokens := seedTeams(t, e)
-		get := func(token, query string) insights.Snapshot {
+		// The kinds are read from the raw JSON: the contract, not the Go type.
+		type read struct {
+			Team     string `json:"team"`
+			AsOf     string `json:"as_of"`
+			Insights []struct {
+				Kind string `json:"kind"`
+			} `json:"insights"`
+		}
+		get := func(token, query string) read {
 			t.Helper()
 			status, body := e.do("GET", "/v1/teams/T1/insights"+query, token, nil, nil)
 			if status != 200 {
 				t.Fatalf("%d %s", status, body)
 			}
-			var s struct {
-				insights.Snapshot
-				Insights []map[string]any `json:"insights"`
-			}
+			var s read
 			if err := json.Unmarshal(body, &s); err != nil {
 				t.Fatal(err)
 			}
-			for _, i := range s.Insights {
-				s.Snapshot.Insights = append(s.Snapshot.Insights, i["kind"])
-			}
-			return s.Snapshot
+			return s
 		}
 		if s := get(tokens["primary"], ""); s.AsOf != "2026-11-26" || s.Team != "T1" {
 			t.Errorf("latest snapshot: %+v", s)
@@ -479,9 +481,9 @@ func TestInsightsSnapshotSelectionAndPurchaseFilter(t *testing.T) {
 		if s := get(tokens["primary"], "?as_of=2026-11-25"); s.AsOf != "2026-11-25" {
 			t.Errorf("as_of snapshot: %+v", s)
 		}
-		has := func(s insights.Snapshot, kind string) bool {
+		has := func(s read, kind string) bool {
 			for _, k := range s.Insights {
-				if k == kind {
+				if k.Kind == kind {
 					return true
 				}
 			}
@@ -512,7 +514,7 @@ func TestCSVExports(t *testing.T) {
 			return rows
 		}
 		rows := read("/v1/teams/T1/insights.csv", tokens["primary"])
-		if strings.Join(rows[0], ",") != strings.Join(server.InsightsCSVHeader, ",") {
+		if strings.Join(rows[0], ",") != strings.Join(insights.CSVHeader(), ",") {
 			t.Fatalf("header %v", rows[0])
 		}
 		col := map[string]int{}
