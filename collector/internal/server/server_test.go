@@ -20,6 +20,7 @@ import (
 	"teamlens/collector/internal/pgdriver"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
+	"teamlens/collector/internal/teams"
 	"teamlens/collector/internal/store/storetest"
 	"teamlens/shared/catalog"
 	"teamlens/shared/wire"
@@ -397,14 +398,14 @@ func seedTeams(t *testing.T, e *env) map[string]string {
 		}
 	}
 	tokens := map[string]string{}
-	for name, a := range map[string]store.Admin{
+	for name, a := range map[string]store.Grant{
 		"primary":   {Team: "T1", Email: "p@x.com", Role: "primary", CanPurchase: true},
 		"secondary": {Team: "T1", Email: "s@x.com", Role: "secondary"},
 		"sso":       {Team: "T1", Email: "o@x.com", Role: "sso"},
 		"user":      {Team: "T1", Email: "u@x.com", Role: "user"},
 		"other":     {Team: "T2", Email: "p@y.com", Role: "primary", CanPurchase: true},
 	} {
-		tok, err := e.st.CreateAdmin(ctx, a, now)
+		tok, err := e.st.CreateAdmin(ctx, a, time.Time{}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -540,7 +541,7 @@ func TestCSVExports(t *testing.T) {
 			}
 		}
 		usage := read("/v1/teams/T1/usage.csv?as_of=2026-11-26", tokens["primary"])
-		want := [][]string{server.UsageCSVHeader, {"jdoe@x.com", "jdoe", "AutoCAD", "1", "2026-11-20", "2027.1", "2025-01-02"}}
+		want := [][]string{teams.UsageCSVHeader(), {"jdoe@x.com", "jdoe", "AutoCAD", "1", "2026-11-20", "2027.1", "2025-01-02", "OLD;S1"}}
 		if fmt.Sprint(usage) != fmt.Sprint(want) {
 			t.Errorf("usage.csv = %v, want %v", usage, want)
 		}
