@@ -229,7 +229,9 @@ func TestTeamPictureHidesOverAssignmentWithoutPurchase(t *testing.T) {
 			if status != 200 {
 				t.Fatalf("%d %s", status, body)
 			}
-			var l struct{ Subscriptions []struct{ Subscription string } }
+			var l struct {
+				Subscriptions []struct{ Subscription string }
+			}
 			json.Unmarshal(body, &l)
 			var out []string
 			for _, s := range l.Subscriptions {
