@@ -18,11 +18,13 @@ import (
 
 	"github.com/BurntSushi/toml"
 
+	"teamlens/collector/internal/console"
 	"teamlens/collector/internal/daily"
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
+	"teamlens/collector/internal/teams"
 	"teamlens/shared/catalog"
 )
 
@@ -85,7 +87,13 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	h := server.New(server.Config{Store: st, EnrollSecret: cfg.EnrollSecret, Catalog: cfg.Catalog, MaxBody: cfg.MaxBody, Logger: cfg.Logger})
+	svc := teams.New(teams.Config{Store: st, Catalog: cfg.Catalog, Logger: cfg.Logger, InsightsHour: cfg.InsightsHour})
+	ui, err := console.New(console.Config{Teams: svc, Store: st, Logger: cfg.Logger})
+	if err != nil {
+		return err
+	}
+	h := server.New(server.Config{Store: st, EnrollSecret: cfg.EnrollSecret, Catalog: cfg.Catalog, MaxBody: cfg.MaxBody, Logger: cfg.Logger,
+		Teams: svc, Console: ui})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
 
 	jobCtx, stopJob := context.WithCancel(ctx)

@@ -37,6 +37,9 @@ type Config struct {
 	// Teams answers admins; default a service on Store. The console shares
 	// one with the API.
 	Teams *teams.Service
+	// Console, if set, serves every path the API does not: the Team
+	// Insights console at /.
+	Console http.Handler
 }
 
 // Handler serves the collector API.
@@ -76,6 +79,9 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("POST /v1/teams/{team}/assignments", h.admin(h.assign))
 	h.mux.HandleFunc("DELETE /v1/teams/{team}/assignments/{subscription}/{email}", h.admin(h.unassign))
 	h.mux.HandleFunc("GET /v1/teams/{team}/audit", h.admin(h.audit))
+	if cfg.Console != nil {
+		h.mux.Handle("/", cfg.Console)
+	}
 	return h
 }
 
