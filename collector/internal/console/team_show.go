@@ -108,7 +108,9 @@ func (h *Handler) teamPage(r *http.Request, q *request, t teams.Team) (*teamPage
 	return p, nil
 }
 
-func chartID(prefix string, i int) string { return prefix + "-" + string(rune('a'+i%26)) + strings.Repeat("z", i/26) }
+func chartID(prefix string, i int) string {
+	return prefix + "-" + string(rune('a'+i%26)) + strings.Repeat("z", i/26)
+}
 
 // activityCharts draws the daily users of each product and each product's
 // version share.
