@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"teamlens/agent/internal/ingest"
 	"teamlens/agent/internal/localapi"
 	"teamlens/agent/internal/store"
 	"teamlens/shared/journal"
@@ -112,7 +113,7 @@ func session(start time.Time, product, version string, minutes int, startupMS in
 
 func commit(t *testing.T, st *store.Store, login string, events []journal.Event) {
 	t.Helper()
-	if _, err := st.Commit(context.Background(), store.Batch{User: login, Events: events, Source: "journal"}); err != nil {
+	if _, err := (ingest.Pipeline{Repo: st}).Commit(context.Background(), ingest.Batch{User: login, Events: events}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -17,39 +17,22 @@ type PendingDay struct {
 }
 
 // PendingDays returns up to limit day records changed since their last
-// upload, oldest first. Analytics go only with the owner's consent in force
-// now, whatever the record holds.
+// upload, oldest first. A day holds analytics only while its user's
+// consent is on: the gate adds them, and turning consent off (or the
+// policy to disabled) removes them in the same transaction.
 func (s *Store) PendingDays(ctx context.Context, limit int) ([]PendingDay, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT d.user, d.product, d.version, d.date, d.minutes, d.sessions,
-			CASE WHEN c.state = 'on' THEN d.analytics END, d.rev
-		FROM days d LEFT JOIN consent c ON c.user = d.user
-		WHERE d.rev > d.sent_rev AND (d.quarantined_rev IS NULL OR d.rev > d.quarantined_rev)
-		ORDER BY d.date, d.user, d.product, d.version LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []PendingDay
-	for rows.Next() {
+	err := sqlx.Each(ctx, s.db, `SELECT user, product, version, date, minutes, sessions, analytics, rev
+		FROM days
+		WHERE rev > sent_rev AND (quarantined_rev IS NULL OR rev > quarantined_rev)
+		ORDER BY date, user, product, version LIMIT ?`, []any{limit}, func(r *sql.Rows) error {
 		var p PendingDay
-		if p.Day, err = scanDay(rows, &p.Rev); err != nil {
-			return nil, err
-		}
+		var err error
+		p.Day, err = scanDay(r, &p.Rev)
 		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	pol, err := s.Policy(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if pol.AnalyticsDisabled {
-		for i := range out {
-			out[i].Analytics = nil
-		}
-	}
-	return out, nil
+		return err
+	})
+	return out, err
 }
 
 // MarkUploaded records that the collector accepted these days at the
@@ -203,7 +186,7 @@ func (s *Store) each(ctx context.Context, query string, fn func(*sql.Rows) error
 
 // Users lists every user the database holds anything about.
 func (s *Store) Users(ctx context.Context) ([]string, error) {
-	return strings(ctx, s.db, `SELECT user FROM consent UNION SELECT user FROM days UNION SELECT user FROM events ORDER BY 1`)
+	return column(ctx, s.db, `SELECT user FROM consent UNION SELECT user FROM days UNION SELECT user FROM events ORDER BY 1`)
 }
 
 // Meta and SetMeta keep small agent facts (e.g. cached benchmarks).
