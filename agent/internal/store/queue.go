@@ -22,10 +22,10 @@ type PendingDay struct {
 // policy to disabled) removes them in the same transaction.
 func (s *Store) PendingDays(ctx context.Context, limit int) ([]PendingDay, error) {
 	var out []PendingDay
+	lo, hi := s.uploadWindow()
 	err := sqlx.Each(ctx, s.db, `SELECT user, product, version, date, minutes, sessions, analytics, rev
-		FROM days
-		WHERE rev > sent_rev AND (quarantined_rev IS NULL OR rev > quarantined_rev)
-		ORDER BY date, user, product, version LIMIT ?`, []any{limit}, func(r *sql.Rows) error {
+		FROM days WHERE `+pending+`
+		ORDER BY date, user, product, version LIMIT ?`, []any{lo, hi, limit}, func(r *sql.Rows) error {
 		var p PendingDay
 		var err error
 		p.Day, err = scanDay(r, &p.Rev)
@@ -33,6 +33,18 @@ func (s *Store) PendingDays(ctx context.Context, limit int) ([]PendingDay, error
 		return err
 	})
 	return out, err
+}
+
+// pending selects the days waiting for upload, between two dates.
+const pending = `rev > sent_rev AND (quarantined_rev IS NULL OR rev > quarantined_rev) AND date BETWEEN ? AND ?`
+
+// uploadWindow is the dates the collector accepts (from two years before
+// its today to two days after), narrowed by a day at each end for a
+// collector whose clock or time zone differs from ours. A day outside it
+// is never queued: the collector would refuse it.
+func (s *Store) uploadWindow() (lo, hi string) {
+	today := s.cal.Midnight(s.now())
+	return today.AddDate(-2, 0, 1).Format(wire.DateLayout), today.AddDate(0, 0, 1).Format(wire.DateLayout)
 }
 
 // MarkUploaded records that the collector accepted these days at the
@@ -151,13 +163,16 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 	}); err != nil {
 		return st, err
 	}
+	lo, hi := s.uploadWindow()
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM days WHERE `+pending, lo, hi).Scan(&st.Queue.DaysPending); err != nil {
+		return st, err
+	}
 	for q, dst := range map[string]*int64{
 		`SELECT COUNT(*) FROM events`:   &st.Counts.Events,
 		`SELECT COUNT(*) FROM sessions`: &st.Counts.Sessions,
 		`SELECT COUNT(*) FROM days`:     &st.Counts.Days,
 		`SELECT COUNT(*) FROM files`:    &st.Counts.Files,
-		`SELECT COUNT(*) FROM days WHERE rev > sent_rev AND (quarantined_rev IS NULL OR rev > quarantined_rev)`: &st.Queue.DaysPending,
-		`SELECT COUNT(*) FROM days WHERE quarantined_rev IS NOT NULL AND rev = quarantined_rev`:                 &st.Queue.DaysQuarantined,
+		`SELECT COUNT(*) FROM days WHERE quarantined_rev IS NOT NULL AND rev = quarantined_rev`: &st.Queue.DaysQuarantined,
 	} {
 		if err := s.db.QueryRowContext(ctx, q).Scan(dst); err != nil {
 			return st, err
