@@ -11,6 +11,7 @@ import (
 	"teamlens/agent/internal/ingest"
 	"teamlens/agent/internal/localapi"
 	"teamlens/agent/internal/store"
+	"teamlens/internal/testenv"
 	"teamlens/shared/journal"
 	"teamlens/shared/localclient"
 )
@@ -68,17 +69,9 @@ func start(t *testing.T, pol store.Policy) *env {
 
 func waitHealthy(t *testing.T, c *localclient.Client) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := c.Health(context.Background())
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("local API never answered: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testenv.Eventually(t, 10*time.Second, "local API answers", func() error {
+		return c.Health(context.Background())
+	})
 }
 
 var userChoice = store.Policy{SeatUsage: true}

@@ -18,6 +18,7 @@ import (
 	"teamlens/agent/internal/ingest"
 	"teamlens/agent/internal/store"
 	"teamlens/agent/internal/upload"
+	"teamlens/internal/testenv"
 	"teamlens/shared/journal"
 )
 
@@ -67,18 +68,14 @@ func startCollector(t *testing.T, addr, db string) *collector {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.stop)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	testenv.Eventually(t, 20*time.Second, "collector started", func() error {
 		resp, err := http.Get(c.url + "/healthz")
 		if err == nil {
 			resp.Body.Close()
-			return c
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("collector did not start: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return err
+	})
+	return c
 }
 
 func (c *collector) stop() {
