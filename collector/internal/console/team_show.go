@@ -27,9 +27,14 @@ type teamPage struct {
 	SeatOf      map[string]string // "product|email" -> a subscription the user holds
 	Audit       []store.AuditEntry
 	DailyUsers  template.HTML
-	Versions    []template.HTML
+	Versions    []productChart
 	Performance []template.HTML
 	Commands    []template.HTML
+}
+
+type productChart struct {
+	Product string
+	SVG     template.HTML
 }
 
 type unavailable struct {
@@ -114,7 +119,7 @@ func chartID(prefix string, i int) string {
 
 // activityCharts draws the daily users of each product and each product's
 // version share.
-func activityCharts(a *teams.Activity) (template.HTML, []template.HTML) {
+func activityCharts(a *teams.Activity) (template.HTML, []productChart) {
 	byProduct := map[string]map[string]int64{}
 	var order []string
 	for _, d := range a.Days {
@@ -140,9 +145,9 @@ func activityCharts(a *teams.Activity) (template.HTML, []template.HTML) {
 		}
 		slices[v.Product] = append(slices[v.Product], chart.Slice{Label: v.Version, Value: v.UserDays})
 	}
-	var versions []template.HTML
+	var versions []productChart
 	for i, product := range products {
-		versions = append(versions, chart.VersionShare(chartID("ver", i), product, slices[product]))
+		versions = append(versions, productChart{product, chart.VersionShare(chartID("ver", i), product, slices[product])})
 	}
 	return dau, versions
 }
