@@ -1,7 +1,6 @@
 package server
 
 import (
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -10,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"teamlens/collector/internal/csvsafe"
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
 )
@@ -109,27 +109,17 @@ func (h *Handler) insightsCSV(w http.ResponseWriter, r *http.Request) {
 	writeCSV(w, fmt.Sprintf("insights-%s-%s.csv", s.Team, s.AsOf), InsightsCSVHeader, rows)
 }
 
+// writeCSV writes a CSV download; csvsafe escapes every cell a
+// spreadsheet would evaluate.
 func writeCSV(w http.ResponseWriter, filename string, header []string, rows [][]string) {
 	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
 	w.Header().Set("Content-Disposition", fmt.Sprintf("attachment; filename=%q", filename))
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	cw.Write(header)
 	for _, row := range rows {
-		for i, v := range row {
-			row[i] = defuse(v)
-		}
 		cw.Write(row)
 	}
 	cw.Flush()
-}
-
-// defuse keeps a spreadsheet from running a cell as a formula: names and
-// emails come from imported files.
-func defuse(v string) string {
-	if v != "" && strings.ContainsRune("=+@\t\r", rune(v[0])) {
-		return "'" + v
-	}
-	return v
 }
 
 // asOf reads ?as_of=, defaulting to today.
