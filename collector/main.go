@@ -17,13 +17,32 @@ import (
 )
 
 const usage = `usage:
-  collector serve    --db PATH|postgres://... --listen 127.0.0.1:8080 --enroll-secret X
+  collector serve    --db PATH|postgres://... --listen 127.0.0.1:8080 [--enroll-secret X]
                      [--max-body BYTES] [--insights-hour H] [--catalog FILE.toml]
+                     [--max-device-users 20] [--tls-cert FILE --tls-key FILE]
   collector import   --db ... --kind teams|users|subscriptions|assignments FILE.csv
   collector admin    --db ... --team T --email E --role primary|secondary|sso|user [--can-purchase]
   collector insights --db ... --as-of YYYY-MM-DD
-  collector revoke   --db ... --device ID
+  collector revoke   --db ... --device ID [--delete-data]
+  collector enroll-token --db ... [--expires 7d] [--uses 1]
+
+"collector COMMAND -h" explains a command.
 `
+
+// help is each command's -h: what it does and an example.
+var help = map[string][2]string{
+	"serve": {"Runs the collector's HTTP server (API, /metrics) and the daily insight job.\n" +
+		"Without --enroll-secret, devices enroll only with tokens from \"collector enroll-token\".",
+		"collector serve --db /var/lib/teamlens-collector/collector.db --listen :8443 --tls-cert cert.pem --tls-key key.pem"},
+	"import":   {"Loads one license CSV file into the database, all or nothing.", "collector import --db c.db --kind teams teams.csv"},
+	"admin":    {"Grants an admin a role on a team and prints a new bearer token for them.", "collector admin --db c.db --team T1 --email a@x.com --role primary"},
+	"insights": {"Computes and stores the insight snapshots of every team for one day.", "collector insights --db c.db --as-of 2026-11-26"},
+	"revoke": {"Revokes a device's token; with --delete-data also deletes every usage day it sent and its device-login rows.",
+		"collector revoke --db c.db --device 3f2a... --delete-data"},
+	"enroll-token": {"Mints an enrollment token that agents use in place of the shared enroll secret, and prints it once\n" +
+		"(only its hash is stored). It enrolls at most --uses devices until it expires.",
+		"collector enroll-token --db c.db --expires 7d --uses 500"},
+}
 
 // config is one parsed command line.
 type config struct {
@@ -35,13 +54,22 @@ type config struct {
 	admin       store.Admin
 	asOf        string
 	device      string
+	deleteData  bool
+	expires     string
+	uses        int64
 }
 
-var errUsage = errors.New("usage")
+var (
+	errUsage = errors.New("usage")
+	errHelp  = errors.New("help")
+)
 
 func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg, err := parse(os.Args[1:], os.Stderr)
+	if errors.Is(err, errHelp) {
+		os.Exit(0)
+	}
 	if err != nil {
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "collector:", err)
@@ -65,13 +93,26 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	cfg.cmd = args[0]
 	fs := flag.NewFlagSet("collector "+cfg.cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() {
+		h, ok := help[cfg.cmd]
+		if !ok {
+			fmt.Fprint(stderr, usage)
+			return
+		}
+		fmt.Fprintf(stderr, "usage: collector %s [flags]\n\n%s\n\nflags:\n", cfg.cmd, h[0])
+		fs.PrintDefaults()
+		fmt.Fprintf(stderr, "\nexample:\n  %s\n", h[1])
+	}
 	fs.StringVar(&cfg.db, "db", "collector.db", "SQLite file or postgres:// URL")
 	fs.StringVar(&cfg.catalogFile, "catalog", "", "TOML file of extra [[product]] entries")
 	switch cfg.cmd {
 	case "serve":
 		fs.StringVar(&cfg.serve.Listen, "listen", "127.0.0.1:8080", "address to listen on")
-		fs.StringVar(&cfg.serve.EnrollSecret, "enroll-secret", "", "secret agents enroll with")
+		fs.StringVar(&cfg.serve.EnrollSecret, "enroll-secret", "", "shared secret agents enroll with; empty: only minted enroll tokens")
+		fs.IntVar(&cfg.serve.MaxDeviceUsers, "max-device-users", store.DefaultMaxDeviceUsers,
+			"most distinct users one device may report for one day; a batch over it gets 400 (0: no cap)")
+		fs.StringVar(&cfg.serve.TLSCert, "tls-cert", "", "PEM certificate (chain) file: serve HTTPS (with --tls-key)")
+		fs.StringVar(&cfg.serve.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
 		fs.Int64Var(&cfg.serve.MaxBody, "max-body", server.DefaultMaxBody, "limit of an upload's inflated body in bytes")
 		fs.IntVar(&cfg.serve.InsightsHour, "insights-hour", 2, "local hour after which the day before's insights are computed")
 	case "import":
@@ -84,7 +125,14 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	case "insights":
 		fs.StringVar(&cfg.asOf, "as-of", "", "day to compute, YYYY-MM-DD")
 	case "revoke":
-		fs.StringVar(&cfg.device, "device", "", "device id")
+		fs.StringVar(&cfg.device, "device", "", "device id (required)")
+		fs.BoolVar(&cfg.deleteData, "delete-data", false, "also delete the usage days and device-login rows the device sent")
+	case "enroll-token":
+		fs.StringVar(&cfg.expires, "expires", "7d", "validity: days (7d) or a duration (12h)")
+		fs.Int64Var(&cfg.uses, "uses", 1, "most devices the token may enroll")
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stderr, usage)
+		return cfg, errHelp
 	default:
 		fmt.Fprint(stderr, usage)
 		return cfg, fmt.Errorf("unknown command %q", cfg.cmd)
@@ -93,7 +141,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	var pos []string
 	rest := args[1:]
 	for {
-		if err := fs.Parse(rest); err != nil {
+		if err := fs.Parse(rest); errors.Is(err, flag.ErrHelp) {
+			return cfg, errHelp
+		} else if err != nil {
 			return cfg, errUsage
 		}
 		if fs.NArg() == 0 {
@@ -109,6 +159,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("unexpected argument %q", pos[0])
 	case cfg.cmd == "import":
 		return cfg, errors.New("import needs one CSV file")
+	case cfg.cmd == "revoke" && cfg.device == "":
+		return cfg, errors.New("revoke needs --device ID")
 	}
 	return cfg, nil
 }
@@ -129,7 +181,13 @@ func run(ctx context.Context, cfg config, logger *slog.Logger) error {
 	case "insights":
 		return cli.Insights(ctx, cfg.db, cfg.asOf, cat, os.Stdout)
 	case "revoke":
-		return cli.Revoke(ctx, cfg.db, cfg.device)
+		return cli.Revoke(ctx, cfg.db, cfg.device, cfg.deleteData, os.Stdout)
+	case "enroll-token":
+		expires, err := cli.ParseExpiry(cfg.expires)
+		if err != nil {
+			return err
+		}
+		return cli.EnrollToken(ctx, cfg.db, expires, cfg.uses, os.Stdout, os.Stderr)
 	}
 	return fmt.Errorf("unknown command %q", cfg.cmd)
 }

@@ -21,7 +21,7 @@ var InsightsCSVHeader = []string{"team", "as_of", "kind", "product", "subscripti
 	"p25", "p50", "p75", "users_q1", "users_q2", "users_q3", "users_q4", "team_mean_ms", "users"}
 
 // UsageCSVHeader is the header of usage.csv.
-var UsageCSVHeader = []string{"email", "login", "product", "days_used", "last_used", "versions", "assigned_on"}
+var UsageCSVHeader = []string{"email", "login", "product", "days_used", "last_used", "versions", "assigned_on", "devices"}
 
 // flat reads any insight kind back from JSON.
 type flat struct {
@@ -163,6 +163,11 @@ func (h *Handler) usageCSV(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, err)
 		return
 	}
+	devices, err := h.cfg.Store.DevicesByLogin(ctx, from, asOf)
+	if err != nil {
+		h.internal(w, r, err)
+		return
+	}
 	type key struct{ email, product string }
 	assigned := map[key]string{} // earliest assignment of the product
 	members := map[string]bool{}
@@ -214,7 +219,7 @@ func (h *Handler) usageCSV(w http.ResponseWriter, r *http.Request) {
 	for _, k := range keys {
 		u := rowsBy[k]
 		rows = append(rows, []string{k.email, logins[k.email], k.product, strconv.FormatInt(u.days, 10), u.lastUsed,
-			strings.Join(versions[[2]string{k.email, k.product}], ";"), assigned[k]})
+			strings.Join(versions[[2]string{k.email, k.product}], ";"), assigned[k], deviceList(devices[k.email])})
 	}
 	writeCSV(w, fmt.Sprintf("usage-%s-%s.csv", a.Team, asOf), UsageCSVHeader, rows)
 }

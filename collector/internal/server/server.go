@@ -6,7 +6,6 @@ import (
 	"bytes"
 	"compress/gzip"
 	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -116,21 +115,21 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "body is not an enroll request")
 		return
 	}
-	if h.cfg.EnrollSecret == "" || subtle.ConstantTimeCompare([]byte(req.EnrollSecret), []byte(h.cfg.EnrollSecret)) != 1 {
-		writeError(w, http.StatusUnauthorized, "wrong enroll secret")
-		return
-	}
 	host := strings.TrimSpace(req.Hostname)
 	if host == "" || len(host) > 255 || strings.ContainsFunc(host, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
 		writeError(w, http.StatusBadRequest, "hostname is empty or not printable")
 		return
 	}
-	id, token, err := h.cfg.Store.Enroll(r.Context(), host, h.cfg.Now())
+	id, token, via, err := h.enrollDevice(r.Context(), req.EnrollSecret, host)
+	if errors.Is(err, store.ErrUnauthorized) {
+		writeError(w, http.StatusUnauthorized, "wrong enroll secret or token (unknown, expired or used up)")
+		return
+	}
 	if err != nil {
 		h.internal(w, r, err)
 		return
 	}
-	h.cfg.Logger.Info("device enrolled", "device", id, "hostname", host)
+	h.cfg.Logger.Info("device enrolled", "device", id, "hostname", host, "via", via)
 	writeJSON(w, http.StatusOK, map[string]string{"device_id": id, "device_token": token})
 }
 
@@ -227,7 +226,7 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 		b.Days[i].Product = p.Name
 	}
 	if err := h.cfg.Store.PutDays(r.Context(), device, b.Days, now); err != nil {
-		h.internal(w, r, err)
+		h.putDaysFailed(w, r, device, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"accepted": len(b.Days)})
