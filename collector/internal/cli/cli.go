@@ -14,10 +14,12 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"teamlens/collector/internal/daily"
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
+	"teamlens/collector/internal/metrics"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
 	"teamlens/shared/catalog"
@@ -57,7 +59,7 @@ type ServeConfig struct {
 	// TLSCert and TLSKey, both or neither, make the server speak HTTPS.
 	TLSCert, TLSKey string
 	Catalog         *catalog.Catalog
-	Logger         *slog.Logger
+	Logger          *slog.Logger
 	// Ready, if set, receives the bound address once the server listens
 	// (tests listen on port 0).
 	Ready func(addr string)
@@ -92,7 +94,9 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	h := server.New(server.Config{Store: st, EnrollSecret: cfg.EnrollSecret, Catalog: cfg.Catalog, MaxBody: cfg.MaxBody, Logger: cfg.Logger})
+	m := metrics.New(prometheus.NewRegistry(), st.Size)
+	h := server.New(server.Config{Store: st, EnrollSecret: cfg.EnrollSecret, Catalog: cfg.Catalog, MaxBody: cfg.MaxBody, Logger: cfg.Logger,
+		Metrics: m})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		TLSConfig: tlsConfig}
 
@@ -100,7 +104,7 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	jobDone := make(chan struct{})
 	go func() {
 		defer close(jobDone)
-		(&daily.Job{Store: st, Catalog: cfg.Catalog, Hour: cfg.InsightsHour, Logger: cfg.Logger}).Run(jobCtx)
+		(&daily.Job{Store: st, Catalog: cfg.Catalog, Hour: cfg.InsightsHour, Logger: cfg.Logger, Observe: m.ObserveInsightJob}).Run(jobCtx)
 	}()
 	serveErr := make(chan error, 1)
 	go func() {

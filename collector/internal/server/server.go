@@ -18,6 +18,7 @@ import (
 
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
+	"teamlens/collector/internal/metrics"
 	"teamlens/collector/internal/store"
 	"teamlens/shared/catalog"
 	"teamlens/shared/wire"
@@ -35,12 +36,14 @@ type Config struct {
 	MaxBody      int64            // default DefaultMaxBody
 	Logger       *slog.Logger     // default discards
 	Now          func() time.Time // default time.Now
+	Metrics      *metrics.Metrics // counts requests and serves /metrics; default none
 }
 
 // Handler serves the collector API.
 type Handler struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg  Config
+	mux  *http.ServeMux
+	root http.Handler
 }
 
 // New returns the collector's HTTP handler.
@@ -66,10 +69,14 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("GET /v1/teams/{team}/insights", h.insights)
 	h.mux.HandleFunc("GET /v1/teams/{team}/insights.csv", h.insightsCSV)
 	h.mux.HandleFunc("GET /v1/teams/{team}/usage.csv", h.usageCSV)
+	if cfg.Metrics != nil {
+		h.mux.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
+	h.root = observe(h.mux, cfg.Metrics, cfg.Logger)
 	return h
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.root.ServeHTTP(w, r) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -192,6 +199,7 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	noteUpload(r, device, 0)
 	raw, err := readBody(r, w, h.cfg.MaxBody)
 	if errors.Is(err, errTooLarge) {
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body is over the limit of %d bytes", h.cfg.MaxBody))
@@ -211,6 +219,7 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "body has data after the batch")
 		return
 	}
+	noteUpload(r, device, len(b.Days))
 	now := h.cfg.Now()
 	known := func(name string) bool { _, ok := h.cfg.Catalog.Lookup(name); return ok }
 	if err := b.Validate(known, now); err != nil {
