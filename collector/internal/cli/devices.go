@@ -6,41 +6,21 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"strconv"
-	"strings"
 	"time"
 
 	"teamlens/collector/internal/store"
 )
 
-// ParseExpiry reads --expires: a whole number of days ("7d") or a Go
-// duration ("12h", "90m").
-func ParseExpiry(v string) (time.Duration, error) {
-	var d time.Duration
-	var err error
-	if n, ok := strings.CutSuffix(v, "d"); ok {
-		var days int
-		days, err = strconv.Atoi(n)
-		d = time.Duration(days) * 24 * time.Hour
-	} else {
-		d, err = time.ParseDuration(v)
-	}
-	if err != nil || d <= 0 {
-		return 0, fmt.Errorf("--expires %q is not a positive duration such as 7d or 12h", v)
-	}
-	return d, nil
-}
-
 // EnrollToken mints an enrollment token and prints it alone on out, once;
 // what it allows goes to info.
-func EnrollToken(ctx context.Context, db string, expires time.Duration, uses int64, out, info io.Writer) error {
+func EnrollToken(ctx context.Context, db string, expires time.Time, uses int64, out, info io.Writer) error {
 	st, err := store.Open(ctx, db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
 	now := time.Now()
-	token, t, err := st.MintEnrollToken(ctx, now.Add(expires), uses, now)
+	token, t, err := st.MintEnrollToken(ctx, expires, uses, now)
 	if err != nil {
 		return err
 	}

@@ -7,6 +7,7 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+	"time"
 
 	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/store"
@@ -52,7 +53,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 		if status, resp := e.do("POST", "/v1/usage", dev, batch(day("-minus", "2026-11-20", 30), day("@at", "2026-11-20", 30)), nil); status != 200 {
 			t.Fatal(status, string(resp))
 		}
-		tok, err := e.st.CreateAdmin(ctx, store.Admin{Team: "+T", Email: "p@x.com", Role: "primary", CanPurchase: true}, now)
+		tok, err := e.st.CreateAdmin(ctx, store.Grant{Team: "+T", Email: "p@x.com", Role: "primary", CanPurchase: true}, time.Time{}, now)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -39,13 +39,3 @@ func (h *Handler) putDaysFailed(w http.ResponseWriter, r *http.Request, device s
 		"users", capErr.Users, "max", capErr.Max)
 	writeJSON(w, http.StatusBadRequest, errorBody{Error: capErr.Error(), Day: &capErr.Day})
 }
-
-// deviceList formats the devices that reported a user for usage.csv:
-// "hostname (device id)" separated by ";", most days first.
-func deviceList(devices []store.UserDevice) string {
-	parts := make([]string, 0, len(devices))
-	for _, d := range devices {
-		parts = append(parts, d.Hostname+" ("+d.DeviceID+")")
-	}
-	return strings.Join(parts, ";")
-}
