@@ -20,8 +20,8 @@ import (
 	"teamlens/collector/internal/pgdriver"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
-	"teamlens/collector/internal/teams"
 	"teamlens/collector/internal/store/storetest"
+	"teamlens/collector/internal/teams"
 	"teamlens/shared/catalog"
 	"teamlens/shared/wire"
 )
