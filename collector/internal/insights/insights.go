@@ -249,7 +249,7 @@ func newComputation(in *Input) *computation {
 			if c.perf[k] == nil {
 				c.perf[k] = &distribution{means: map[string]float64{}}
 			}
-			c.perf[k].means[p.Email] = float64(sum) / float64(n)
+			c.perf[k].means[p.Email] = sum / n
 		}
 	}
 	for _, d := range c.perf {
@@ -271,10 +271,10 @@ func newComputation(in *Input) *computation {
 
 var metrics = []struct {
 	name string
-	stat func(*store.UserProduct) (sum, n int64)
+	stat func(*store.UserProduct) (sum, n float64)
 }{
-	{"startup", func(p *store.UserProduct) (int64, int64) { return p.StartupSum, p.StartupCount }},
-	{"save", func(p *store.UserProduct) (int64, int64) { return p.SaveSum, p.SaveCount }},
+	{"startup", func(p *store.UserProduct) (float64, float64) { return p.StartupSum, p.StartupCount }},
+	{"save", func(p *store.UserProduct) (float64, float64) { return p.SaveSum, p.SaveCount }},
 }
 
 // Percentile interpolates linearly between the closest ranks of sorted

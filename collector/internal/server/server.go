@@ -266,16 +266,20 @@ func (h *Handler) benchmarks(w http.ResponseWriter, r *http.Request) {
 		h.internal(w, r, err)
 		return
 	}
-	var startup, save []float64
+	var startup, open, save []float64
 	for _, s := range stats {
 		if s.StartupN > 0 {
-			startup = append(startup, float64(s.StartupSum)/float64(s.StartupN))
+			startup = append(startup, s.StartupSum/s.StartupN)
+		}
+		if s.OpenN > 0 {
+			open = append(open, s.OpenSum/s.OpenN)
 		}
 		if s.SaveN > 0 {
-			save = append(save, float64(s.SaveSum)/float64(s.SaveN))
+			save = append(save, s.SaveSum/s.SaveN)
 		}
 	}
-	writeJSON(w, http.StatusOK, wire.Benchmarks{Product: p.Name, From: from, To: to, Startup: quartiles(startup), Save: quartiles(save)})
+	writeJSON(w, http.StatusOK, wire.Benchmarks{Product: p.Name, From: from, To: to,
+		Startup: quartiles(startup), Open: quartiles(open), Save: quartiles(save)})
 }
 
 func quartiles(means []float64) *wire.Quartiles {
