@@ -324,8 +324,8 @@ func (h *Handler) admin(w http.ResponseWriter, r *http.Request) (store.Admin, bo
 func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request, a store.Admin) (*stored, bool) {
 	asOf := r.URL.Query().Get("as_of")
 	if asOf != "" {
-		if _, err := time.Parse(license.DateLayout, asOf); err != nil {
-			writeError(w, http.StatusBadRequest, "as_of is not YYYY-MM-DD")
+		if msg := h.checkAsOf(asOf); msg != "" {
+			writeError(w, http.StatusBadRequest, msg)
 			return nil, false
 		}
 	}
@@ -363,22 +363,39 @@ func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request, a store.Admin
 	return &s, true
 }
 
-// computeSnapshot computes every team's snapshot of asOf (today when
-// empty) unless another request or replica just did, and returns team's.
-// A day after tomorrow has no insights yet.
+// checkAsOf says what is wrong with an as_of an admin asks for, or "": a
+// day after today has no data yet, and one before the oldest day an upload
+// may carry has none any more.
+func (h *Handler) checkAsOf(asOf string) string {
+	t, err := time.Parse(license.DateLayout, asOf)
+	if err != nil {
+		return "as_of is not YYYY-MM-DD"
+	}
+	now := h.cfg.Now()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	if t.After(today) {
+		return "as_of is after today"
+	}
+	if t.Before(today.AddDate(-2, 0, 0)) {
+		return "as_of is more than two years ago"
+	}
+	return ""
+}
+
+// computeSnapshot computes team's snapshot of asOf (today when empty)
+// unless another request or replica just did. Only the asking team's
+// snapshot is computed: another team's latest snapshot stays the one its
+// own admins or the daily job made.
 func (h *Handler) computeSnapshot(ctx context.Context, team, asOf string) ([]byte, error) {
 	now := h.cfg.Now()
 	if asOf == "" {
 		asOf = now.Format(license.DateLayout)
 	}
-	if asOf > now.AddDate(0, 0, 1).Format(license.DateLayout) {
-		return nil, store.ErrNotFound
-	}
 	err := h.cfg.Store.WithLock(ctx, store.InsightsLockKey, func(ctx context.Context) error {
 		if _, err := h.cfg.Store.Snapshot(ctx, team, asOf); !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		_, err := insights.Run(ctx, h.cfg.Store, h.cfg.Catalog, asOf, now)
+		_, err := insights.RunTeam(ctx, h.cfg.Store, h.cfg.Catalog, team, asOf, now)
 		return err
 	})
 	if err != nil {
