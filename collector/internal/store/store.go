@@ -233,14 +233,17 @@ func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, re
 			return err
 		}
 	}
-	rows := make([]any, 0, 14*len(days))
+	rows := make([]any, 0, 16*len(days))
 	var cmds []any
 	for _, d := range days {
 		login := license.LoginKey(d.User)
-		var startupN, startupSum, saveN, saveSum, analytics any
+		var startupN, startupSum, openN, openSum, saveN, saveSum, analytics any
 		if a := d.Analytics; a != nil {
 			if a.StartupMS != nil {
 				startupN, startupSum = a.StartupMS.Count, a.StartupMS.Sum
+			}
+			if a.OpenMS != nil {
+				openN, openSum = a.OpenMS.Count, a.OpenMS.Sum
 			}
 			if a.SaveMS != nil {
 				saveN, saveSum = a.SaveMS.Count, a.SaveMS.Sum
@@ -255,10 +258,10 @@ func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, re
 			}
 		}
 		rows = append(rows, device, d.User, d.Product, d.Version, d.Date, login, int64(d.Minutes), int64(d.Sessions),
-			startupN, startupSum, saveN, saveSum, analytics, received)
+			startupN, startupSum, openN, openSum, saveN, saveSum, analytics, received)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions,
-		startup_count, startup_sum, save_count, save_sum, analytics, received_at) VALUES `+placeholders(14, len(days)), rows...); err != nil {
+		startup_count, startup_sum, open_count, open_sum, save_count, save_sum, analytics, received_at) VALUES `+placeholders(16, len(days)), rows...); err != nil {
 		return err
 	}
 	const cmdCols = 11
