@@ -5,7 +5,6 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -16,6 +15,7 @@ import (
 	"time"
 
 	"teamlens/collector/internal/insights"
+	"teamlens/collector/internal/metrics"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/teams"
 	"teamlens/shared/catalog"
@@ -34,6 +34,7 @@ type Config struct {
 	MaxBody      int64            // default DefaultMaxBody
 	Logger       *slog.Logger     // default discards
 	Now          func() time.Time // default time.Now
+	Metrics      *metrics.Metrics // counts requests and serves /metrics; default none
 	// Teams answers admins; default a service on Store. The console shares
 	// one with the API.
 	Teams *teams.Service
@@ -44,8 +45,9 @@ type Config struct {
 
 // Handler serves the collector API.
 type Handler struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg  Config
+	mux  *http.ServeMux
+	root http.Handler
 }
 
 // New returns the collector's HTTP handler.
@@ -82,10 +84,14 @@ func New(cfg Config) *Handler {
 	if cfg.Console != nil {
 		h.mux.Handle("/", cfg.Console)
 	}
+	if cfg.Metrics != nil {
+		h.mux.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
+	h.root = observe(h.mux, cfg.Metrics, cfg.Logger)
 	return h
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.root.ServeHTTP(w, r) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -131,21 +137,21 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "body is not an enroll request")
 		return
 	}
-	if h.cfg.EnrollSecret == "" || subtle.ConstantTimeCompare([]byte(req.EnrollSecret), []byte(h.cfg.EnrollSecret)) != 1 {
-		writeError(w, http.StatusUnauthorized, "wrong enroll secret")
-		return
-	}
 	host := strings.TrimSpace(req.Hostname)
 	if host == "" || len(host) > 255 || strings.ContainsFunc(host, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
 		writeError(w, http.StatusBadRequest, "hostname is empty or not printable")
 		return
 	}
-	id, token, err := h.cfg.Store.Enroll(r.Context(), host, h.cfg.Now())
+	id, token, via, err := h.enrollDevice(r.Context(), req.EnrollSecret, host)
+	if errors.Is(err, store.ErrUnauthorized) {
+		writeError(w, http.StatusUnauthorized, "wrong enroll secret or token (unknown, expired or used up)")
+		return
+	}
 	if err != nil {
 		h.internal(w, r, err)
 		return
 	}
-	h.cfg.Logger.Info("device enrolled", "device", id, "hostname", host)
+	h.cfg.Logger.Info("device enrolled", "device", id, "hostname", host, "via", via)
 	writeJSON(w, http.StatusOK, map[string]string{"device_id": id, "device_token": token})
 }
 
@@ -208,6 +214,7 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	noteUpload(r, device, 0)
 	raw, err := readBody(r, w, h.cfg.MaxBody)
 	if errors.Is(err, errTooLarge) {
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body is over the limit of %d bytes", h.cfg.MaxBody))
@@ -227,6 +234,7 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "body has data after the batch")
 		return
 	}
+	noteUpload(r, device, len(b.Days))
 	now := h.cfg.Now()
 	known := func(name string) bool { _, ok := h.cfg.Catalog.Lookup(name); return ok }
 	if err := b.Validate(known, now); err != nil {
@@ -242,7 +250,7 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 		b.Days[i].Product = p.Name
 	}
 	if err := h.cfg.Store.PutDays(r.Context(), device, b.Days, now); err != nil {
-		h.internal(w, r, err)
+		h.putDaysFailed(w, r, device, err)
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"accepted": len(b.Days)})

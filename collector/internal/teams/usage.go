@@ -23,6 +23,9 @@ type UsageRow struct {
 	Versions      []string
 	AssignedOn    string   // earliest assignment of the product; "" used without one
 	Subscriptions []string // the team's subscriptions of the product the user holds
+	// Devices reported the user's login in the window (any product), most
+	// days first: a device reporting someone it should not stands out.
+	Devices []store.UserDevice
 }
 
 // Usage returns the usage details of team over the window ending on day
@@ -51,9 +54,14 @@ func (s *Service) Usage(ctx context.Context, who store.Admin, team, day string) 
 	if err != nil {
 		return nil, "", err
 	}
+	devices, err := s.cfg.Store.DevicesByLogin(ctx, from, day)
+	if err != nil {
+		return nil, "", err
+	}
 	rows := usageRows(pic, team, day, used, g.CanPurchase)
 	for i := range rows {
 		rows[i].Versions = versions[[2]string{rows[i].Email, rows[i].Product}]
+		rows[i].Devices = devices[rows[i].Email]
 	}
 	return rows, day, nil
 }
@@ -122,7 +130,7 @@ func usageRows(pic *store.Picture, team, day string, used []store.UserProduct, c
 
 // UsageCSVHeader is the header of usage.csv.
 func UsageCSVHeader() []string {
-	return []string{"email", "login", "product", "days_used", "last_used", "versions", "assigned_on", "subscriptions"}
+	return []string{"email", "login", "product", "days_used", "last_used", "versions", "assigned_on", "subscriptions", "devices"}
 }
 
 // UsageCSV returns rows under UsageCSVHeader, unescaped.
@@ -130,7 +138,17 @@ func UsageCSV(rows []UsageRow) [][]string {
 	out := make([][]string, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, []string{r.Email, r.Login, r.Product, strconv.FormatInt(r.DaysUsed, 10), r.LastUsed,
-			strings.Join(r.Versions, ";"), r.AssignedOn, strings.Join(r.Subscriptions, ";")})
+			strings.Join(r.Versions, ";"), r.AssignedOn, strings.Join(r.Subscriptions, ";"), deviceList(r.Devices)})
 	}
 	return out
+}
+
+// deviceList formats the devices of a usage row as "hostname (device id)"
+// separated by ";": the id is what `collector revoke --device` takes.
+func deviceList(devices []store.UserDevice) string {
+	parts := make([]string, 0, len(devices))
+	for _, d := range devices {
+		parts = append(parts, d.Hostname+" ("+d.DeviceID+")")
+	}
+	return strings.Join(parts, ";")
 }
