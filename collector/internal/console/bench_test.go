@@ -15,7 +15,9 @@ import (
 func BenchmarkTeamPage(b *testing.B) { benchPage(b, "/teams/T1", `data-kind="under_assignment"`) }
 
 // BenchmarkUsagePage is the same for the usage details with their charts.
-func BenchmarkUsagePage(b *testing.B) { benchPage(b, "/teams/T1/usage", `data-user="x999@acme.example"`) }
+func BenchmarkUsagePage(b *testing.B) {
+	benchPage(b, "/teams/T1/usage", `data-user="x999@acme.example"`)
+}
 
 func benchPage(b *testing.B, path, want string) {
 	for _, eng := range storetest.Engines(b) {
