@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"teamlens/collector/internal/ingest"
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/store"
@@ -36,6 +37,8 @@ type Config struct {
 	MaxBody      int64            // default DefaultMaxBody
 	Logger       *slog.Logger     // default discards
 	Now          func() time.Time // default time.Now
+	Ingest       *ingest.Queue    // default ingest.New with its defaults
+	MaxBatchDays int              // default DefaultMaxBatchDays
 }
 
 // Handler serves the collector API.
@@ -57,6 +60,12 @@ func New(cfg Config) *Handler {
 	}
 	if cfg.Now == nil {
 		cfg.Now = time.Now
+	}
+	if cfg.Ingest == nil {
+		cfg.Ingest = ingest.New(ingest.Config{})
+	}
+	if cfg.MaxBatchDays <= 0 {
+		cfg.MaxBatchDays = DefaultMaxBatchDays
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /healthz", h.healthz)
@@ -91,6 +100,13 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 }
 
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
+	if store.IsBusy(err) {
+		// A lock not granted in time is load, not a fault: come back later.
+		h.cfg.Logger.Warn("request refused: database busy", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "database busy, retry later")
+		return
+	}
 	h.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	writeError(w, http.StatusInternalServerError, "internal error")
 }
@@ -212,6 +228,10 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "body has data after the batch")
 		return
 	}
+	if len(b.Days) > h.cfg.MaxBatchDays {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("batch has %d days, over the limit of %d days per batch", len(b.Days), h.cfg.MaxBatchDays))
+		return
+	}
 	now := h.cfg.Now()
 	known := func(name string) bool { _, ok := h.cfg.Catalog.Lookup(name); return ok }
 	if err := b.Validate(known, now); err != nil {
@@ -226,8 +246,7 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 		p, _ := h.cfg.Catalog.Lookup(b.Days[i].Product)
 		b.Days[i].Product = p.Name
 	}
-	if err := h.cfg.Store.PutDays(r.Context(), device, b.Days, now); err != nil {
-		h.internal(w, r, err)
+	if !h.putDays(w, r, device, b.Days, now) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"accepted": len(b.Days)})
