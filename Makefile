@@ -9,7 +9,7 @@ all: build
 
 build:
 	@scripts/deps.sh
-	$(GO) build -o $(BIN)/ ./agent ./collector ./installer ./tools/cadsim
+	$(GO) build -o $(BIN)/ ./agent ./collector ./installer ./tools/cadsim ./tools/fleetsim
 
 viewer:
 	@scripts/deps.sh test

@@ -10,6 +10,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"strings"
 	"syscall"
 	"time"
 
@@ -20,6 +21,7 @@ const usage = `usage:
   fleetsim seed   --collector URL --enroll-secret X --dir D [--db DB] [--users 300] [--devices N] [--days 120] [--seed 1]
   fleetsim load   --collector URL --enroll-secret X --dir D [--db DB] [--agents 1000] [--continuous 200] [--duration 60s]
   fleetsim ingest --collector URL --enroll-secret X --dir D [--devices 4] [--days 50000] [--batch 5000]
+  fleetsim check  --collector URL TEAM=ADMIN-TOKEN...   # every insight kind appears for some team
 `
 
 func main() {
@@ -28,6 +30,9 @@ func main() {
 		os.Exit(2)
 	}
 	cmd := os.Args[1]
+	if cmd == "check" {
+		os.Exit(check(os.Args[2:]))
+	}
 	fs := flag.NewFlagSet("fleetsim "+cmd, flag.ExitOnError)
 	fs.Usage = func() { fmt.Fprint(os.Stderr, usage); fs.PrintDefaults() }
 	collector := fs.String("collector", "", "collector URL (required)")
@@ -83,4 +88,24 @@ func main() {
 		fmt.Fprintln(os.Stderr, "fleetsim:", err)
 		os.Exit(1)
 	}
+}
+
+func check(args []string) int {
+	fs := flag.NewFlagSet("fleetsim check", flag.ExitOnError)
+	collector := fs.String("collector", "", "collector URL (required)")
+	fs.Parse(args)
+	tokens := map[string]string{}
+	for _, a := range fs.Args() {
+		team, token, ok := strings.Cut(a, "=")
+		if !ok || *collector == "" {
+			fmt.Fprint(os.Stderr, usage)
+			return 2
+		}
+		tokens[team] = token
+	}
+	if err := fleetsim.Check(context.Background(), *collector, tokens, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "fleetsim:", err)
+		return 1
+	}
+	return 0
 }
