@@ -3,7 +3,7 @@
 GO ?= go
 BIN := bin
 
-.PHONY: all build viewer demo test bench bench-go bench-idle fuzz clean
+.PHONY: all build viewer demo load test bench bench-go bench-idle fuzz clean
 
 all: build
 
@@ -17,6 +17,9 @@ viewer:
 
 demo: build
 	@scripts/demo.sh
+
+load: build
+	@scripts/load.sh
 
 test:
 	@scripts/test.sh

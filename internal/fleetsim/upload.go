@@ -64,10 +64,10 @@ func send(ctx context.Context, dev *simupload.Device, days []wire.Day, rec *Reco
 		for {
 			start := time.Now()
 			status, body, err := dev.Send(ctx, days[:n])
-			rec.add(status, time.Since(start), n)
 			if ctx.Err() != nil {
-				return ctx.Err()
+				return ctx.Err() // cut short by the end of the run: no answer to count
 			}
+			rec.add(status, time.Since(start), n)
 			switch {
 			case err == nil && status == http.StatusOK:
 				if onAck != nil {
