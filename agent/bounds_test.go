@@ -44,7 +44,7 @@ func (e env) status(t *testing.T) agentStatus {
 }
 
 // cpuSeconds is the CPU time a running process has used, from /proc.
-func cpuSeconds(t *testing.T, pid int) float64 {
+func cpuSeconds(t testing.TB, pid int) float64 {
 	t.Helper()
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
 	if err != nil {
@@ -209,7 +209,7 @@ func TestUnreadableEntriesAreSetAside(t *testing.T) {
 	}
 }
 
-func currentLogin(t *testing.T) string {
+func currentLogin(t testing.TB) string {
 	t.Helper()
 	u, err := user.Current()
 	if err != nil {
