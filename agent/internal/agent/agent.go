@@ -46,8 +46,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Agent, erro
 	if err != nil {
 		return nil, err
 	}
-	pol := store.Policy{AnalyticsDisabled: cfg.Analytics == config.AnalyticsDisabled, SeatUsage: cfg.SeatUsageOn()}
-	if err := st.SetPolicy(ctx, pol); err != nil {
+	if err := st.SetPolicy(ctx, cfg.Policy()); err != nil {
 		st.Close()
 		return nil, fmt.Errorf("policy: %w", err)
 	}
