@@ -21,10 +21,11 @@ import (
 
 // Open opens (creating if needed) the database at path and applies the
 // migrations in dir of fsys: files named NNN_description.sql, applied in
-// order, each once, each in its own transaction.
-func Open(ctx context.Context, path string, fsys fs.FS, dir string) (*sql.DB, error) {
+// order, each once, each in its own transaction. Extra pragmas, such as
+// "secure_delete(ON)", apply to every connection like the standard ones.
+func Open(ctx context.Context, path string, fsys fs.FS, dir string, pragmas ...string) (*sql.DB, error) {
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}, pragmas...) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")
