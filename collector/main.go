@@ -13,14 +13,14 @@ import (
 
 	"teamlens/collector/internal/cli"
 	"teamlens/collector/internal/server"
-	"teamlens/collector/internal/store"
 )
 
 const usage = `usage:
   collector serve    --db PATH|postgres://... --listen 127.0.0.1:8080 --enroll-secret X
                      [--max-body BYTES] [--insights-hour H] [--catalog FILE.toml]
-  collector import   --db ... --kind teams|users|subscriptions|assignments FILE.csv
-  collector admin    --db ... --team T --email E --role primary|secondary|sso|user [--can-purchase]
+  collector import   --db ... --kind teams|users|subscriptions|assignments [--replace] FILE.csv
+  collector admin    --db ... --team T --email E --role primary|secondary|sso|user [--can-purchase] [--expires 90d]
+  collector admin    --db ... --list | --revoke EMAIL|TOKEN-ID
   collector insights --db ... --as-of YYYY-MM-DD
   collector revoke   --db ... --device ID
 `
@@ -32,17 +32,34 @@ type config struct {
 	catalogFile string
 	serve       cli.ServeConfig
 	kind, file  string
-	admin       store.Admin
+	admin       cli.AdminConfig
+	replace     bool
 	asOf        string
 	device      string
 }
 
-var errUsage = errors.New("usage")
+var (
+	errUsage = errors.New("usage")
+	errHelp  = errors.New("help") // -h: the help was printed, exit 0
+)
+
+// commandHelp is what `collector CMD -h` says above and below the flags.
+var commandHelp = map[string]struct{ what, example string }{
+	"import": {"collector import loads a license CSV file (teams, users, subscriptions or assignments), all or nothing; " +
+		"with --replace rows absent from the file are removed too, with the seats of removed users and subscriptions, and a summary is printed.",
+		"collector import --db collector.db --kind users --replace users.csv"},
+	"admin": {"collector admin grants an email a role on a team and prints a new bearer token for it; " +
+		"one token serves every team of its email. --list shows admins and tokens, --revoke ends tokens at once.",
+		"collector admin --db collector.db --team T1 --email it@example.com --role primary --can-purchase --expires 90d"},
+}
 
 func main() {
 	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
 	cfg, err := parse(os.Args[1:], os.Stderr)
 	if err != nil {
+		if errors.Is(err, errHelp) {
+			os.Exit(0)
+		}
 		if !errors.Is(err, errUsage) {
 			fmt.Fprintln(os.Stderr, "collector:", err)
 		}
@@ -65,7 +82,15 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	cfg.cmd = args[0]
 	fs := flag.NewFlagSet("collector "+cfg.cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	fs.Usage = func() {
+		if h, ok := commandHelp[cfg.cmd]; ok {
+			fmt.Fprintf(stderr, "%s\n\nflags:\n", h.what)
+			fs.PrintDefaults()
+			fmt.Fprintf(stderr, "\nexample:\n  %s\n", h.example)
+			return
+		}
+		fmt.Fprint(stderr, usage)
+	}
 	fs.StringVar(&cfg.db, "db", "collector.db", "SQLite file or postgres:// URL")
 	fs.StringVar(&cfg.catalogFile, "catalog", "", "TOML file of extra [[product]] entries")
 	switch cfg.cmd {
@@ -76,11 +101,15 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		fs.IntVar(&cfg.serve.InsightsHour, "insights-hour", 2, "local hour after which the day before's insights are computed")
 	case "import":
 		fs.StringVar(&cfg.kind, "kind", "", "teams|users|subscriptions|assignments")
+		fs.BoolVar(&cfg.replace, "replace", false, "make the file the whole truth for its kind: rows absent from it are removed")
 	case "admin":
-		fs.StringVar(&cfg.admin.Team, "team", "", "team id")
-		fs.StringVar(&cfg.admin.Email, "email", "", "admin's email")
-		fs.StringVar(&cfg.admin.Role, "role", "", "primary|secondary|sso|user")
-		fs.BoolVar(&cfg.admin.CanPurchase, "can-purchase", false, "may see purchase insights")
+		fs.StringVar(&cfg.admin.Grant.Team, "team", "", "team id")
+		fs.StringVar(&cfg.admin.Grant.Email, "email", "", "admin's email")
+		fs.StringVar(&cfg.admin.Grant.Role, "role", "", "primary|secondary|sso|user")
+		fs.BoolVar(&cfg.admin.Grant.CanPurchase, "can-purchase", false, "may see purchase insights")
+		fs.StringVar(&cfg.admin.Expires, "expires", "", "the new token expires after a number of days (90d), a duration (12h) or on a date (YYYY-MM-DD); default never")
+		fs.BoolVar(&cfg.admin.List, "list", false, "list every admin's roles and tokens (ids, expiry, state), never the secrets")
+		fs.StringVar(&cfg.admin.Revoke, "revoke", "", "revoke every token of an email, or one token by id; it stops working at once")
 	case "insights":
 		fs.StringVar(&cfg.asOf, "as-of", "", "day to compute, YYYY-MM-DD")
 	case "revoke":
@@ -93,7 +122,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	var pos []string
 	rest := args[1:]
 	for {
-		if err := fs.Parse(rest); err != nil {
+		if err := fs.Parse(rest); errors.Is(err, flag.ErrHelp) {
+			return cfg, errHelp
+		} else if err != nil {
 			return cfg, errUsage
 		}
 		if fs.NArg() == 0 {
@@ -123,9 +154,10 @@ func run(ctx context.Context, cfg config, logger *slog.Logger) error {
 		cfg.serve.DB, cfg.serve.Catalog, cfg.serve.Logger = cfg.db, cat, logger
 		return cli.Serve(ctx, cfg.serve)
 	case "import":
-		return cli.Import(ctx, cfg.db, cfg.kind, cfg.file, cat, os.Stdout)
+		return cli.Import(ctx, cfg.db, cfg.kind, cfg.file, cfg.replace, cat, os.Stdout)
 	case "admin":
-		return cli.Admin(ctx, cfg.db, cfg.admin, os.Stdout)
+		cfg.admin.DB = cfg.db
+		return cli.Admin(ctx, cfg.admin, os.Stdout)
 	case "insights":
 		return cli.Insights(ctx, cfg.db, cfg.asOf, cat, os.Stdout)
 	case "revoke":

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -24,6 +26,11 @@ import (
 // order, each once, each in its own transaction. Extra pragmas, such as
 // "secure_delete(ON)", apply to every connection like the standard ones.
 func Open(ctx context.Context, path string, fsys fs.FS, dir string, pragmas ...string) (*sql.DB, error) {
+	// SQLite's own word for a missing directory is "unable to open
+	// database file (14)", which names neither the file nor the cause.
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("open %s: directory %s does not exist", path, filepath.Dir(path))
+	}
 	q := url.Values{}
 	for _, p := range append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}, pragmas...) {
 		q.Add("_pragma", p)

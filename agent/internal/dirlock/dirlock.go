@@ -68,10 +68,9 @@ func Acquire(dir string) (*Lock, error) {
 		}
 		return nil, e
 	}
-	if err := writePID(f); err != nil {
-		f.Close()
-		return nil, fmt.Errorf("lock file: %w", err)
-	}
+	// The process ID only helps the next one name the holder: a full disk
+	// that keeps it from being written must not keep the agent from running.
+	_ = writePID(f)
 	return &Lock{f: f}, nil
 }
 

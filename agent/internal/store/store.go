@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"teamlens/agent/internal/rollup"
 	"teamlens/internal/sqlitedb"
 	"teamlens/internal/sqlx"
 )
@@ -36,7 +37,7 @@ type Options struct {
 // processes at once (the service and the CLI).
 type Store struct {
 	db  *sql.DB
-	loc *time.Location
+	cal rollup.Calendar
 	now func() time.Time
 }
 
@@ -52,10 +53,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, loc: opt.Location, now: opt.Now}
-	if s.loc == nil {
-		s.loc = time.Local
-	}
+	s := &Store{db: db, cal: rollup.Calendar{Loc: opt.Location}, now: opt.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -11,6 +11,9 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/BurntSushi/toml"
@@ -115,7 +118,10 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 }
 
 // Import loads one license CSV file into the database, all or nothing.
-func Import(ctx context.Context, db, kind, path string, cat *catalog.Catalog, out io.Writer) error {
+// With replace the file becomes the whole truth for its kind: rows absent
+// from it are removed (with the assignments of a removed user or
+// subscription), and a summary says what was added, changed and removed.
+func Import(ctx context.Context, db, kind, path string, replace bool, cat *catalog.Catalog, out io.Writer) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -130,26 +136,130 @@ func Import(ctx context.Context, db, kind, path string, cat *catalog.Catalog, ou
 		return err
 	}
 	defer st.Close()
-	if err := st.Import(ctx, parsed); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if !replace {
+		if err := st.Import(ctx, parsed); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		fmt.Fprintf(out, "imported %d %s\n", parsed.Len(), kind)
+		return nil
 	}
-	fmt.Fprintf(out, "imported %d %s\n", parsed.Len(), kind)
+	sum, err := st.ImportReplace(ctx, parsed)
+	if err != nil {
+		return fmt.Errorf("%s: nothing changed: %w", path, err)
+	}
+	fmt.Fprintf(out, "replaced %s: %s\n", kind, sum)
 	return nil
 }
 
-// Admin creates an admin token and prints it.
-func Admin(ctx context.Context, db string, a store.Admin, out io.Writer) error {
-	st, err := store.Open(ctx, db)
+// AdminConfig is one `collector admin` command: grant a role and print a
+// new token (the default), list admins and tokens, or revoke tokens.
+type AdminConfig struct {
+	DB      string
+	Grant   store.Grant
+	Expires string // "", a duration such as 90d or 12h, or a date YYYY-MM-DD
+	List    bool
+	Revoke  string // an email (every token of it) or a token id
+	Now     func() time.Time
+}
+
+// Admin runs an admin command.
+func Admin(ctx context.Context, cfg AdminConfig, out io.Writer) error {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	now := cfg.Now()
+	expires, err := ParseExpires(cfg.Expires, now)
+	if err != nil {
+		return err
+	}
+	if !cfg.List && cfg.Revoke == "" && (cfg.Grant.Team == "" || cfg.Grant.Email == "" || cfg.Grant.Role == "") {
+		return errors.New("admin needs --team, --email and --role (or --list, or --revoke)")
+	}
+	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	token, err := st.CreateAdmin(ctx, a, time.Now())
+	switch {
+	case cfg.List:
+		return listAdmins(ctx, st, now, out)
+	case cfg.Revoke != "":
+		n, err := st.RevokeTokens(ctx, cfg.Revoke, now)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "revoked %d token(s) of %s\n", n, cfg.Revoke)
+		return nil
+	}
+	token, err := st.CreateAdmin(ctx, cfg.Grant, expires, now)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(out, token)
 	return nil
+}
+
+// ParseExpires reads --expires: a number of days ("90d"), a Go duration
+// ("12h") or a day ("2027-01-31", expiring at its start in UTC).
+func ParseExpires(v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	var t time.Time
+	if d, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err == nil && n > 0 {
+			t = now.AddDate(0, 0, n)
+		}
+	} else if dur, err := time.ParseDuration(v); err == nil && dur > 0 {
+		t = now.Add(dur)
+	} else if day, err := time.Parse(license.DateLayout, v); err == nil {
+		t = day
+	}
+	if t.IsZero() {
+		return t, fmt.Errorf("--expires %q is not a number of days (90d), a duration (12h) or a date YYYY-MM-DD", v)
+	}
+	if !t.After(now) {
+		return t, fmt.Errorf("--expires %q is in the past", v)
+	}
+	return t, nil
+}
+
+func listAdmins(ctx context.Context, st *store.Store, now time.Time, out io.Writer) error {
+	grants, err := st.Grants(ctx, "")
+	if err != nil {
+		return err
+	}
+	tokens, err := st.Tokens(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROLES")
+	fmt.Fprintln(tw, "EMAIL\tTEAM\tROLE\tCAN PURCHASE")
+	for _, g := range grants {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", g.Email, g.Team, g.Role, g.CanPurchase)
+	}
+	fmt.Fprintln(tw, "\nTOKENS")
+	fmt.Fprintln(tw, "ID\tEMAIL\tCREATED\tEXPIRES\tSTATE")
+	for _, t := range tokens {
+		state := "active"
+		switch {
+		case t.RevokedAt != "":
+			state = "revoked " + t.RevokedAt
+		case !t.Active(now):
+			state = "expired"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Email, t.CreatedAt, orDash(t.ExpiresAt), state)
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
 }
 
 // Revoke revokes a device's token.
@@ -177,7 +287,7 @@ func Insights(ctx context.Context, db, asOf string, cat *catalog.Catalog, out io
 		return err
 	}
 	for _, s := range snaps {
-		fmt.Fprintf(out, "%s\t%s\t%d insights\t%d unavailable\n", s.Team, s.AsOf, len(s.Insights), len(s.Unavailable))
+		fmt.Fprintf(out, "%s\t%s\t%d insights\t%d unavailable\n", s.Team, s.AsOf, s.Insights.Len(), len(s.Unavailable))
 	}
 	return nil
 }

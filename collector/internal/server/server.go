@@ -5,7 +5,6 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
 	"crypto/subtle"
 	"encoding/json"
 	"errors"
@@ -13,13 +12,12 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
 	"teamlens/collector/internal/insights"
-	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/store"
+	"teamlens/collector/internal/teams"
 	"teamlens/shared/catalog"
 	"teamlens/shared/wire"
 )
@@ -36,6 +34,9 @@ type Config struct {
 	MaxBody      int64            // default DefaultMaxBody
 	Logger       *slog.Logger     // default discards
 	Now          func() time.Time // default time.Now
+	// Teams answers admins; default a service on Store. The console shares
+	// one with the API.
+	Teams *teams.Service
 }
 
 // Handler serves the collector API.
@@ -58,15 +59,23 @@ func New(cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Teams == nil {
+		cfg.Teams = teams.New(teams.Config{Store: cfg.Store, Catalog: cfg.Catalog, Logger: cfg.Logger, Now: cfg.Now})
+	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /healthz", h.healthz)
 	h.mux.HandleFunc("POST /v1/enroll", h.enroll)
 	h.mux.HandleFunc("POST /v1/usage", h.usage)
 	h.mux.HandleFunc("GET /v1/benchmarks", h.benchmarks)
-	h.mux.HandleFunc("GET /v1/teams/{team}", h.team)
-	h.mux.HandleFunc("GET /v1/teams/{team}/insights", h.insights)
-	h.mux.HandleFunc("GET /v1/teams/{team}/insights.csv", h.insightsCSV)
-	h.mux.HandleFunc("GET /v1/teams/{team}/usage.csv", h.usageCSV)
+	// Admin routes: one middleware authenticates, the teams service decides.
+	h.mux.HandleFunc("GET /v1/teams", h.admin(h.listTeams))
+	h.mux.HandleFunc("GET /v1/teams/{team}", h.admin(h.team))
+	h.mux.HandleFunc("GET /v1/teams/{team}/insights", h.admin(h.insights))
+	h.mux.HandleFunc("GET /v1/teams/{team}/insights.csv", h.admin(h.insightsCSV))
+	h.mux.HandleFunc("GET /v1/teams/{team}/usage.csv", h.admin(h.usageCSV))
+	h.mux.HandleFunc("POST /v1/teams/{team}/assignments", h.admin(h.assign))
+	h.mux.HandleFunc("DELETE /v1/teams/{team}/assignments/{subscription}/{email}", h.admin(h.unassign))
+	h.mux.HandleFunc("GET /v1/teams/{team}/audit", h.admin(h.audit))
 	return h
 }
 
@@ -259,147 +268,10 @@ func (h *Handler) benchmarks(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "product is missing or not in the catalog")
 		return
 	}
-	to := h.cfg.Now().Format(wire.DateLayout)
-	from, _ := insights.WindowStart(to)
-	stats, err := h.cfg.Store.LoginStats(r.Context(), p.Name, from, to)
+	b, err := insights.Benchmarks(r.Context(), h.cfg.Store, p.Name, h.cfg.Now().Format(wire.DateLayout))
 	if err != nil {
 		h.internal(w, r, err)
 		return
 	}
-	var startup, save []float64
-	for _, s := range stats {
-		if s.StartupN > 0 {
-			startup = append(startup, float64(s.StartupSum)/float64(s.StartupN))
-		}
-		if s.SaveN > 0 {
-			save = append(save, float64(s.SaveSum)/float64(s.SaveN))
-		}
-	}
-	writeJSON(w, http.StatusOK, wire.Benchmarks{Product: p.Name, From: from, To: to, Startup: quartiles(startup), Save: quartiles(save)})
-}
-
-func quartiles(means []float64) *wire.Quartiles {
-	if len(means) < wire.MinBenchmarkUsers {
-		return nil
-	}
-	sort.Float64s(means)
-	return &wire.Quartiles{Users: len(means),
-		P25: insights.Percentile(means, 0.25), P50: insights.Percentile(means, 0.5), P75: insights.Percentile(means, 0.75)}
-}
-
-// admin authenticates an admin token for the team of the path: 401 for no
-// or an unknown token, 403 for a token of another team or of role user.
-func (h *Handler) admin(w http.ResponseWriter, r *http.Request) (store.Admin, bool) {
-	token := bearer(r)
-	if token == "" {
-		writeError(w, http.StatusUnauthorized, "missing bearer token")
-		return store.Admin{}, false
-	}
-	a, err := h.cfg.Store.AdminByToken(r.Context(), token)
-	if errors.Is(err, store.ErrUnauthorized) {
-		writeError(w, http.StatusUnauthorized, "unknown admin token")
-		return store.Admin{}, false
-	}
-	if err != nil {
-		h.internal(w, r, err)
-		return store.Admin{}, false
-	}
-	if a.Team != r.PathValue("team") {
-		writeError(w, http.StatusForbidden, "token is for another team")
-		return store.Admin{}, false
-	}
-	if a.Role == store.RoleUser {
-		writeError(w, http.StatusForbidden, "role user may not read team insights")
-		return store.Admin{}, false
-	}
-	return a, true
-}
-
-// snapshot reads the stored snapshot the request asks for, filtered for the
-// admin; it answers errors itself.
-func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request, a store.Admin) (*stored, bool) {
-	asOf := r.URL.Query().Get("as_of")
-	if asOf != "" {
-		if _, err := time.Parse(license.DateLayout, asOf); err != nil {
-			writeError(w, http.StatusBadRequest, "as_of is not YYYY-MM-DD")
-			return nil, false
-		}
-	}
-	body, err := h.cfg.Store.Snapshot(r.Context(), a.Team, asOf)
-	if errors.Is(err, store.ErrNotFound) {
-		// Nothing computed yet for that day (or at all): compute it now, as
-		// `collector insights` would, and keep it as the day's snapshot.
-		body, err = h.computeSnapshot(r.Context(), a.Team, asOf)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "no insights for this team and day")
-		return nil, false
-	}
-	if err != nil {
-		h.internal(w, r, err)
-		return nil, false
-	}
-	var s stored
-	if err := json.Unmarshal(body, &s); err != nil {
-		h.internal(w, r, fmt.Errorf("snapshot of %s: %w", a.Team, err))
-		return nil, false
-	}
-	if !a.CanPurchase {
-		// over_assignment is about buying seats: only for those who can.
-		kept := s.Insights[:0]
-		for _, raw := range s.Insights {
-			var k struct{ Kind string }
-			json.Unmarshal(raw, &k)
-			if k.Kind != insights.KindOverAssignment {
-				kept = append(kept, raw)
-			}
-		}
-		s.Insights = kept
-	}
-	return &s, true
-}
-
-// computeSnapshot computes every team's snapshot of asOf (today when
-// empty) unless another request or replica just did, and returns team's.
-// A day after tomorrow has no insights yet.
-func (h *Handler) computeSnapshot(ctx context.Context, team, asOf string) ([]byte, error) {
-	now := h.cfg.Now()
-	if asOf == "" {
-		asOf = now.Format(license.DateLayout)
-	}
-	if asOf > now.AddDate(0, 0, 1).Format(license.DateLayout) {
-		return nil, store.ErrNotFound
-	}
-	err := h.cfg.Store.WithLock(ctx, store.InsightsLockKey, func(ctx context.Context) error {
-		if _, err := h.cfg.Store.Snapshot(ctx, team, asOf); !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		_, err := insights.Run(ctx, h.cfg.Store, h.cfg.Catalog, asOf, now)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return h.cfg.Store.Snapshot(ctx, team, asOf)
-}
-
-// stored is a snapshot read back with its insights left as JSON.
-type stored struct {
-	Team        string                 `json:"team"`
-	AsOf        string                 `json:"as_of"`
-	GeneratedAt string                 `json:"generated_at"`
-	Insights    []json.RawMessage      `json:"insights"`
-	Unavailable []insights.Unavailable `json:"unavailable"`
-}
-
-func (h *Handler) insights(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.admin(w, r)
-	if !ok {
-		return
-	}
-	s, ok := h.snapshot(w, r, a)
-	if !ok {
-		return
-	}
-	writeJSON(w, http.StatusOK, s)
+	writeJSON(w, http.StatusOK, b)
 }
