@@ -150,7 +150,7 @@ func (s *Store) usedBytes(ctx context.Context) (int64, error) {
 }
 
 // ForgetUser deletes everything stored about user and the user's spool
-// files, then their reading positions.
+// files, then their reading positions, and scrubs the write-ahead log.
 func (s *Store) ForgetUser(ctx context.Context, user string) error {
 	files, err := s.Forget(ctx, user)
 	if err != nil {
@@ -164,5 +164,5 @@ func (s *Store) ForgetUser(ctx context.Context, user string) error {
 			return err
 		}
 	}
-	return nil
+	return s.scrubWAL(ctx)
 }
