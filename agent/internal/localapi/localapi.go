@@ -76,6 +76,7 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /v1/me", s.user(s.me))
 	mux.HandleFunc("PUT /v1/consent", s.user(s.setConsent))
+	mux.HandleFunc("POST /v1/consent/withdraw", s.user(s.withdraw))
 	mux.HandleFunc("GET /v1/days", s.user(s.days))
 	mux.HandleFunc("GET /v1/export", s.user(s.export))
 	mux.HandleFunc("GET /v1/events", s.user(s.events))

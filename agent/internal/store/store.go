@@ -180,7 +180,7 @@ func (s *Store) SetConsent(ctx context.Context, user string, on bool) error {
 			return err
 		}
 		if !on {
-			return dropAnalytics(ctx, tx, user)
+			return dropUnsentAnalytics(ctx, tx, user)
 		}
 		return nil
 	})

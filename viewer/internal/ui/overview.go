@@ -15,7 +15,7 @@ import (
 	"teamlens/shared/localclient"
 )
 
-const noInsightsYet = "No insights yet: data appears after your first session"
+const noInsightsYet = "No usage yet in this period"
 
 var ranges = []struct {
 	label string
@@ -91,17 +91,17 @@ func (t *overviewTab) reload() {
 
 func (t *overviewTab) show(ov localclient.Overview, err error) {
 	if err != nil {
-		t.message.SetText("Could not load your usage: " + err.Error())
+		t.message.SetText(t.v.problem("your usage", err))
 		t.message.Show()
 		return
 	}
-	values := []string{duration(ov.Minutes), fmt.Sprint(ov.ActiveDays), fmt.Sprint(ov.Sessions), fmt.Sprint(len(ov.Products))}
+	values := []string{duration(ov.Minutes), thousands(int64(ov.ActiveDays)), thousands(int64(ov.Sessions)), fmt.Sprint(len(ov.Products))}
 	for i, s := range values {
 		t.stats[i].Text = s
 		t.stats[i].Refresh()
 	}
 	if len(ov.Products) == 0 {
-		t.message.SetText(noInsightsYet + ". Teamlens records the time you spend in your CAD products on this computer.")
+		t.message.SetText(noInsightsYet + ". Teamlens records the time you spend in your CAD products on this computer: it shows here after your first session.")
 		t.message.Show()
 	} else {
 		t.message.Hide()
@@ -141,8 +141,8 @@ func (t *overviewTab) show(ov localclient.Overview, err error) {
 		if p.Insights {
 			kind = "Full insights"
 		}
-		row(widget.NewLabel(p.Name), widget.NewLabel(duration(p.Minutes)), widget.NewLabel(fmt.Sprint(p.ActiveDays)),
-			widget.NewLabel(fmt.Sprint(p.Sessions)), widget.NewLabel(strings.Join(p.Versions, ", ")), widget.NewLabel(kind))
+		row(widget.NewLabel(p.Name), widget.NewLabel(duration(p.Minutes)), widget.NewLabel(thousands(int64(p.ActiveDays))),
+			widget.NewLabel(thousands(int64(p.Sessions))), widget.NewLabel(strings.Join(p.Versions, ", ")), widget.NewLabel(kind))
 	}
 }
 

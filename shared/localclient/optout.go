@@ -1,0 +1,20 @@
+package localclient
+
+import (
+	"context"
+	"net/http"
+)
+
+// StopSharing turns the caller's analytics off in one of the consent
+// contract's two ways: from now on (days already uploaded keep their
+// analytics on the collector), or, with withdraw, also sending the days
+// already uploaded again without analytics so that the collector drops
+// them. It returns the consent now in force.
+func (c *Client) StopSharing(ctx context.Context, withdraw bool) (bool, error) {
+	if !withdraw {
+		return c.SetConsent(ctx, false)
+	}
+	var v ConsentResponse
+	err := c.do(ctx, http.MethodPost, "/v1/consent/withdraw", nil, &v)
+	return v.Consent, err
+}
