@@ -164,13 +164,13 @@ func (t *commandsTab) show(c localclient.Commands, err error) {
 		t.sequences.Add(lowLabel("No repeated sequences yet: when you often run one command right after another, a suggestion appears here."))
 		return
 	}
-	cat := catalog.Builtin()
-	for _, s := range c.Sequences {
+	tips := suggestions(c.Product, c.Sequences, catalog.Builtin())
+	for i, s := range c.Sequences {
 		t.sequences.Add(widget.NewCard("", "", container.NewBorder(nil, nil,
 			widget.NewIcon(theme.InfoIcon()), nil,
 			container.NewVBox(
 				widget.NewLabelWithStyle(fmt.Sprintf("%s → %s  (%s)", s.First, s.Second, plural(s.Count, "time", "times")),
 					fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-				note(suggestion(c.Product, s, cat))))))
+				note(tips[i])))))
 	}
 }

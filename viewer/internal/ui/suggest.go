@@ -24,11 +24,37 @@ var pairTips = map[string]string{
 	"DOOR WINDOW":  "Copying a group of a door and its windows places them in one step.",
 }
 
-// suggestion writes a tip for a frequent pair: a known shortcut when there
-// is one, else a hint that depends on what the second command does, so
-// that the suggestions of one screen do not repeat one sentence.
-func suggestion(product string, s localclient.Sequence, cat *catalog.Catalog) string {
-	times := plural(s.Count, "time", "times")
+// generic are the tips for pairs with nothing more specific, used in turn
+// so that one screen never repeats one sentence.
+var generic = []string{
+	"a macro or a custom button doing both would save a command each time.",
+	"an action macro (ACTRECORD) records the two steps once and replays them in one.",
+	"a tool palette button can chain them with the options you always pick.",
+	"a command alias or a keyboard shortcut for the pair cuts the round trip.",
+	"selecting the objects first and editing them with grips often does the second step on the way.",
+}
+
+// suggestions writes one tip per frequent pair: a known shortcut when
+// there is one, else a hint that depends on what the second command does;
+// no two tips of one screen say the same thing.
+func suggestions(product string, seqs []localclient.Sequence, cat *catalog.Catalog) []string {
+	out := make([]string, len(seqs))
+	used := map[string]bool{}
+	next := 0
+	for i, s := range seqs {
+		times := plural(s.Count, "time", "times")
+		tip := specific(product, s, times, cat)
+		if tip == "" || used[tip] {
+			tip = fmt.Sprintf("You ran %s right after %s %s: %s", s.Second, s.First, times, generic[next%len(generic)])
+			next++
+		}
+		used[tip] = true
+		out[i] = tip
+	}
+	return out
+}
+
+func specific(product string, s localclient.Sequence, times string, cat *catalog.Catalog) string {
 	if tip := pairTips[s.First+" "+s.Second]; tip != "" {
 		return fmt.Sprintf("You ran %s right after %s %s. %s", s.Second, s.First, times, tip)
 	}
@@ -41,8 +67,8 @@ func suggestion(product string, s localclient.Sequence, cat *catalog.Catalog) st
 		return fmt.Sprintf("You switch layers with %s after %s %s: setting the layer before drawing, or layer states, saves the detour.", s.Second, s.First, times)
 	case "Annotate":
 		return fmt.Sprintf("%s comes after %s %s: a tool palette entry with the right style ready does both in one click.", s.Second, s.First, times)
-	case cat.Category(product, s.First):
-		return fmt.Sprintf("%s and %s run back to back %s: a tool palette button or an action macro can chain them.", s.First, s.Second, times)
+	case "Blocks":
+		return fmt.Sprintf("%s follows %s %s: a dynamic block with the variants you need saves editing or inserting again.", s.Second, s.First, times)
 	}
-	return fmt.Sprintf("You ran %s right after %s %s: a macro or a custom button doing both would save a command each time.", s.Second, s.First, times)
+	return ""
 }
