@@ -414,7 +414,9 @@ func TestConsentToggle(t *testing.T) {
 func optOut(t *testing.T, v *ui.Viewer, w fyne.Window, choice, confirm string) {
 	t.Helper()
 	v.Do(func() { test.Tap(consentCheck(t, w)) })
-	radio := find(w, func(r *widget.RadioGroup) bool { return len(r.Options) == 2 && r.Options[1] == "Stop and withdraw what I shared" })
+	radio := find(w, func(r *widget.RadioGroup) bool {
+		return len(r.Options) == 2 && r.Options[1] == "Stop and withdraw what I shared"
+	})
 	if radio == nil {
 		t.Fatalf("no opt-out choice among %q", texts(w))
 	}
