@@ -142,13 +142,16 @@ func (t *drawingsTab) showSettings(settings []drawings.Setting) {
 	bold := func(s string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	}
-	t.settings.Add(container.NewGridWithColumns(3, bold("Setting"), bold("Yours"), bold("Default")))
+	row := func(name, yours, def fyne.CanvasObject) {
+		t.settings.Add(container.NewHBox(fixedWidth(name, 220), fixedWidth(yours, 140), fixedWidth(def, 140)))
+	}
+	row(bold("Setting"), bold("Yours"), bold("Default"))
 	for _, s := range settings {
 		def := "not known"
 		if s.HasDefault {
 			def = number(s.Default)
 		}
-		t.settings.Add(container.NewGridWithColumns(3, widget.NewLabel(s.Name), widget.NewLabel(number(s.Value)), widget.NewLabel(def)))
+		row(widget.NewLabel(s.Name), widget.NewLabel(number(s.Value)), widget.NewLabel(def))
 	}
 	t.settings.Add(widget.NewLabelWithStyle("Settings are reported as numbers; on/off settings as 1 and 0.",
 		fyne.TextAlignLeading, fyne.TextStyle{Italic: true}))

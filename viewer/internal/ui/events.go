@@ -20,7 +20,7 @@ type eventRow struct {
 // Widths of the raw events' columns; the detail takes the rest.
 const (
 	colWhen    = 150
-	colProduct = 100
+	colProduct = 150
 	colType    = 130
 )
 

@@ -74,21 +74,23 @@ func (t *performanceTab) show(p localclient.Performance, err error) {
 		if pp.Benchmark != nil {
 			b = *pp.Benchmark
 		}
-		have := pp.Benchmark != nil
+		fetched := p.BenchmarksFetchedAt != ""
 		rows := container.NewVBox(
-			metricRow("Startup", pp.Startup, b.Startup, have),
+			metricRow("Startup", pp.Startup, b.Startup, fetched),
 			widget.NewSeparator(),
-			metricRow("Open", pp.Open, b.Open, have),
+			metricRow("Open", pp.Open, b.Open, fetched),
 			widget.NewSeparator(),
-			metricRow("Save", pp.Save, b.Save, have),
+			metricRow("Save", pp.Save, b.Save, fetched),
 		)
 		t.body.Add(widget.NewCard(pp.Name, "", rows))
 	}
 }
 
 // metricRow shows one metric: my mean, and my standing when there are
-// quartiles for it.
-func metricRow(name string, m *localclient.Measure, q *wire.Quartiles, haveBench bool) fyne.CanvasObject {
+// quartiles for it. fetched says whether the agent has the collector's
+// figures at all: without quartiles, either too few users report the
+// metric, or nothing was fetched yet.
+func metricRow(name string, m *localclient.Measure, q *wire.Quartiles, fetched bool) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	if m == nil {
 		return container.NewBorder(nil, nil, fixedWidth(title, 90), nil, lowLabel("No data yet"))
@@ -100,10 +102,10 @@ func metricRow(name string, m *localclient.Measure, q *wire.Quartiles, haveBench
 	switch {
 	case q != nil:
 		detail = container.NewVBox(NewRangeChart(q.P25, q.P50, q.P75, m.MeanMS, millis), verdict(m.MeanMS, q))
-	case haveBench:
-		detail = lowLabel(fmt.Sprintf("No benchmark for this yet: it needs at least %d users reporting it.", wire.MinBenchmarkUsers))
+	case fetched:
+		detail = lowLabel(fmt.Sprintf("No collector-wide benchmark for this yet: it needs at least %d users reporting it.", wire.MinBenchmarkUsers))
 	default:
-		detail = lowLabel("Benchmark unavailable until your agent fetches it.")
+		detail = lowLabel("No benchmark until your agent fetches the collector-wide figures.")
 	}
 	return container.NewBorder(nil, nil, fixedWidth(title, 90), nil, container.NewVBox(mine, detail))
 }
@@ -134,9 +136,10 @@ func standing(mean float64, q *wire.Quartiles) string {
 	return ""
 }
 
+// lowLabel is a secondary line: italic in the foreground colour, since
+// Fyne's low importance grey is hard to read in both themes.
 func lowLabel(s string) *widget.Label {
-	l := widget.NewLabel(s)
-	l.Importance = widget.LowImportance
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	l.Wrapping = fyne.TextWrapWord
 	return l
 }

@@ -170,6 +170,16 @@ func (v *Viewer) Do(fn func()) {
 	v.uiMu.Lock()
 	defer v.uiMu.Unlock()
 	fn()
+	v.relayout()
+}
+
+// relayout lays the window out again from the top once a load or an event
+// changed what it shows: texts grow, parts show and hide, so the sizes of
+// their containers change too.
+func (v *Viewer) relayout() {
+	if c := v.win.Content(); c != nil {
+		c.Refresh()
+	}
 }
 
 // Tabs is the window's tab bar, so a caller may open a tab.
@@ -190,6 +200,7 @@ func load[T any](v *Viewer, fn func(context.Context) (T, error), done func(T, er
 			v.uiMu.Lock()
 			defer v.uiMu.Unlock()
 			done(res, err)
+			v.relayout()
 		})
 	}()
 }
