@@ -227,9 +227,12 @@ func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, re
 	for _, d := range days {
 		keys = append(keys, d.User, d.Product, d.Version, d.Date)
 	}
+	// The keys come from a subquery so that SQLite looks each one up in the
+	// primary key: `IN (VALUES ...)` made it scan every row of the device,
+	// so each batch cost more than the one before.
 	for _, table := range []string{"usage_commands", "usage_days"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE device_id = ? AND (os_user, product, version, day) IN (VALUES `+
-			placeholders(4, len(days))+`)`, keys...); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE device_id = ? AND (os_user, product, version, day) IN
+			(SELECT column1, column2, column3, column4 FROM (VALUES `+placeholders(4, len(days))+`) AS k)`, keys...); err != nil {
 			return err
 		}
 	}
