@@ -91,10 +91,12 @@
 //
 //	POST /v1/enroll                     {"enroll_secret","hostname"} -> {"device_id","device_token"}; 401 wrong secret or token
 //	POST /v1/usage                      device token; 200 {"accepted":N}, 400 {"error","day"?} (also over the user cap), 401, 413
-//	GET  /v1/benchmarks?product=P       device token; wire.Benchmarks
+//	GET  /v1/benchmarks?product=P       device token; wire.Benchmarks (startup, open, save)
 //	GET  /v1/teams/{team}               admin token; subscriptions with their assignments
 //	GET  /v1/teams/{team}/insights      admin token; stored snapshot, latest or ?as_of=
-//	                                    (computed on first request when missing)
+//	                                    (computed on first request when missing, for
+//	                                    that team only; 400 for an as_of after today
+//	                                    or more than two years ago)
 //	GET  /v1/teams/{team}/insights.csv  admin token; the same snapshot as CSV
 //	GET  /v1/teams/{team}/usage.csv     admin token; per-user usage details, ?as_of= (default today)
 //	GET  /healthz

@@ -19,12 +19,14 @@ import (
 	"github.com/BurntSushi/toml"
 	"github.com/prometheus/client_golang/prometheus"
 
+	"teamlens/collector/internal/console"
 	"teamlens/collector/internal/daily"
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/metrics"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
+	"teamlens/collector/internal/teams"
 	"teamlens/shared/catalog"
 )
 
@@ -97,9 +99,14 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	svc := teams.New(teams.Config{Store: st, Catalog: cfg.Catalog, Logger: cfg.Logger, InsightsHour: cfg.InsightsHour})
+	ui, err := console.New(console.Config{Teams: svc, Store: st, Logger: cfg.Logger})
+	if err != nil {
+		return err
+	}
 	m := metrics.New(prometheus.NewRegistry(), st.Size)
 	h := server.New(server.Config{Store: st, EnrollSecret: cfg.EnrollSecret, Catalog: cfg.Catalog, MaxBody: cfg.MaxBody, Logger: cfg.Logger,
-		Metrics: m})
+		Teams: svc, Console: ui, Metrics: m})
 	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		TLSConfig: tlsConfig}
 

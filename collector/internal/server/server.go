@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"teamlens/collector/internal/ingest"
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/metrics"
 	"teamlens/collector/internal/store"
@@ -38,6 +39,11 @@ type Config struct {
 	// Teams answers admins; default a service on Store. The console shares
 	// one with the API.
 	Teams *teams.Service
+	// Console, if set, serves every path the API does not: the Team
+	// Insights console at /.
+	Console      http.Handler
+	Ingest       *ingest.Queue // default ingest.New with its defaults
+	MaxBatchDays int           // default DefaultMaxBatchDays
 }
 
 // Handler serves the collector API.
@@ -64,6 +70,12 @@ func New(cfg Config) *Handler {
 	if cfg.Teams == nil {
 		cfg.Teams = teams.New(teams.Config{Store: cfg.Store, Catalog: cfg.Catalog, Logger: cfg.Logger, Now: cfg.Now})
 	}
+	if cfg.Ingest == nil {
+		cfg.Ingest = ingest.New(ingest.Config{})
+	}
+	if cfg.MaxBatchDays <= 0 {
+		cfg.MaxBatchDays = DefaultMaxBatchDays
+	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /healthz", h.healthz)
 	h.mux.HandleFunc("POST /v1/enroll", h.enroll)
@@ -78,6 +90,9 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("POST /v1/teams/{team}/assignments", h.admin(h.assign))
 	h.mux.HandleFunc("DELETE /v1/teams/{team}/assignments/{subscription}/{email}", h.admin(h.unassign))
 	h.mux.HandleFunc("GET /v1/teams/{team}/audit", h.admin(h.audit))
+	if cfg.Console != nil {
+		h.mux.Handle("/", cfg.Console)
+	}
 	if cfg.Metrics != nil {
 		h.mux.Handle("GET /metrics", cfg.Metrics.Handler())
 	}
@@ -106,6 +121,13 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 }
 
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
+	if store.IsBusy(err) {
+		// A lock not granted in time is load, not a fault: come back later.
+		h.cfg.Logger.Warn("request refused: database busy", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "database busy, retry later")
+		return
+	}
 	h.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	writeError(w, http.StatusInternalServerError, "internal error")
 }
@@ -229,6 +251,10 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	noteUpload(r, device, len(b.Days))
+	if len(b.Days) > h.cfg.MaxBatchDays {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("batch has %d days, over the limit of %d days per batch", len(b.Days), h.cfg.MaxBatchDays))
+		return
+	}
 	now := h.cfg.Now()
 	known := func(name string) bool { _, ok := h.cfg.Catalog.Lookup(name); return ok }
 	if err := b.Validate(known, now); err != nil {
@@ -243,8 +269,7 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 		p, _ := h.cfg.Catalog.Lookup(b.Days[i].Product)
 		b.Days[i].Product = p.Name
 	}
-	if err := h.cfg.Store.PutDays(r.Context(), device, b.Days, now); err != nil {
-		h.putDaysFailed(w, r, device, err)
+	if !h.putDays(w, r, device, b.Days, now) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"accepted": len(b.Days)})

@@ -430,7 +430,7 @@ func TestInsightsAccess(t *testing.T) {
 			{"bad token", "nope", "/v1/teams/T1/insights", 401},
 			{"device token", "", "/v1/teams/T1/insights", 401},
 			{"computed on demand", tokens["other"], "/v1/teams/T2/insights?as_of=2026-01-01", 200},
-			{"future day", tokens["other"], "/v1/teams/T2/insights?as_of=2026-12-31", 404},
+			{"future day", tokens["other"], "/v1/teams/T2/insights?as_of=2026-12-31", 400},
 			{"bad as_of", tokens["primary"], "/v1/teams/T1/insights?as_of=yesterday", 400},
 			{"csv user role", tokens["user"], "/v1/teams/T1/insights.csv", 403},
 			{"csv other team", tokens["other"], "/v1/teams/T1/insights.csv", 403},

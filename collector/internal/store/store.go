@@ -227,20 +227,26 @@ func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, re
 	for _, d := range days {
 		keys = append(keys, d.User, d.Product, d.Version, d.Date)
 	}
+	// The keys come from a subquery so that SQLite looks each one up in the
+	// primary key: `IN (VALUES ...)` made it scan every row of the device,
+	// so each batch cost more than the one before.
 	for _, table := range []string{"usage_commands", "usage_days"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE device_id = ? AND (os_user, product, version, day) IN (VALUES `+
-			placeholders(4, len(days))+`)`, keys...); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE device_id = ? AND (os_user, product, version, day) IN
+			(SELECT column1, column2, column3, column4 FROM (VALUES `+placeholders(4, len(days))+`) AS k)`, keys...); err != nil {
 			return err
 		}
 	}
-	rows := make([]any, 0, 14*len(days))
+	rows := make([]any, 0, 16*len(days))
 	var cmds []any
 	for _, d := range days {
 		login := license.LoginKey(d.User)
-		var startupN, startupSum, saveN, saveSum, analytics any
+		var startupN, startupSum, openN, openSum, saveN, saveSum, analytics any
 		if a := d.Analytics; a != nil {
 			if a.StartupMS != nil {
 				startupN, startupSum = a.StartupMS.Count, a.StartupMS.Sum
+			}
+			if a.OpenMS != nil {
+				openN, openSum = a.OpenMS.Count, a.OpenMS.Sum
 			}
 			if a.SaveMS != nil {
 				saveN, saveSum = a.SaveMS.Count, a.SaveMS.Sum
@@ -255,10 +261,10 @@ func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, re
 			}
 		}
 		rows = append(rows, device, d.User, d.Product, d.Version, d.Date, login, int64(d.Minutes), int64(d.Sessions),
-			startupN, startupSum, saveN, saveSum, analytics, received)
+			startupN, startupSum, openN, openSum, saveN, saveSum, analytics, received)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions,
-		startup_count, startup_sum, save_count, save_sum, analytics, received_at) VALUES `+placeholders(14, len(days)), rows...); err != nil {
+		startup_count, startup_sum, open_count, open_sum, save_count, save_sum, analytics, received_at) VALUES `+placeholders(16, len(days)), rows...); err != nil {
 		return err
 	}
 	const cmdCols = 11

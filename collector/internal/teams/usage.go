@@ -31,7 +31,8 @@ type UsageRow struct {
 // Usage returns the usage details of team over the window ending on day
 // (default today), by email then product.
 func (s *Service) Usage(ctx context.Context, who store.Admin, team, day string) ([]UsageRow, string, error) {
-	if _, err := s.grant(who, team, needRead); err != nil {
+	g, err := s.grant(who, team, needRead)
+	if err != nil {
 		return nil, "", err
 	}
 	if err := asOf(day); err != nil {
@@ -57,7 +58,7 @@ func (s *Service) Usage(ctx context.Context, who store.Admin, team, day string) 
 	if err != nil {
 		return nil, "", err
 	}
-	rows := usageRows(pic, team, day, used)
+	rows := usageRows(pic, team, day, used, g.CanPurchase)
 	for i := range rows {
 		rows[i].Versions = versions[[2]string{rows[i].Email, rows[i].Product}]
 		rows[i].Devices = devices[rows[i].Email]
@@ -65,11 +66,19 @@ func (s *Service) Usage(ctx context.Context, who store.Admin, team, day string) 
 	return rows, day, nil
 }
 
-func usageRows(pic *store.Picture, team, day string, used []store.UserProduct) []UsageRow {
+// usageRows joins the picture and usage of team; seats of an
+// over-assigned subscription are left out unless the admin may purchase.
+func usageRows(pic *store.Picture, team, day string, used []store.UserProduct, canPurchase bool) []UsageRow {
 	type key struct{ email, product string }
 	subs := map[string]license.Subscription{}
+	held := map[string]int{}
+	for _, a := range pic.Assignments {
+		if a.AssignedOn <= day {
+			held[a.Subscription]++
+		}
+	}
 	for _, x := range pic.Subscriptions {
-		if x.Team == team {
+		if x.Team == team && (canPurchase || !overAssigned(x, held[x.Subscription], day)) {
 			subs[x.Subscription] = x
 		}
 	}
