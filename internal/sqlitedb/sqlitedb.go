@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"io/fs"
 	"net/url"
+	"os"
+	"path/filepath"
 	"sort"
 	"strconv"
 	"strings"
@@ -23,6 +25,11 @@ import (
 // migrations in dir of fsys: files named NNN_description.sql, applied in
 // order, each once, each in its own transaction.
 func Open(ctx context.Context, path string, fsys fs.FS, dir string) (*sql.DB, error) {
+	// SQLite's own word for a missing directory is "unable to open
+	// database file (14)", which names neither the file nor the cause.
+	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
+		return nil, fmt.Errorf("open %s: directory %s does not exist", path, filepath.Dir(path))
+	}
 	q := url.Values{}
 	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
 		q.Add("_pragma", p)

@@ -39,6 +39,9 @@ type Product struct {
 // ConsentRequest is the body of PUT /v1/consent.
 type ConsentRequest struct {
 	On bool `json:"on"`
+	// Withdraw, with On false, also withdraws what was shared: days already
+	// uploaded are sent again without analytics, so the collector drops them.
+	Withdraw bool `json:"withdraw,omitempty"`
 }
 
 // ConsentResponse is the answer to PUT /v1/consent.

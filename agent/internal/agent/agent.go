@@ -13,10 +13,12 @@ import (
 	"time"
 
 	"teamlens/agent/internal/localapi"
+	"teamlens/agent/internal/lograte"
 	"teamlens/agent/internal/procscan"
 	"teamlens/agent/internal/spool"
 	"teamlens/agent/internal/store"
 	"teamlens/agent/internal/upload"
+	"teamlens/shared/catalog"
 	"teamlens/shared/config"
 	"teamlens/shared/journal"
 )
@@ -37,6 +39,9 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Agent, erro
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	// An entry that fails again and again (a flood of bad lines or
+	// unreadable files) must not fill the disk with the same line.
+	log = slog.New(lograte.New(log.Handler(), lograte.Options{}))
 	st, err := store.Open(ctx, cfg.DataDir, store.Options{})
 	if err != nil {
 		return nil, err
@@ -76,7 +81,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	reader := &spool.Reader{
 		Dir:        a.cfg.SpoolDir,
 		Store:      a.store,
-		Sanitizer:  journal.Sanitizer{Catalog: cat},
+		Sanitizer:  a.sanitizer(cat),
 		Log:        a.log,
 		IdleRemove: a.cfg.SpoolIdle.Duration,
 	}
@@ -130,6 +135,19 @@ func (a *Agent) Run(ctx context.Context) error {
 	}
 	a.log.Info("agent stopped")
 	return errors.Join(all...)
+}
+
+// maxAhead is how far past the agent's clock an event may be dated: the
+// local date stays within the collector's window (at most two days after
+// its today) whatever the time zones.
+const maxAhead = 24 * time.Hour
+
+// sanitizer accepts events dated from the retention period ago (older
+// raw events would be deleted within the hour) to maxAhead from now, so
+// no line can make the agent roll up days it would never keep or send.
+func (a *Agent) sanitizer(cat *catalog.Catalog) journal.Sanitizer {
+	return journal.Sanitizer{Catalog: cat, Now: time.Now,
+		MaxAge: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour, MaxAhead: maxAhead}
 }
 
 // makeSpool creates the spool directory writable by every user and

@@ -8,8 +8,10 @@ import (
 	"testing"
 	"time"
 
+	"teamlens/agent/internal/ingest"
 	"teamlens/agent/internal/localapi"
 	"teamlens/agent/internal/store"
+	"teamlens/internal/testenv"
 	"teamlens/shared/journal"
 	"teamlens/shared/localclient"
 )
@@ -67,17 +69,9 @@ func start(t *testing.T, pol store.Policy) *env {
 
 func waitHealthy(t *testing.T, c *localclient.Client) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := c.Health(context.Background())
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("local API never answered: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testenv.Eventually(t, 10*time.Second, "local API answers", func() error {
+		return c.Health(context.Background())
+	})
 }
 
 var userChoice = store.Policy{SeatUsage: true}
@@ -112,7 +106,7 @@ func session(start time.Time, product, version string, minutes int, startupMS in
 
 func commit(t *testing.T, st *store.Store, login string, events []journal.Event) {
 	t.Helper()
-	if _, err := st.Commit(context.Background(), store.Batch{User: login, Events: events, Source: "journal"}); err != nil {
+	if _, err := (ingest.Pipeline{Repo: st}).Commit(context.Background(), ingest.Batch{User: login, Events: events}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -183,15 +183,21 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, login string) {
 
 func (s *Server) setConsent(w http.ResponseWriter, r *http.Request, login string) {
 	var req struct {
-		On *bool `json:"on"`
+		On       *bool `json:"on"`
+		Withdraw bool  `json:"withdraw"`
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || req.On == nil {
-		writeError(w, http.StatusBadRequest, `body must be {"on":true} or {"on":false}`)
+	if err := dec.Decode(&req); err != nil || req.On == nil || (*req.On && req.Withdraw) {
+		writeError(w, http.StatusBadRequest, `body must be {"on":true}, {"on":false} or {"on":false,"withdraw":true}`)
 		return
 	}
-	err := s.cfg.Store.SetConsent(r.Context(), login, *req.On)
+	var err error
+	if req.Withdraw {
+		err = s.cfg.Store.WithdrawConsent(r.Context(), login)
+	} else {
+		err = s.cfg.Store.SetConsent(r.Context(), login, *req.On)
+	}
 	if errors.Is(err, store.ErrAnalyticsDisabled) {
 		writeError(w, http.StatusForbidden, err.Error())
 		return
@@ -200,7 +206,7 @@ func (s *Server) setConsent(w http.ResponseWriter, r *http.Request, login string
 		s.fail(w, "set consent", err)
 		return
 	}
-	s.cfg.Log.Info("consent changed through the local API", "user", login, "on", *req.On)
+	s.cfg.Log.Info("consent changed through the local API", "user", login, "on", *req.On, "withdraw", req.Withdraw)
 	on, err := s.cfg.Store.Consent(r.Context(), login)
 	if err != nil {
 		s.fail(w, "consent", err)

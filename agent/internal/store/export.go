@@ -87,7 +87,7 @@ func (s *Store) Forget(ctx context.Context, user string) ([]string, error) {
 	var files []string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		files, err = strings(ctx, tx, `SELECT path FROM files WHERE user = ?`, user)
+		files, err = column(ctx, tx, `SELECT path FROM files WHERE user = ?`, user)
 		if err != nil {
 			return err
 		}

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"time"
 
+	"teamlens/agent/internal/rollup"
 	"teamlens/internal/sqlitedb"
 	"teamlens/internal/sqlx"
 )
@@ -36,7 +37,7 @@ type Options struct {
 // processes at once (the service and the CLI).
 type Store struct {
 	db  *sql.DB
-	loc *time.Location
+	cal rollup.Calendar
 	now func() time.Time
 }
 
@@ -50,10 +51,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, loc: opt.Location, now: opt.Now}
-	if s.loc == nil {
-		s.loc = time.Local
-	}
+	s := &Store{db: db, cal: rollup.Calendar{Loc: opt.Location}, now: opt.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -162,36 +160,38 @@ func consent(ctx context.Context, q querier, user string) (bool, error) {
 // the analytics of every day not yet uploaded are dropped, so they are
 // never sent.
 func (s *Store) SetConsent(ctx context.Context, user string, on bool) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		p, err := policy(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if on && p.AnalyticsDisabled {
-			return ErrAnalyticsDisabled
-		}
-		state := "off"
-		if on {
-			state = "on"
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO consent (user, state, changed_ms) VALUES (?, ?, ?)
-			ON CONFLICT (user) DO UPDATE SET state = excluded.state, changed_ms = excluded.changed_ms`,
-			user, state, s.now().UnixMilli()); err != nil {
-			return err
-		}
-		if !on {
-			return dropAnalytics(ctx, tx, user)
-		}
-		return nil
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.setConsent(ctx, tx, user, on) })
 }
 
-// dropAnalytics removes the analytics of user's day records (every user's
-// when user is ""). The change bumps rev, so a day already sent with
-// analytics is sent again without them.
+func (s *Store) setConsent(ctx context.Context, tx *sql.Tx, user string, on bool) error {
+	p, err := policy(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if on && p.AnalyticsDisabled {
+		return ErrAnalyticsDisabled
+	}
+	state := "off"
+	if on {
+		state = "on"
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO consent (user, state, changed_ms) VALUES (?, ?, ?)
+		ON CONFLICT (user) DO UPDATE SET state = excluded.state, changed_ms = excluded.changed_ms`,
+		user, state, s.now().UnixMilli()); err != nil {
+		return err
+	}
+	if !on {
+		return dropAnalytics(ctx, tx, user)
+	}
+	return nil
+}
+
+// dropAnalytics removes the analytics of user's day records not uploaded
+// yet (every user's when user is ""): stopping from now on leaves days
+// already uploaded, and their analytics on the collector, as they are.
 func dropAnalytics(ctx context.Context, tx *sql.Tx, user string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE days SET analytics = NULL, rev = rev + 1
-		WHERE analytics IS NOT NULL AND (? = '' OR user = ?)`, user, user)
+		WHERE analytics IS NOT NULL AND rev > sent_rev AND (? = '' OR user = ?)`, user, user)
 	return err
 }
 

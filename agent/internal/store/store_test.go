@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"teamlens/agent/internal/ingest"
 	"teamlens/agent/internal/store"
 	"teamlens/shared/journal"
 	"teamlens/shared/wire"
@@ -46,9 +47,9 @@ func command(ts, session, name, outcome string) journal.Event {
 	return e
 }
 
-func commit(t *testing.T, st *store.Store, user string, events ...journal.Event) store.Result {
+func commit(t *testing.T, st *store.Store, user string, events ...journal.Event) ingest.Result {
 	t.Helper()
-	res, err := st.Commit(ctx, store.Batch{User: user, Events: events})
+	res, err := ingest.Pipeline{Repo: st}.Commit(ctx, ingest.Batch{User: user, Events: events})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func (h *Handler) putDays(w http.ResponseWriter, r *http.Request, device string,
 		// The client left while waiting: nobody reads an answer.
 		writeError(w, http.StatusServiceUnavailable, "request canceled")
 	default:
-		h.internal(w, r, err)
+		h.putDaysFailed(w, r, device, err)
 	}
 	return false
 }
