@@ -35,15 +35,15 @@ type Config struct {
 	MaxBody      int64            // default DefaultMaxBody
 	Logger       *slog.Logger     // default discards
 	Now          func() time.Time // default time.Now
-	Ingest       *ingest.Queue    // default ingest.New with its defaults
-	MaxBatchDays int              // default DefaultMaxBatchDays
 	Metrics      *metrics.Metrics // counts requests and serves /metrics; default none
 	// Teams answers admins; default a service on Store. The console shares
 	// one with the API.
 	Teams *teams.Service
 	// Console, if set, serves every path the API does not: the Team
 	// Insights console at /.
-	Console http.Handler
+	Console      http.Handler
+	Ingest       *ingest.Queue // default ingest.New with its defaults
+	MaxBatchDays int           // default DefaultMaxBatchDays
 }
 
 // Handler serves the collector API.
@@ -67,14 +67,14 @@ func New(cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Teams == nil {
+		cfg.Teams = teams.New(teams.Config{Store: cfg.Store, Catalog: cfg.Catalog, Logger: cfg.Logger, Now: cfg.Now})
+	}
 	if cfg.Ingest == nil {
 		cfg.Ingest = ingest.New(ingest.Config{})
 	}
 	if cfg.MaxBatchDays <= 0 {
 		cfg.MaxBatchDays = DefaultMaxBatchDays
-	}
-	if cfg.Teams == nil {
-		cfg.Teams = teams.New(teams.Config{Store: cfg.Store, Catalog: cfg.Catalog, Logger: cfg.Logger, Now: cfg.Now})
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /healthz", h.healthz)
