@@ -187,3 +187,24 @@ func (org *Org) uploadDevice(ctx context.Context, uo UploadOptions, i int, users
 	}
 	return nil
 }
+
+// WireBytes is what the organization's days weigh on the wire: the gzip
+// JSON bodies of each device's days in the agent's batches of batchDays,
+// and the number of days.
+func (org *Org) WireBytes(batchDays int) (bytes, days int, err error) {
+	byDevice := make([][]wire.Day, org.Opt.Devices)
+	for _, u := range org.Users {
+		byDevice[u.Device] = append(byDevice[u.Device], org.Days(u)...)
+	}
+	for _, dd := range byDevice {
+		for start := 0; start < len(dd); start += batchDays {
+			b, err := gzipBatch(dd[start:min(start+batchDays, len(dd))])
+			if err != nil {
+				return 0, 0, err
+			}
+			bytes += len(b)
+		}
+		days += len(dd)
+	}
+	return bytes, days, nil
+}
