@@ -17,9 +17,10 @@ cleanup() {
 }
 trap cleanup EXIT INT TERM
 if [ -z "${TEAMLENS_PG_URL:-}" ]; then
+	# Stop at the end only a server this run started, never one in use.
+	[ -f "${PGDATA_DIR:-/tmp/teamlens-pg}/postmaster.pid" ] || PG_STARTED=1
 	eval "$(scripts/pg.sh)"
 	export TEAMLENS_PG_URL
-	PG_STARTED=1
 fi
 SHORT=""
 LOAD="1000 200 60s"
