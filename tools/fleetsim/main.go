@@ -25,9 +25,13 @@ const usage = `usage:
 `
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" {
+	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
+	}
+	if os.Args[1] == "-h" || os.Args[1] == "--help" {
+		fmt.Print(usage)
+		return
 	}
 	cmd := os.Args[1]
 	if cmd == "check" {
