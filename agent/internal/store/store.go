@@ -37,9 +37,10 @@ type Options struct {
 // Store is the agent database. Safe for concurrent use, and by several
 // processes at once (the service and the CLI).
 type Store struct {
-	db  *sql.DB
-	cal rollup.Calendar
-	now func() time.Time
+	db    *sql.DB
+	cal   rollup.Calendar
+	now   func() time.Time
+	stmts statements
 }
 
 // Open opens the database in dataDir, creating the directory and the schema
@@ -52,7 +53,7 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Store, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, cal: rollup.Calendar{Loc: opt.Location}, now: opt.Now}
+	s := &Store{db: db, cal: rollup.Calendar{Loc: opt.Location}, now: opt.Now, stmts: statements{db: db}}
 	if s.now == nil {
 		s.now = time.Now
 	}
