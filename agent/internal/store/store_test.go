@@ -200,7 +200,7 @@ func TestForget(t *testing.T) {
 	}
 	commit(t, st, "jdoe", ev("2026-11-20 09:00", "a", journal.SessionStart), command("2026-11-20 09:05", "a", "LINE", "completed"))
 	commit(t, st, "asmith", ev("2026-11-20 09:00", "b", journal.SessionStart))
-	if err := st.ForgetUser(ctx, "jdoe"); err != nil {
+	if err := st.Forget(ctx, "jdoe"); err != nil {
 		t.Fatal(err)
 	}
 	exp, _ := st.Export(ctx, "jdoe")
