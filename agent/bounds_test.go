@@ -153,9 +153,15 @@ func TestFloodDoesNotStarveAnotherUser(t *testing.T) {
 
 func (e env) waitAtLeast(t *testing.T, n int) {
 	t.Helper()
-	testenv.Eventually(t, 60*time.Second, "events stored", func() error {
-		if got := e.status(t).Counts.Events; got < n {
-			return fmt.Errorf("%d events", got)
+	e.waitFor(t, "events stored", func(s agentStatus) bool { return s.Counts.Events >= n })
+}
+
+// waitFor polls `agent status` until ok holds.
+func (e env) waitFor(t *testing.T, what string, ok func(agentStatus) bool) {
+	t.Helper()
+	testenv.Eventually(t, 60*time.Second, what, func() error {
+		if s := e.status(t); !ok(s) {
+			return fmt.Errorf("status %+v", s)
 		}
 		return nil
 	})
