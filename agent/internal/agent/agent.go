@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"teamlens/agent/internal/dirlock"
 	"teamlens/agent/internal/localapi"
 	"teamlens/agent/internal/lograte"
 	"teamlens/agent/internal/procscan"
@@ -28,6 +29,7 @@ type Agent struct {
 	cfg   config.Config
 	log   *slog.Logger
 	store *store.Store
+	lock  *dirlock.Lock
 }
 
 // New opens the agent's store with cfg (defaults filled in).
@@ -42,19 +44,27 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Agent, erro
 	// An entry that fails again and again (a flood of bad lines or
 	// unreadable files) must not fill the disk with the same line.
 	log = slog.New(lograte.New(log.Handler(), lograte.Options{}))
+	lock, err := dirlock.Acquire(cfg.DataDir)
+	if err != nil {
+		return nil, err
+	}
 	st, err := store.Open(ctx, cfg.DataDir, store.Options{})
 	if err != nil {
+		lock.Release()
 		return nil, err
 	}
 	if err := st.SetPolicy(ctx, cfg.Policy()); err != nil {
 		st.Close()
+		lock.Release()
 		return nil, fmt.Errorf("policy: %w", err)
 	}
-	return &Agent{cfg: cfg, log: log, store: st}, nil
+	return &Agent{cfg: cfg, log: log, store: st, lock: lock}, nil
 }
 
-// Run works until ctx ends, then closes the store.
+// Run works until ctx ends, then closes the store and releases the data
+// directory.
 func (a *Agent) Run(ctx context.Context) error {
+	defer a.lock.Release()
 	defer a.store.Close()
 	if err := makeSpool(a.cfg.SpoolDir); err != nil {
 		return fmt.Errorf("spool directory: %w", err)

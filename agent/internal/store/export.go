@@ -150,7 +150,7 @@ func (s *Store) usedBytes(ctx context.Context) (int64, error) {
 
 // Forget deletes everything stored about user (events, sessions, day
 // records, consent) and the user's spool files, then their reading
-// positions.
+// positions, and scrubs the write-ahead log.
 func (s *Store) Forget(ctx context.Context, user string) error {
 	files, err := s.forgetRecords(ctx, user)
 	if err != nil {
@@ -164,5 +164,5 @@ func (s *Store) Forget(ctx context.Context, user string) error {
 			return err
 		}
 	}
-	return nil
+	return s.scrubWAL(ctx)
 }

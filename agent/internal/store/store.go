@@ -49,7 +49,9 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	db, err := sqlitedb.Open(ctx, filepath.Join(dataDir, FileName), migrations, "migrations")
+	// secure_delete overwrites what is deleted, so forgotten data does not
+	// linger in free pages (see Forget for the WAL).
+	db, err := sqlitedb.Open(ctx, filepath.Join(dataDir, FileName), migrations, "migrations", "secure_delete(ON)")
 	if err != nil {
 		return nil, err
 	}
