@@ -10,6 +10,7 @@ type Benchmarks struct {
 	From    string     `json:"from"` // first day of the window, YYYY-MM-DD
 	To      string     `json:"to"`   // last day of the window, inclusive
 	Startup *Quartiles `json:"startup,omitempty"`
+	Open    *Quartiles `json:"open,omitempty"`
 	Save    *Quartiles `json:"save,omitempty"`
 }
 

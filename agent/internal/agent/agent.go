@@ -53,8 +53,7 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Agent, erro
 		lock.Release()
 		return nil, err
 	}
-	pol := store.Policy{AnalyticsDisabled: cfg.Analytics == config.AnalyticsDisabled, SeatUsage: cfg.SeatUsageOn()}
-	if err := st.SetPolicy(ctx, pol); err != nil {
+	if err := st.SetPolicy(ctx, cfg.Policy()); err != nil {
 		st.Close()
 		lock.Release()
 		return nil, fmt.Errorf("policy: %w", err)
@@ -91,7 +90,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	reader := &spool.Reader{
 		Dir:        a.cfg.SpoolDir,
 		Store:      a.store,
-		Sanitizer:  a.sanitizer(cat),
+		Sanitizer:  sanitizer(cat),
 		Log:        a.log,
 		IdleRemove: a.cfg.SpoolIdle.Duration,
 	}
@@ -147,17 +146,18 @@ func (a *Agent) Run(ctx context.Context) error {
 	return errors.Join(all...)
 }
 
-// maxAhead is how far past the agent's clock an event may be dated: the
-// local date stays within the collector's window (at most two days after
-// its today) whatever the time zones.
-const maxAhead = 24 * time.Hour
+// The dates an event may carry, from the agent's clock: no older than
+// the collector accepts (two years, less a day for a collector in another
+// time zone) and at most a day ahead (the collector takes two). Each line's
+// work stays bounded all the same: a session reaches at most eight days
+// (rollup.MaxSessionSpan).
+const (
+	maxAge   = (2*365 - 2) * 24 * time.Hour
+	maxAhead = 24 * time.Hour
+)
 
-// sanitizer accepts events dated from the retention period ago (older
-// raw events would be deleted within the hour) to maxAhead from now, so
-// no line can make the agent roll up days it would never keep or send.
-func (a *Agent) sanitizer(cat *catalog.Catalog) journal.Sanitizer {
-	return journal.Sanitizer{Catalog: cat, Now: time.Now,
-		MaxAge: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour, MaxAhead: maxAhead}
+func sanitizer(cat *catalog.Catalog) journal.Sanitizer {
+	return journal.Sanitizer{Catalog: cat, Now: time.Now, MaxAge: maxAge, MaxAhead: maxAhead}
 }
 
 // makeSpool creates the spool directory writable by every user and

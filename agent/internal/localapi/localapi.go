@@ -178,7 +178,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, login string) {
 	me := localclient.Me{
 		User:    login,
 		Consent: on,
-		Policy:  localclient.Policy{Analytics: pol.Analytics(), SeatUsage: pol.SeatUsage},
+		Policy:  pol,
 	}
 	for _, p := range s.cfg.Catalog.Products() {
 		me.Products = append(me.Products, localclient.Product{Name: p.Name, Insights: p.Insights})

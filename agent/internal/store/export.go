@@ -10,19 +10,14 @@ import (
 	"os"
 	"time"
 
+	"teamlens/shared/localclient"
 	"teamlens/shared/wire"
 )
 
-// Export is everything stored about a user (or every user): the events in
-// the journal's own shape and the day records in the wire format.
-type Export struct {
-	Events []json.RawMessage `json:"events"`
-	Days   []wire.Day        `json:"days"`
-}
-
-// Export returns what is stored about user; "" means every user.
-func (s *Store) Export(ctx context.Context, user string) (Export, error) {
-	out := Export{Events: []json.RawMessage{}}
+// Export returns what is stored about user ("" means every user): the
+// events in the journal's own shape and the day records in the wire format.
+func (s *Store) Export(ctx context.Context, user string) (localclient.Export, error) {
+	out := localclient.Export{Events: []json.RawMessage{}}
 	rows, err := s.db.QueryContext(ctx, `SELECT body FROM events WHERE ? = '' OR user = ? ORDER BY ts_ms, id`, user, user)
 	if err != nil {
 		return out, err

@@ -8,8 +8,8 @@ import (
 	"teamlens/shared/wire"
 )
 
-// Benchmarks returns the collector-wide quartiles of per-login mean startup
-// and save times of product over the window ending on to, for My Insights.
+// Benchmarks returns the collector-wide quartiles of per-login mean startup,
+// open and save times of product over the window ending on to, for My Insights.
 func Benchmarks(ctx context.Context, st *store.Store, product, to string) (*wire.Benchmarks, error) {
 	from, err := WindowStart(to)
 	if err != nil {
@@ -19,16 +19,20 @@ func Benchmarks(ctx context.Context, st *store.Store, product, to string) (*wire
 	if err != nil {
 		return nil, err
 	}
-	var startup, save []float64
+	var startup, open, save []float64
 	for _, s := range stats {
 		if s.StartupN > 0 {
-			startup = append(startup, float64(s.StartupSum)/float64(s.StartupN))
+			startup = append(startup, s.StartupSum/s.StartupN)
+		}
+		if s.OpenN > 0 {
+			open = append(open, s.OpenSum/s.OpenN)
 		}
 		if s.SaveN > 0 {
-			save = append(save, float64(s.SaveSum)/float64(s.SaveN))
+			save = append(save, s.SaveSum/s.SaveN)
 		}
 	}
-	return &wire.Benchmarks{Product: product, From: from, To: to, Startup: quartiles(startup), Save: quartiles(save)}, nil
+	return &wire.Benchmarks{Product: product, From: from, To: to,
+		Startup: quartiles(startup), Open: quartiles(open), Save: quartiles(save)}, nil
 }
 
 func quartiles(means []float64) *wire.Quartiles {

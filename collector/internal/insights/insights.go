@@ -173,15 +173,36 @@ func Run(ctx context.Context, st *store.Store, cat *catalog.Catalog, asOf string
 	}
 	snaps := Compute(in, now)
 	for _, s := range snaps {
-		body, err := json.Marshal(s)
-		if err != nil {
-			return nil, err
-		}
-		if err := st.PutSnapshot(ctx, s.Team, s.AsOf, now, body); err != nil {
+		if err := put(ctx, st, s, now); err != nil {
 			return nil, err
 		}
 	}
 	return snaps, nil
+}
+
+// RunTeam computes and stores the snapshot of one team for as_of, leaving
+// every other team's snapshots as they are; store.ErrNotFound when the
+// team does not exist.
+func RunTeam(ctx context.Context, st *store.Store, cat *catalog.Catalog, team, asOf string, now time.Time) (Snapshot, error) {
+	in, err := Load(ctx, st, cat, asOf)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	for _, t := range in.Picture.Teams {
+		if t.Team == team {
+			s := newComputation(in).team(t, now.UTC().Truncate(time.Second))
+			return s, put(ctx, st, s, now)
+		}
+	}
+	return Snapshot{}, fmt.Errorf("team %q: %w", team, store.ErrNotFound)
+}
+
+func put(ctx context.Context, st *store.Store, s Snapshot, now time.Time) error {
+	body, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return st.PutSnapshot(ctx, s.Team, s.AsOf, now, body)
 }
 
 // Compute builds one snapshot per team. It is pure: same input, same
@@ -249,7 +270,7 @@ func newComputation(in *Input) *computation {
 			if c.perf[k] == nil {
 				c.perf[k] = &distribution{means: map[string]float64{}}
 			}
-			c.perf[k].means[p.Email] = float64(sum) / float64(n)
+			c.perf[k].means[p.Email] = sum / n
 		}
 	}
 	for _, d := range c.perf {
@@ -271,10 +292,10 @@ func newComputation(in *Input) *computation {
 
 var metrics = []struct {
 	name string
-	stat func(*store.UserProduct) (sum, n int64)
+	stat func(*store.UserProduct) (sum, n float64)
 }{
-	{"startup", func(p *store.UserProduct) (int64, int64) { return p.StartupSum, p.StartupCount }},
-	{"save", func(p *store.UserProduct) (int64, int64) { return p.SaveSum, p.SaveCount }},
+	{"startup", func(p *store.UserProduct) (float64, float64) { return p.StartupSum, p.StartupCount }},
+	{"save", func(p *store.UserProduct) (float64, float64) { return p.SaveSum, p.SaveCount }},
 }
 
 // Percentile interpolates linearly between the closest ranks of sorted

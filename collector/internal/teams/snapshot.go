@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"time"
 
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
@@ -18,7 +19,7 @@ func (s *Service) Snapshot(ctx context.Context, who store.Admin, team, day strin
 	if err != nil {
 		return nil, err
 	}
-	if err := asOf(day); err != nil {
+	if err := s.snapshotDay(day); err != nil {
 		return nil, err
 	}
 	body, err := s.cfg.Store.Snapshot(ctx, team, day)
@@ -53,27 +54,43 @@ func (s *Service) Recompute(ctx context.Context, who store.Admin, team string) (
 func (s *Service) recompute(ctx context.Context, team string) error {
 	today := s.Today()
 	return s.cfg.Store.WithLock(ctx, store.InsightsLockKey, func(ctx context.Context) error {
-		_, err := insights.Run(ctx, s.cfg.Store, s.cfg.Catalog, today, s.cfg.Now())
+		_, err := insights.RunTeam(ctx, s.cfg.Store, s.cfg.Catalog, team, today, s.cfg.Now())
 		return err
 	})
 }
 
-// computeSnapshot computes every team's snapshot of asOf (today when
-// empty) unless another request or replica just did, and returns team's.
-// A day after tomorrow has no insights yet.
+// snapshotDay checks the as_of of a snapshot request: a day after today
+// has no data yet, and one further back than the oldest day an upload may
+// carry has none any more; either would only make an empty snapshot.
+func (s *Service) snapshotDay(day string) error {
+	if err := asOf(day); err != nil || day == "" {
+		return err
+	}
+	t, _ := time.Parse(license.DateLayout, day)
+	today, _ := time.Parse(license.DateLayout, s.Today())
+	if t.After(today) {
+		return fmt.Errorf("as_of %s is after today: %w", day, ErrInvalid)
+	}
+	if t.Before(today.AddDate(-2, 0, 0)) {
+		return fmt.Errorf("as_of %s is more than two years ago: %w", day, ErrInvalid)
+	}
+	return nil
+}
+
+// computeSnapshot computes team's snapshot of asOf (today when empty)
+// unless another request or replica just did. Only the asking team's
+// snapshot is computed: every other team's latest stays the one its own
+// admins or the daily job made.
 func (s *Service) computeSnapshot(ctx context.Context, team, asOf string) ([]byte, error) {
 	now := s.cfg.Now()
 	if asOf == "" {
-		asOf = now.Format(license.DateLayout)
-	}
-	if asOf > now.AddDate(0, 0, 1).Format(license.DateLayout) {
-		return nil, fmt.Errorf("no insights for this team and day: %w", store.ErrNotFound)
+		asOf = s.Today()
 	}
 	err := s.cfg.Store.WithLock(ctx, store.InsightsLockKey, func(ctx context.Context) error {
 		if _, err := s.cfg.Store.Snapshot(ctx, team, asOf); !errors.Is(err, store.ErrNotFound) {
 			return err
 		}
-		_, err := insights.Run(ctx, s.cfg.Store, s.cfg.Catalog, asOf, now)
+		_, err := insights.RunTeam(ctx, s.cfg.Store, s.cfg.Catalog, team, asOf, now)
 		return err
 	})
 	if err != nil {
