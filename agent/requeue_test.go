@@ -73,6 +73,7 @@ func TestRequeue(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { agent.Process.Kill(); agent.Wait() })
+	waitSocket(t, e.socket)
 	ts := time.Now().Add(-2 * time.Hour).UTC().Format(time.RFC3339)
 	journal := `{"v":1,"ts":"` + ts + `","product":"FooCAD","version":"1","session":"f1","type":"session.start"}` + "\n"
 	if err := os.WriteFile(filepath.Join(e.spool, "f.jsonl"), []byte(journal), 0o600); err != nil {
