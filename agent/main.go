@@ -1,6 +1,6 @@
 // Command agent is the Teamlens workstation agent: an OS service that
 // records CAD product usage into a local database and uploads daily
-// summaries. See ../shared/DESIGN.md "Agent CLI".
+// summaries. `agent --help` lists its commands.
 package main
 
 import (

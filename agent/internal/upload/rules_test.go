@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -11,11 +12,14 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"teamlens/agent/internal/store"
 	"teamlens/agent/internal/upload"
+	"teamlens/internal/testenv"
 )
 
 // fakeCollector enrolls every device and answers /v1/usage with usage.
@@ -261,4 +265,53 @@ func TestPlainHTTPWarning(t *testing.T) {
 	if !strings.Contains(log.String(), "level=WARN msg=\"WARNING: the collector URL is plain http") {
 		t.Fatalf("no loud warning in the log:\n%s", log.String())
 	}
+}
+
+// TestBusyCollectorIsGivenItsRetryAfter: a 503 keeps every day and the
+// next attempt waits at least as long as Retry-After asks.
+func TestBusyCollectorIsGivenItsRetryAfter(t *testing.T) {
+	srv := fakeCollector(t, func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Retry-After", "30")
+		w.WriteHeader(http.StatusServiceUnavailable)
+		io.WriteString(w, `{"error":"collector busy, retry later"}`)
+	})
+	st, dir := newStore(t)
+	session(t, st, "AutoCAD", 1)
+	log := &lockedBuffer{}
+	u := &upload.Uploader{Collector: srv.URL, EnrollSecret: "s3cret", DataDir: dir, Store: st, Interval: time.Second,
+		Log: slog.New(slog.NewTextHandler(log, nil))}
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- u.Run(runCtx) }()
+	testenv.Eventually(t, 20*time.Second, "a retry logged", func() error {
+		if !strings.Contains(log.String(), "upload failed; retrying") {
+			return fmt.Errorf("log:\n%s", log.String())
+		}
+		return nil
+	})
+	cancel()
+	<-done
+	if !strings.Contains(log.String(), "in=30s") {
+		t.Fatalf("the retry does not wait for Retry-After:\n%s", log.String())
+	}
+	if q := queue(t, st); q.DaysPending != 1 {
+		t.Fatalf("queue %+v", q)
+	}
+}
+
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
 }

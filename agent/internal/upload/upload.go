@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -110,6 +111,10 @@ func (u *Uploader) Run(ctx context.Context) error {
 				continue
 			}
 			wait = bo.NextBackOff()
+			var busy *busyError
+			if errors.As(err, &busy) {
+				wait = max(wait, busy.after)
+			}
 			u.Log.Warn("upload failed; retrying", "err", err, "in", wait.Round(time.Second))
 			continue
 		}
@@ -283,17 +288,47 @@ func (u *Uploader) post(ctx context.Context, dev Device, days []store.PendingDay
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Content-Encoding", "gzip")
 	req.Header.Set("Authorization", "Bearer "+dev.Token)
-	return u.do(req)
+	status, h, body, err := u.doHeader(req)
+	if status == http.StatusServiceUnavailable {
+		return status, body, &busyError{after: retryAfter(h), msg: errorText(body)}
+	}
+	return status, body, err
 }
 
 func (u *Uploader) do(req *http.Request) (int, []byte, error) {
+	status, _, body, err := u.doHeader(req)
+	return status, body, err
+}
+
+func (u *Uploader) doHeader(req *http.Request) (int, http.Header, []byte, error) {
 	resp, err := u.Client.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, body, err
+	return resp.StatusCode, resp.Header, body, err
+}
+
+// busyError is a 503: the collector is overloaded and says how long to
+// wait before the next attempt.
+type busyError struct {
+	after time.Duration
+	msg   string
+}
+
+func (e *busyError) Error() string {
+	return fmt.Sprintf("collector busy (503, retry after %s): %s", e.after, e.msg)
+}
+
+// retryAfter reads Retry-After in seconds, bounded by an hour so a wrong
+// header cannot stall uploads for days.
+func retryAfter(h http.Header) time.Duration {
+	n, err := strconv.Atoi(h.Get("Retry-After"))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return min(time.Duration(n)*time.Second, time.Hour)
 }
 
 func (u *Uploader) endpoint(path string) string {
