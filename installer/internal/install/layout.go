@@ -22,6 +22,8 @@ type Layout struct {
 	Socket string
 	// ServiceName is the OS service's name.
 	ServiceName string
+	// ShareDir receives the viewer's desktop entry and icon (Linux).
+	ShareDir string
 }
 
 // DefaultLayout is the layout of a real install on this OS.
@@ -50,6 +52,7 @@ func DefaultLayout() Layout {
 		// must reach the spool.
 		l.SpoolDir = "/var/spool/teamlens"
 		l.Socket = "/run/teamlens/agent.sock"
+		l.ShareDir = "/usr/local/share"
 	}
 	return l
 }
@@ -73,6 +76,9 @@ func (l Layout) withDefaults() Layout {
 	}
 	if l.ServiceName == "" {
 		l.ServiceName = d.ServiceName
+	}
+	if l.ShareDir == "" {
+		l.ShareDir = d.ShareDir
 	}
 	return l
 }
