@@ -18,6 +18,7 @@ import (
 	"time"
 
 	_ "modernc.org/sqlite"
+	"teamlens/internal/testenv"
 )
 
 // These tests drive the real agent binary: real processes, real files,
@@ -106,22 +107,21 @@ func (e env) export(t *testing.T, args ...string) export {
 
 func (e env) waitEvents(t *testing.T, want int) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for {
+	testenv.Eventually(t, 30*time.Second, "events stored", func() error {
 		var s struct {
 			Counts struct{ Events int } `json:"counts"`
 		}
 		if err := json.Unmarshal(e.cli(t, "status"), &s); err != nil {
 			t.Fatal(err)
 		}
-		if s.Counts.Events == want {
-			return
-		}
-		if s.Counts.Events > want || time.Now().After(deadline) {
+		if s.Counts.Events > want {
 			t.Fatalf("%d events stored, want %d", s.Counts.Events, want)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		if s.Counts.Events != want {
+			return fmt.Errorf("%d events stored, want %d", s.Counts.Events, want)
+		}
+		return nil
+	})
 }
 
 func line(session string, i int) string {
@@ -180,9 +180,7 @@ func TestKill9ExactlyOnce(t *testing.T) {
 // event belongs to the owner of its file, and one user's consent never
 // applies to the other.
 func TestIdentityIsTheFileOwner(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create OS users")
-	}
+	testenv.NeedRoot(t, "create OS users")
 	alice, bob := osUser(t, "tlalice"), osUser(t, "tlbob")
 	e := newEnv(t)
 	// The users must reach the spool through the test's temporary folders.
@@ -261,9 +259,7 @@ func asUser(t *testing.T, u *user.User, path, text string) {
 // product writes: the agent stores nothing it cannot commit, advances no
 // position, and catches up once space returns.
 func TestDiskFullCatchesUp(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to mount a small file system")
-	}
+	testenv.NeedRoot(t, "mount a small file system")
 	e := newEnv(t)
 	if err := os.MkdirAll(e.data, 0o700); err != nil {
 		t.Fatal(err)
@@ -297,13 +293,12 @@ func TestDiskFullCatchesUp(t *testing.T) {
 	if err := os.WriteFile(filepath.Join(e.spool, "full.jsonl"), text.Bytes(), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for !bytes.Contains(cmd.Stderr.(*syncBuffer).Bytes(), []byte("spool read")) {
-		if time.Now().After(deadline) {
-			t.Fatalf("no error logged with the disk full; log:\n%s", cmd.Stderr)
+	testenv.Eventually(t, 10*time.Second, "an error logged with the disk full", func() error {
+		if !bytes.Contains(cmd.Stderr.(*syncBuffer).Bytes(), []byte("spool read")) {
+			return fmt.Errorf("log:\n%s", cmd.Stderr)
 		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return nil
+	})
 	if err := os.Remove(fill); err != nil {
 		t.Fatal(err)
 	}
@@ -335,7 +330,7 @@ func (b *syncBuffer) String() string { return string(b.Bytes()) }
 
 // TestUploadSurvivesKills kills the collector and the agent at random
 // moments while days are uploaded; in the end the collector holds every
-// day exactly as the agent rolled it up.
+// day once, with the minutes of the sessions the test wrote.
 func TestUploadSurvivesKills(t *testing.T) {
 	dir := t.TempDir()
 	collectorBin := filepath.Join(dir, "collector")
@@ -369,19 +364,31 @@ func TestUploadSurvivesKills(t *testing.T) {
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		return cmd
 	}
-	// Thirty days of sessions, written while things are killed.
-	go func() {
-		for d := 0; d < 30; d++ {
-			start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -30+d).Add(8 * time.Hour)
-			var b bytes.Buffer
-			for i, ts := range []time.Time{start, start.Add(time.Duration(60+d) * time.Minute)} {
-				typ := "session.start"
-				if i == 1 {
-					typ = "session.end"
-				}
-				fmt.Fprintf(&b, `{"v":1,"ts":%q,"product":"AutoCAD","version":"2027.1","session":"d%d","type":%q,"startup_ms":%d}`+"\n", ts.Format(time.RFC3339), d, typ, 3000+d)
+	// Thirty days of sessions, written while things are killed; want
+	// holds the minutes they make per local day, counted here and not by
+	// the agent under test.
+	want := map[string]int{}
+	var journals [][]byte
+	for d := 0; d < 30; d++ {
+		start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -30+d).Add(8 * time.Hour)
+		end := start.Add(time.Duration(60+d) * time.Minute)
+		for day := midnight(start); day.Before(end); day = day.AddDate(0, 0, 1) {
+			from, to := max(start.UnixMilli(), day.UnixMilli()), min(end.UnixMilli(), day.AddDate(0, 0, 1).UnixMilli())
+			want[day.Format("2006-01-02")] += int((to - from) / 60000)
+		}
+		var b bytes.Buffer
+		for i, ts := range []time.Time{start, end} {
+			typ := "session.start"
+			if i == 1 {
+				typ = "session.end"
 			}
-			os.WriteFile(filepath.Join(e.spool, fmt.Sprintf("d%d.jsonl", d)), b.Bytes(), 0o600)
+			fmt.Fprintf(&b, `{"v":1,"ts":%q,"product":"AutoCAD","version":"2027.1","session":"d%d","type":%q,"startup_ms":%d}`+"\n", ts.Format(time.RFC3339), d, typ, 3000+d)
+		}
+		journals = append(journals, b.Bytes())
+	}
+	go func() {
+		for d, j := range journals {
+			os.WriteFile(filepath.Join(e.spool, fmt.Sprintf("d%d.jsonl", d)), j, 0o600)
 			time.Sleep(20 * time.Millisecond)
 		}
 	}()
@@ -417,10 +424,6 @@ func TestUploadSurvivesKills(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
-	want := map[string]int{}
-	for _, d := range e.export(t).Days {
-		want[d.Date] = d.Minutes
-	}
 	cdb, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
@@ -444,6 +447,12 @@ func TestUploadSurvivesKills(t *testing.T) {
 		got[day] = minutes
 	}
 	if len(got) != 30 || fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("collector holds %v\nagent rolled up %v", got, want)
+		t.Fatalf("collector holds %v\nthe journals make %v", got, want)
 	}
+}
+
+// midnight is the start of t's day in the agent's (and the test's) time zone.
+func midnight(t time.Time) time.Time {
+	t = t.Local()
+	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.Local)
 }

@@ -44,10 +44,12 @@
 //
 //	POST /v1/enroll                     {"enroll_secret","hostname"} -> {"device_id","device_token"}; 401 wrong secret
 //	POST /v1/usage                      device token; 200 {"accepted":N}, 400 {"error","day"?}, 401, 413
-//	GET  /v1/benchmarks?product=P       device token; wire.Benchmarks
+//	GET  /v1/benchmarks?product=P       device token; wire.Benchmarks (startup, open, save)
 //	GET  /v1/teams/{team}               admin token; subscriptions with their assignments
 //	GET  /v1/teams/{team}/insights      admin token; stored snapshot, latest or ?as_of=
-//	                                    (computed on first request when missing)
+//	                                    (computed on first request when missing, for
+//	                                    that team only; 400 for an as_of after today
+//	                                    or more than two years ago)
 //	GET  /v1/teams/{team}/insights.csv  admin token; the same snapshot as CSV
 //	GET  /v1/teams/{team}/usage.csv     admin token; per-user usage details, ?as_of= (default today)
 //	GET  /healthz
@@ -66,6 +68,11 @@
 //
 // users holds emails separated by ";" (over_assignment, product_version);
 // users_q1..users_q4 are users_by_quartile.
+//
+// Every CSV cell that a spreadsheet would evaluate (first character, after
+// white space, one of = + - @ | %, their full-width forms, or a control
+// character such as tab or CR) is written with a leading apostrophe; plain
+// numbers such as -3 are left alone (collector/internal/csvsafe).
 //
 // # usage.csv
 //

@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"teamlens/internal/testenv"
 	"teamlens/shared/journal"
 )
 
@@ -38,9 +39,7 @@ func needRootSysV(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("end-to-end install test: Linux only")
 	}
-	if os.Geteuid() != 0 {
-		t.Skip("end-to-end install test: needs root (CI runs as root)")
-	}
+	testenv.NeedRoot(t, "run the end-to-end install test (CI runs as root)")
 	if _, err := os.Stat("/run/systemd/system"); err == nil {
 		t.Skip("end-to-end install test: written for SysV init; systemd is running here")
 	}
@@ -105,17 +104,7 @@ func mustRun(t *testing.T, name string, args ...string) string {
 // eventually polls cond until it holds or the deadline passes.
 func eventually(t *testing.T, what string, timeout time.Duration, cond func() error) {
 	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		err := cond()
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: still failing after %s: %v", what, timeout, err)
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
+	testenv.Eventually(t, timeout, what, cond)
 }
 
 // sharedBase is a directory every user can traverse (t.TempDir's parents

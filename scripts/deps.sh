@@ -14,7 +14,7 @@ fi
 pkgs="gcc pkg-config"
 bins="gcc pkg-config"
 if [ "${1:-}" = test ]; then
-	pkgs="$pkgs libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb imagemagick postgresql dpkg-dev desktop-file-utils"
+	pkgs="$pkgs libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb x11-utils imagemagick postgresql dpkg-dev desktop-file-utils"
 fi
 
 missing=""

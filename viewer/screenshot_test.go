@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"image/png"
 	"os"
@@ -10,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"teamlens/internal/testenv"
 	"teamlens/viewer/internal/agenttest"
 )
 
@@ -19,12 +21,10 @@ import (
 // takes a screenshot of the screen and checks it shows a drawn window, not
 // a blank screen. SCREENSHOT_OUT names a file to keep the PNG in.
 func TestScreenshot(t *testing.T) {
-	if os.Getenv("DISPLAY") == "" {
-		t.Skip("needs an X display: run under Xvfb with DISPLAY set")
-	}
+	testenv.NeedDisplay(t)
 	for _, tool := range []string{"import", "xwininfo"} {
 		if _, err := exec.LookPath(tool); err != nil {
-			t.Skipf("%s not installed", tool)
+			testenv.Missing(t, "%s not installed", tool)
 		}
 	}
 	agent := agenttest.Start(t, agenttest.Options{Consent: true})
@@ -111,11 +111,10 @@ func inspect(path string) (colours, bars int, err error) {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
+	testenv.Eventually(t, 60*time.Second, what, func() error {
+		if !cond() {
+			return errors.New("not yet")
 		}
-		time.Sleep(250 * time.Millisecond)
-	}
+		return nil
+	})
 }

@@ -21,6 +21,7 @@ const (
 	ReasonInvalidJSON   = "invalid_json"
 	ReasonSchema        = "bad_schema_version"
 	ReasonTimestamp     = "bad_timestamp"
+	ReasonTimeRange     = "ts_out_of_range"
 	ReasonProduct       = "unknown_product"
 	ReasonVersion       = "bad_version"
 	ReasonIdentifier    = "bad_identifier"
@@ -52,6 +53,11 @@ func reject(reason, field string) error { return &RejectError{Reason: reason, Fi
 // types, fields and identifiers of the contract. Safe for concurrent use.
 type Sanitizer struct {
 	Catalog *catalog.Catalog
+	// Now, when set, bounds timestamps to [Now()-MaxAge, Now()+MaxAhead]:
+	// the work one line causes (the days a session reaches) then stays
+	// bounded whatever the line claims.
+	Now              func() time.Time
+	MaxAge, MaxAhead time.Duration
 }
 
 // Sanitize parses one journal line (without its newline). Any error is a
@@ -80,6 +86,11 @@ func (s Sanitizer) Sanitize(line []byte) (Event, error) {
 	t, err := time.Parse(time.RFC3339Nano, ts)
 	if err != nil || t.Year() < 2000 || t.Year() > 2100 {
 		return Event{}, reject(ReasonTimestamp, "ts")
+	}
+	if s.Now != nil {
+		if now := s.Now(); t.Before(now.Add(-s.MaxAge)) || t.After(now.Add(s.MaxAhead)) {
+			return Event{}, reject(ReasonTimeRange, "ts")
+		}
 	}
 	e.TS, e.tsText = t, ts
 	var product string

@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"teamlens/shared/journal"
 )
@@ -134,6 +135,26 @@ func TestNamePatterns(t *testing.T) {
 		}
 		if got, want := journal.ValidVersion(c), version.MatchString(c); got != want {
 			t.Errorf("ValidVersion(%q) = %v, want %v", c, got, want)
+		}
+	}
+}
+
+func TestSanitizeBoundsTimestampsByTheClock(t *testing.T) {
+	now, _ := time.Parse(time.RFC3339, "2026-11-20T12:00:00Z")
+	san := journal.Sanitizer{Now: func() time.Time { return now }, MaxAge: 90 * 24 * time.Hour, MaxAhead: 24 * time.Hour}
+	for ts, ok := range map[string]bool{
+		"2026-11-20T09:00:00Z": true,
+		"2026-08-23T12:00:00Z": true,
+		"2026-08-22T11:59:59Z": false,
+		"2026-11-21T12:00:00Z": true,
+		"2026-11-21T12:00:01Z": false,
+		"2000-01-01T00:00:00Z": false,
+		"2100-01-01T00:00:00Z": false,
+	} {
+		_, err := san.Sanitize([]byte(`{"v":1,"ts":"` + ts + `","product":"AutoCAD","version":"2027.1","session":"s1","type":"session.start"}`))
+		var rej *journal.RejectError
+		if ok != (err == nil) || (!ok && (!errors.As(err, &rej) || rej.Reason != journal.ReasonTimeRange)) {
+			t.Errorf("%s: %v, want accepted=%v", ts, err, ok)
 		}
 	}
 }

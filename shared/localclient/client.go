@@ -77,6 +77,16 @@ func (c *Client) SetConsent(ctx context.Context, on bool) (bool, error) {
 	return v.Consent, err
 }
 
+// WithdrawConsent turns the caller's analytics off and withdraws what was
+// shared ("stop and withdraw what I shared"): days already uploaded are
+// sent again without analytics, so the collector drops them. SetConsent
+// with false is the other choice, "stop sharing from now on".
+func (c *Client) WithdrawConsent(ctx context.Context) (bool, error) {
+	var v ConsentResponse
+	err := c.do(ctx, http.MethodPut, "/v1/consent", ConsentRequest{On: false, Withdraw: true}, &v)
+	return v.Consent, err
+}
+
 // Days returns the caller's day records with from <= date <= to
 // (YYYY-MM-DD; empty is open).
 func (c *Client) Days(ctx context.Context, from, to string) ([]wire.Day, error) {

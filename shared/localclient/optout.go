@@ -1,9 +1,6 @@
 package localclient
 
-import (
-	"context"
-	"net/http"
-)
+import "context"
 
 // StopSharing turns the caller's analytics off in one of the consent
 // contract's two ways: from now on (days already uploaded keep their
@@ -11,10 +8,8 @@ import (
 // already uploaded again without analytics so that the collector drops
 // them. It returns the consent now in force.
 func (c *Client) StopSharing(ctx context.Context, withdraw bool) (bool, error) {
-	if !withdraw {
-		return c.SetConsent(ctx, false)
+	if withdraw {
+		return c.WithdrawConsent(ctx)
 	}
-	var v ConsentResponse
-	err := c.do(ctx, http.MethodPost, "/v1/consent/withdraw", nil, &v)
-	return v.Consent, err
+	return c.SetConsent(ctx, false)
 }

@@ -9,6 +9,7 @@ package localclient
 import (
 	"encoding/json"
 
+	"teamlens/shared/config"
 	"teamlens/shared/wire"
 )
 
@@ -21,13 +22,7 @@ type Me struct {
 }
 
 // Policy is the administrator's policy in force.
-type Policy struct {
-	Analytics string `json:"analytics"` // "user-choice" or "disabled"
-	SeatUsage bool   `json:"seat_usage"`
-}
-
-// AnalyticsAllowed reports whether the user may opt in.
-func (p Policy) AnalyticsAllowed() bool { return p.Analytics != "disabled" }
+type Policy = config.Policy
 
 // Product is a catalog product; Insights marks those whose analytics My
 // Insights shows (the others show usage time only).
@@ -39,6 +34,9 @@ type Product struct {
 // ConsentRequest is the body of PUT /v1/consent.
 type ConsentRequest struct {
 	On bool `json:"on"`
+	// Withdraw, with On false, also withdraws what was shared: days already
+	// uploaded are sent again without analytics, so the collector drops them.
+	Withdraw bool `json:"withdraw,omitempty"`
 }
 
 // ConsentResponse is the answer to PUT /v1/consent.

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"math/bits"
 	"time"
 
 	"teamlens/shared/journal"
@@ -152,8 +153,8 @@ func (d *Day) Validate(knownProduct func(string) bool, now time.Time) error {
 	if !journal.ValidVersion(d.Version) {
 		return errors.New("version is not valid")
 	}
-	if d.Minutes < 0 || d.Minutes > 1440 {
-		return fmt.Errorf("minutes %d out of range 0..1440", d.Minutes)
+	if d.Minutes < 0 || d.Minutes > MaxMinutes {
+		return fmt.Errorf("minutes %d out of range 0..%d", d.Minutes, MaxMinutes)
 	}
 	if d.Sessions < 0 {
 		return fmt.Errorf("sessions %d is negative", d.Sessions)
@@ -166,22 +167,87 @@ func (d *Day) Validate(knownProduct func(string) bool, now time.Time) error {
 	return nil
 }
 
+// Bounds of a day's values (contract): no stored value, and no sum of them
+// over any window, can overflow an aggregate.
+const (
+	MaxTimeMS          = 86_400_000 // a time measure is at most a day
+	MaxDocBytes        = 1 << 40
+	MaxCommandOutcomes = 1_000_000 // per command and outcome, per day
+	MaxObjectCount     = 1_000_000_000
+	MaxMinutes         = 1440
+	// CPU percent of one core and resident MB of a product process are not
+	// bounded by the contract; these limits only keep them meaningful.
+	maxCPUPct = 100 * 1024
+	maxRSSMB  = 1 << 24
+)
+
+// stats lists the day's stats with their names and upper bounds.
+func (a *Analytics) stats() []struct {
+	name  string
+	s     *Stat
+	limit int64
+} {
+	return []struct {
+		name  string
+		s     *Stat
+		limit int64
+	}{
+		{"startup_ms", a.StartupMS, MaxTimeMS}, {"open_ms", a.OpenMS, MaxTimeMS}, {"save_ms", a.SaveMS, MaxTimeMS},
+		{"doc_bytes", a.DocBytes, MaxDocBytes}, {"cpu_pct", a.CPUPct, maxCPUPct}, {"rss_mb", a.RSSMB, maxRSSMB},
+	}
+}
+
+// Check reports why a stat is inconsistent or out of [0, limit]: a stat
+// with no samples must be absent, and the sum must lie between count*min
+// and count*max, computed in 128 bits so no product can wrap.
+func (s *Stat) Check(limit int64) error {
+	switch {
+	case s.Count < 1:
+		return fmt.Errorf("count %d is below 1", s.Count)
+	case s.Min < 0 || s.Max < 0 || s.Sum < 0:
+		return errors.New("has a negative value")
+	case s.Min > s.Max:
+		return fmt.Errorf("min %d is over max %d", s.Min, s.Max)
+	case s.Max > limit:
+		return fmt.Errorf("max %d is over the limit of %d", s.Max, limit)
+	case cmpProduct(s.Count, s.Min, s.Sum) > 0 || cmpProduct(s.Count, s.Max, s.Sum) < 0:
+		return fmt.Errorf("sum %d is not between count*min and count*max", s.Sum)
+	}
+	return nil
+}
+
+// cmpProduct compares a*b with c for non-negative a, b, c: -1, 0 or +1.
+func cmpProduct(a, b, c int64) int {
+	hi, lo := bits.Mul64(uint64(a), uint64(b))
+	switch {
+	case hi > 0 || lo > uint64(c):
+		return 1
+	case lo < uint64(c):
+		return -1
+	}
+	return 0
+}
+
 func (a *Analytics) validate() error {
-	for name, s := range map[string]*Stat{"startup_ms": a.StartupMS, "open_ms": a.OpenMS, "save_ms": a.SaveMS,
-		"doc_bytes": a.DocBytes, "cpu_pct": a.CPUPct, "rss_mb": a.RSSMB} {
-		if s == nil {
+	for _, st := range a.stats() {
+		if st.s == nil {
 			continue
 		}
-		if s.Count < 0 || s.Sum < 0 || s.Min < 0 || s.Max < 0 || s.Min > s.Max {
-			return fmt.Errorf("%s has a negative or inverted value", name)
+		if err := st.s.Check(st.limit); err != nil {
+			return fmt.Errorf("%s %w", st.name, err)
 		}
 	}
 	for name, o := range a.Commands {
 		if o == nil || journal.NormalizeCommand(name) != name || !journal.ValidIdentifier(name) {
 			return errors.New("commands has an invalid command name")
 		}
-		if o.Started < 0 || o.Completed < 0 || o.Canceled < 0 || o.Undone < 0 {
-			return fmt.Errorf("commands.%s has a negative count", name)
+		for _, n := range []int64{o.Started, o.Completed, o.Canceled, o.Undone} {
+			if n < 0 {
+				return fmt.Errorf("commands.%s has a negative count", name)
+			}
+			if n > MaxCommandOutcomes {
+				return fmt.Errorf("commands.%s has a count over the limit of %d a day", name, MaxCommandOutcomes)
+			}
 		}
 	}
 	for field, m := range map[string]map[string]int64{"objects": a.Objects, "views": a.Views} {
@@ -191,6 +257,9 @@ func (a *Analytics) validate() error {
 			}
 			if n < 0 {
 				return fmt.Errorf("%s.%s is negative", field, k)
+			}
+			if field == "objects" && n > MaxObjectCount {
+				return fmt.Errorf("objects.%s is over the limit of %d", k, MaxObjectCount)
 			}
 		}
 	}

@@ -1,6 +1,7 @@
 package wire_test
 
 import (
+	"math"
 	"strings"
 	"testing"
 	"time"
@@ -40,6 +41,33 @@ func TestValidate(t *testing.T) {
 		{"unnormalized command", func(d *wire.Day) { d.Analytics.Commands = map[string]*wire.Outcomes{"_line": {}} }, "command"},
 		{"negative command count", func(d *wire.Day) { d.Analytics.Commands["LINE"].Completed = -2 }, "negative"},
 		{"free text view", func(d *wire.Day) { d.Analytics.Views = map[string]int64{"my view": 1} }, "views"},
+		{"sum overflowing an aggregate", func(d *wire.Day) { d.Analytics.StartupMS.Sum = math.MaxInt64 }, "startup_ms sum"},
+		{"count zero with a sum", func(d *wire.Day) { d.Analytics.OpenMS = &wire.Stat{Count: 0, Sum: 1e18} }, "open_ms count"},
+		{"sum below count*min", func(d *wire.Day) { d.Analytics.SaveMS = &wire.Stat{Count: 3, Sum: 20, Min: 10, Max: 10} }, "save_ms sum"},
+		{"sum above count*max", func(d *wire.Day) { d.Analytics.SaveMS = &wire.Stat{Count: 3, Sum: 40, Min: 10, Max: 10} }, "save_ms sum"},
+		{"count*max past int64", func(d *wire.Day) {
+			d.Analytics.StartupMS = &wire.Stat{Count: math.MaxInt64, Sum: math.MaxInt64, Min: 0, Max: wire.MaxTimeMS}
+		}, ""},
+		{"count*min past int64", func(d *wire.Day) {
+			d.Analytics.StartupMS = &wire.Stat{Count: math.MaxInt64 / 2, Sum: math.MaxInt64, Min: 3, Max: 3}
+		}, "startup_ms sum"},
+		{"inverted stat", func(d *wire.Day) { d.Analytics.StartupMS = &wire.Stat{Count: 1, Sum: 5, Min: 6, Max: 5} }, "startup_ms min"},
+		{"time over a day", func(d *wire.Day) {
+			d.Analytics.OpenMS = &wire.Stat{Count: 1, Sum: wire.MaxTimeMS + 1, Min: wire.MaxTimeMS + 1, Max: wire.MaxTimeMS + 1}
+		}, "open_ms max"},
+		{"time of a whole day", func(d *wire.Day) {
+			d.Analytics.OpenMS = &wire.Stat{Count: 2, Sum: 2 * wire.MaxTimeMS, Min: wire.MaxTimeMS, Max: wire.MaxTimeMS}
+		}, ""},
+		{"document over 1 TiB", func(d *wire.Day) {
+			d.Analytics.DocBytes = &wire.Stat{Count: 1, Sum: 1<<40 + 1, Min: 1<<40 + 1, Max: 1<<40 + 1}
+		}, "doc_bytes max"},
+		{"command count over the day's limit", func(d *wire.Day) { d.Analytics.Commands["LINE"].Started = 1_000_001 }, "commands.LINE"},
+		{"command count at the day's limit", func(d *wire.Day) { d.Analytics.Commands["LINE"].Undone = 1_000_000 }, ""},
+		{"huge command count", func(d *wire.Day) { d.Analytics.Commands["LINE"].Completed = math.MaxInt64 }, "commands.LINE"},
+		{"object count over 10^9", func(d *wire.Day) { d.Analytics.Objects = map[string]int64{"LINE": 1e9 + 1} }, "objects.LINE"},
+		{"object count of 10^9", func(d *wire.Day) { d.Analytics.Objects = map[string]int64{"LINE": 1e9} }, ""},
+		{"negative view count", func(d *wire.Day) { d.Analytics.Views["3d.orbit"] = -1 }, "views"},
+		{"negative minutes", func(d *wire.Day) { d.Minutes = -1 }, "minutes"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -9,8 +9,10 @@
 //
 //	GET    /v1/health                          {"ok":true}
 //	GET    /v1/me                              user, consent, policy, products with their insights flag
-//	PUT    /v1/consent {"on":bool}             {"consent":bool}; 403 when the policy disables analytics
-//	POST   /v1/consent/withdraw                consent off and already-uploaded days sent again without analytics
+//	PUT    /v1/consent {"on":bool}             {"consent":bool}; 403 when the policy disables analytics.
+//	                                           {"on":false} stops sharing from now on;
+//	                                           {"on":false,"withdraw":true} also withdraws what was
+//	                                           shared: uploaded days are sent again without analytics
 //	GET    /v1/days?from=YYYY-MM-DD&to=...     the caller's day records (wire format), bounds optional
 //	GET    /v1/export                          {"events":[...],"days":[...]}, as `agent export --user`
 //	GET    /v1/events?limit=N                  {"total":N,"events":[...]}: newest raw events first

@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"teamlens/agent/internal/ingest"
 	"teamlens/agent/internal/localapi"
 	"teamlens/agent/internal/store"
+	"teamlens/internal/testenv"
+	"teamlens/shared/config"
 	"teamlens/shared/journal"
 	"teamlens/shared/localclient"
 )
@@ -27,7 +30,7 @@ type env struct {
 // start opens a store in a temporary directory and serves the local API on
 // a socket in it, as the agent does. The directory is world-traversable so
 // other OS users may reach the socket.
-func start(t *testing.T, pol store.Policy) *env {
+func start(t *testing.T, pol config.Policy) *env {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "localapi")
 	if err != nil {
@@ -67,20 +70,12 @@ func start(t *testing.T, pol store.Policy) *env {
 
 func waitHealthy(t *testing.T, c *localclient.Client) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		err := c.Health(context.Background())
-		if err == nil {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("local API never answered: %v", err)
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	testenv.Eventually(t, 10*time.Second, "local API answers", func() error {
+		return c.Health(context.Background())
+	})
 }
 
-var userChoice = store.Policy{SeatUsage: true}
+var userChoice = config.Policy{Analytics: config.AnalyticsUserChoice, SeatUsage: true}
 
 // session returns the events of one product session starting at start:
 // startup, an open, the commands (each started then completed, one every
@@ -112,7 +107,7 @@ func session(start time.Time, product, version string, minutes int, startupMS in
 
 func commit(t *testing.T, st *store.Store, login string, events []journal.Event) {
 	t.Helper()
-	if _, err := st.Commit(context.Background(), store.Batch{User: login, Events: events, Source: "journal"}); err != nil {
+	if _, err := (ingest.Pipeline{Repo: st}).Commit(context.Background(), ingest.Batch{User: login, Events: events}); err != nil {
 		t.Fatal(err)
 	}
 }

@@ -76,7 +76,6 @@ func (s *Server) Handler() http.Handler {
 	})
 	mux.HandleFunc("GET /v1/me", s.user(s.me))
 	mux.HandleFunc("PUT /v1/consent", s.user(s.setConsent))
-	mux.HandleFunc("POST /v1/consent/withdraw", s.user(s.withdraw))
 	mux.HandleFunc("GET /v1/days", s.user(s.days))
 	mux.HandleFunc("GET /v1/export", s.user(s.export))
 	mux.HandleFunc("GET /v1/events", s.user(s.events))
@@ -94,6 +93,10 @@ func (s *Server) Handler() http.Handler {
 func (s *Server) Serve(ctx context.Context, path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
+	}
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return fmt.Errorf("another agent answers on %s; its socket is left alone", path)
 	}
 	_ = os.Remove(path) // a socket left by a killed agent
 	ln, err := net.Listen("unix", path)
@@ -174,7 +177,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, login string) {
 	me := localclient.Me{
 		User:    login,
 		Consent: on,
-		Policy:  localclient.Policy{Analytics: pol.Analytics(), SeatUsage: pol.SeatUsage},
+		Policy:  pol,
 	}
 	for _, p := range s.cfg.Catalog.Products() {
 		me.Products = append(me.Products, localclient.Product{Name: p.Name, Insights: p.Insights})
@@ -184,15 +187,21 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, login string) {
 
 func (s *Server) setConsent(w http.ResponseWriter, r *http.Request, login string) {
 	var req struct {
-		On *bool `json:"on"`
+		On       *bool `json:"on"`
+		Withdraw bool  `json:"withdraw"`
 	}
 	dec := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4<<10))
 	dec.DisallowUnknownFields()
-	if err := dec.Decode(&req); err != nil || req.On == nil {
-		writeError(w, http.StatusBadRequest, `body must be {"on":true} or {"on":false}`)
+	if err := dec.Decode(&req); err != nil || req.On == nil || (*req.On && req.Withdraw) {
+		writeError(w, http.StatusBadRequest, `body must be {"on":true}, {"on":false} or {"on":false,"withdraw":true}`)
 		return
 	}
-	err := s.cfg.Store.SetConsent(r.Context(), login, *req.On)
+	var err error
+	if req.Withdraw {
+		err = s.cfg.Store.WithdrawConsent(r.Context(), login)
+	} else {
+		err = s.cfg.Store.SetConsent(r.Context(), login, *req.On)
+	}
 	if errors.Is(err, store.ErrAnalyticsDisabled) {
 		writeError(w, http.StatusForbidden, err.Error())
 		return
@@ -201,7 +210,7 @@ func (s *Server) setConsent(w http.ResponseWriter, r *http.Request, login string
 		s.fail(w, "set consent", err)
 		return
 	}
-	s.cfg.Log.Info("consent changed through the local API", "user", login, "on", *req.On)
+	s.cfg.Log.Info("consent changed through the local API", "user", login, "on", *req.On, "withdraw", req.Withdraw)
 	on, err := s.cfg.Store.Consent(r.Context(), login)
 	if err != nil {
 		s.fail(w, "consent", err)

@@ -17,6 +17,7 @@ import (
 	"syscall"
 	"testing"
 
+	"teamlens/internal/testenv"
 	"teamlens/shared/localclient"
 )
 
@@ -39,11 +40,9 @@ type childReport struct {
 // holds A's and B's data, and checks that A sees only A's data and that
 // nothing A does touches B's consent or data.
 func TestTwoUsers(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create users and run a process as one")
-	}
+	testenv.NeedRoot(t, "create users and run a process as one")
 	if _, err := exec.LookPath("useradd"); err != nil {
-		t.Skip("useradd not found")
+		testenv.Missing(t, "useradd not found")
 	}
 	ctx := context.Background()
 	a, b := ensureUser(t, "tlviewa"), ensureUser(t, "tlviewb")

@@ -3,6 +3,7 @@
 package procscan
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"log/slog"
@@ -12,7 +13,9 @@ import (
 
 	"github.com/shirou/gopsutil/v3/process"
 
-	"teamlens/agent/internal/store"
+	"teamlens/agent/internal/gate"
+	"teamlens/agent/internal/ingest"
+	"teamlens/agent/internal/rollup"
 	"teamlens/shared/catalog"
 	"teamlens/shared/journal"
 )
@@ -22,7 +25,7 @@ import (
 // cheap and reading each name every time is not.
 type Scanner struct {
 	Catalog *catalog.Catalog
-	Store   *store.Store
+	Store   ingest.Repo
 	Log     *slog.Logger
 	Now     func() time.Time
 
@@ -36,6 +39,7 @@ type tracked struct {
 	version  string
 	session  string
 	user     string
+	created  time.Time
 	cpuTotal float64 // CPU seconds at the last sample
 	sampled  time.Time
 }
@@ -70,12 +74,12 @@ func (s *Scanner) Scan(ctx context.Context) error {
 		return fmt.Errorf("process list: %w", err)
 	}
 	at := now()
-	batches := map[string]*store.Batch{}
-	batch := func(user string) *store.Batch {
+	batches := map[string]*ingest.Batch{}
+	batch := func(user string) *ingest.Batch {
 		if b, ok := batches[user]; ok {
 			return b
 		}
-		b := &store.Batch{User: user, Source: "process"}
+		b := &ingest.Batch{User: user}
 		batches[user] = b
 		return b
 	}
@@ -94,14 +98,12 @@ func (s *Scanner) Scan(ctx context.Context) error {
 			}
 			s.tracked[pid] = t
 			if !t.product.Journal {
-				created, _ := t.proc.CreateTimeWithContext(ctx)
-				b := batch(t.user)
-				b.Events = append(b.Events, s.event(t, journal.SessionStart, time.UnixMilli(created)))
+				s.event(batch(t.user), t, journal.SessionStart, t.created)
 			}
 		}
 		b := batch(t.user)
 		if !t.product.Journal {
-			b.Alive = append(b.Alive, store.Alive{Product: t.product.Name, Version: t.version, Session: t.session, At: at})
+			b.Alive = append(b.Alive, gate.Alive{Key: rollup.SessionKey{Product: t.product.Name, Version: t.version, Session: t.session}, At: at.UnixMilli()})
 		}
 		if smp, ok := t.sample(ctx, at); ok {
 			b.Samples = append(b.Samples, smp)
@@ -118,12 +120,11 @@ func (s *Scanner) Scan(ctx context.Context) error {
 		}
 		delete(s.tracked, pid)
 		if !t.product.Journal {
-			b := batch(t.user)
-			b.Events = append(b.Events, s.event(t, journal.SessionEnd, at))
+			s.event(batch(t.user), t, journal.SessionEnd, at)
 		}
 	}
 	for _, b := range batches {
-		if _, err := s.Store.Commit(ctx, *b); err != nil {
+		if _, err := (ingest.Pipeline{Repo: s.Store}).Commit(ctx, *b); err != nil {
 			return fmt.Errorf("process sessions: %w", err)
 		}
 	}
@@ -149,7 +150,12 @@ func (s *Scanner) identify(ctx context.Context, pid int32) *tracked {
 	if err != nil || !journal.ValidUser(user) {
 		return nil
 	}
-	created, _ := p.CreateTimeWithContext(ctx)
+	// Without its start time a process has no date and no stable session
+	// name: it is not tracked rather than dated to 1970.
+	created, err := p.CreateTimeWithContext(ctx)
+	if err != nil || created <= 0 {
+		return nil
+	}
 	version := "unknown"
 	if exe, err := p.ExeWithContext(ctx); err == nil {
 		version = VersionFromPath(exe)
@@ -160,30 +166,49 @@ func (s *Scanner) identify(ctx context.Context, pid int32) *tracked {
 		version: version,
 		session: fmt.Sprintf("proc-%d-%d", pid, created),
 		user:    user,
+		created: time.UnixMilli(created),
 	}
 }
 
-func (s *Scanner) event(t *tracked, typ string, at time.Time) journal.Event {
-	return journal.Event{TS: at, Product: t.product.Name, Version: t.version, Session: t.session, Type: typ}
+// event adds a seat-usage event to b, built by the journal's sanitizer
+// like every journal line: the process scan is no second door into the
+// store.
+func (s *Scanner) event(b *ingest.Batch, t *tracked, typ string, at time.Time) {
+	line, err := journal.Event{TS: at, Product: t.product.Name, Version: t.version, Session: t.session, Type: typ}.Line()
+	if err == nil {
+		var e journal.Event
+		if e, err = (journal.Sanitizer{Catalog: s.Catalog}).Sanitize(bytes.TrimSuffix(line, []byte("\n"))); err == nil {
+			b.Events = append(b.Events, e)
+			return
+		}
+	}
+	s.log().Warn("process session event refused", "product", t.product.Name, "err", err)
+}
+
+func (s *Scanner) log() *slog.Logger {
+	if s.Log == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return s.Log
 }
 
 // sample measures CPU (percent of one core since the previous sample) and
 // resident memory; the first call only sets the baseline.
-func (t *tracked) sample(ctx context.Context, at time.Time) (store.Sample, bool) {
+func (t *tracked) sample(ctx context.Context, at time.Time) (rollup.Sample, bool) {
 	times, err := t.proc.TimesWithContext(ctx)
 	if err != nil {
-		return store.Sample{}, false
+		return rollup.Sample{}, false
 	}
 	total := times.User + times.System
 	prev, prevAt := t.cpuTotal, t.sampled
 	t.cpuTotal, t.sampled = total, at
 	if prevAt.IsZero() || !at.After(prevAt) {
-		return store.Sample{}, false
+		return rollup.Sample{}, false
 	}
 	mem, err := t.proc.MemoryInfoWithContext(ctx)
 	if err != nil {
-		return store.Sample{}, false
+		return rollup.Sample{}, false
 	}
 	pct := 100 * (total - prev) / at.Sub(prevAt).Seconds()
-	return store.Sample{Product: t.product.Name, Version: t.version, TS: at, CPUPct: max(pct, 0), RSSBytes: int64(mem.RSS)}, true
+	return rollup.Sample{Product: t.product.Name, Version: t.version, TS: at, CPUPct: max(pct, 0), RSSBytes: int64(mem.RSS)}, true
 }

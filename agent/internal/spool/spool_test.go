@@ -12,6 +12,7 @@ import (
 
 	"teamlens/agent/internal/spool"
 	"teamlens/agent/internal/store"
+	"teamlens/internal/testenv"
 	"teamlens/shared/journal"
 )
 
@@ -167,13 +168,12 @@ func TestRunFollowsNewFilesAndAppends(t *testing.T) {
 	for i := 1; i <= 20; i++ {
 		appendTo(t, filepath.Join(r.Dir, fmt.Sprintf("f%d.jsonl", i%5)), cmdLine(i))
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for status(t, st).Counts.Events != 21 {
-		if time.Now().After(deadline) {
-			t.Fatalf("%d events read, want 21", status(t, st).Counts.Events)
+	testenv.Eventually(t, 10*time.Second, "21 events read", func() error {
+		if n := status(t, st).Counts.Events; n != 21 {
+			return fmt.Errorf("%d events read", n)
 		}
-		time.Sleep(20 * time.Millisecond)
-	}
+		return nil
+	})
 }
 
 func TestSymlinksAreNotFollowed(t *testing.T) {
@@ -196,4 +196,25 @@ func currentUser(tb testing.TB) string {
 		tb.Fatal(err)
 	}
 	return u.Username
+}
+
+func TestHugeFileIsSetAsideUnread(t *testing.T) {
+	r, st := setup(t)
+	r.MaxFileBytes = 4 << 10
+	huge := filepath.Join(r.Dir, "huge.jsonl")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: 1 GiB of nothing, no newline.
+	if err := f.Truncate(1 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	appendTo(t, filepath.Join(r.Dir, "ok.jsonl"), cmdLine(0))
+	r.ScanAll(ctx)
+	r.ScanAll(ctx)
+	if s := status(t, st); s.Counts.Events != 1 || s.Counts.Files != 1 {
+		t.Fatalf("events %d files %d, want 1, 1", s.Counts.Events, s.Counts.Files)
+	}
 }

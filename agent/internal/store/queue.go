@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"teamlens/internal/sqlx"
+	"teamlens/shared/config"
 	"teamlens/shared/wire"
 )
 
@@ -17,39 +18,34 @@ type PendingDay struct {
 }
 
 // PendingDays returns up to limit day records changed since their last
-// upload, oldest first. Analytics go only with the owner's consent in force
-// now, whatever the record holds.
+// upload, oldest first. A day holds analytics only while its user's
+// consent is on: the gate adds them, and turning consent off (or the
+// policy to disabled) removes them in the same transaction.
 func (s *Store) PendingDays(ctx context.Context, limit int) ([]PendingDay, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT d.user, d.product, d.version, d.date, d.minutes, d.sessions,
-			CASE WHEN c.state = 'on' THEN d.analytics END, d.rev
-		FROM days d LEFT JOIN consent c ON c.user = d.user
-		WHERE d.rev > d.sent_rev AND (d.quarantined_rev IS NULL OR d.rev > d.quarantined_rev)
-		ORDER BY d.date, d.user, d.product, d.version LIMIT ?`, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
 	var out []PendingDay
-	for rows.Next() {
+	lo, hi := s.uploadWindow()
+	err := sqlx.Each(ctx, s.db, `SELECT user, product, version, date, minutes, sessions, analytics, rev
+		FROM days WHERE `+pending+`
+		ORDER BY date, user, product, version LIMIT ?`, []any{lo, hi, limit}, func(r *sql.Rows) error {
 		var p PendingDay
-		if p.Day, err = scanDay(rows, &p.Rev); err != nil {
-			return nil, err
-		}
+		var err error
+		p.Day, err = scanDay(r, &p.Rev)
 		out = append(out, p)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	pol, err := s.Policy(ctx)
-	if err != nil {
-		return nil, err
-	}
-	if pol.AnalyticsDisabled {
-		for i := range out {
-			out[i].Analytics = nil
-		}
-	}
-	return out, nil
+		return err
+	})
+	return out, err
+}
+
+// pending selects the days waiting for upload, between two dates.
+const pending = `rev > sent_rev AND (quarantined_rev IS NULL OR rev > quarantined_rev) AND date BETWEEN ? AND ?`
+
+// uploadWindow is the dates the collector accepts (from two years before
+// its today to two days after), narrowed by a day at each end for a
+// collector whose clock or time zone differs from ours. A day outside it
+// is never queued: the collector would refuse it.
+func (s *Store) uploadWindow() (lo, hi string) {
+	today := s.cal.Midnight(s.now())
+	return today.AddDate(-2, 0, 1).Format(wire.DateLayout), today.AddDate(0, 0, 1).Format(wire.DateLayout)
 }
 
 // MarkUploaded records that the collector accepted these days at the
@@ -91,18 +87,12 @@ func (s *Store) RecordUpload(ctx context.Context, at time.Time, uploadErr error)
 
 // Status is what `agent status` prints.
 type Status struct {
-	Policy     StatusPolicy      `json:"policy"`
+	Policy     config.Policy     `json:"policy"`
 	Consent    map[string]string `json:"consent"`
 	Counts     StatusCounts      `json:"counts"`
 	Rejects    map[string]int64  `json:"rejects"`
 	Queue      StatusQueue       `json:"queue"`
 	LastUpload StatusUpload      `json:"last_upload"`
-}
-
-// StatusPolicy is the admin policy in force.
-type StatusPolicy struct {
-	Analytics string `json:"analytics"`
-	SeatUsage bool   `json:"seat_usage"`
 }
 
 // StatusCounts counts what the database holds.
@@ -135,7 +125,7 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 	if err != nil {
 		return st, err
 	}
-	st.Policy = StatusPolicy{Analytics: pol.Analytics(), SeatUsage: pol.SeatUsage}
+	st.Policy = pol
 	users, err := s.Users(ctx)
 	if err != nil {
 		return st, err
@@ -148,7 +138,7 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		if err := r.Scan(&u, &state); err != nil {
 			return err
 		}
-		if pol.AnalyticsDisabled {
+		if !pol.AnalyticsAllowed() {
 			state = "off"
 		}
 		st.Consent[u] = state
@@ -168,13 +158,16 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 	}); err != nil {
 		return st, err
 	}
+	lo, hi := s.uploadWindow()
+	if err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM days WHERE `+pending, lo, hi).Scan(&st.Queue.DaysPending); err != nil {
+		return st, err
+	}
 	for q, dst := range map[string]*int64{
 		`SELECT COUNT(*) FROM events`:   &st.Counts.Events,
 		`SELECT COUNT(*) FROM sessions`: &st.Counts.Sessions,
 		`SELECT COUNT(*) FROM days`:     &st.Counts.Days,
 		`SELECT COUNT(*) FROM files`:    &st.Counts.Files,
-		`SELECT COUNT(*) FROM days WHERE rev > sent_rev AND (quarantined_rev IS NULL OR rev > quarantined_rev)`: &st.Queue.DaysPending,
-		`SELECT COUNT(*) FROM days WHERE quarantined_rev IS NOT NULL AND rev = quarantined_rev`:                 &st.Queue.DaysQuarantined,
+		`SELECT COUNT(*) FROM days WHERE quarantined_rev IS NOT NULL AND rev = quarantined_rev`: &st.Queue.DaysQuarantined,
 	} {
 		if err := s.db.QueryRowContext(ctx, q).Scan(dst); err != nil {
 			return st, err
@@ -203,7 +196,7 @@ func (s *Store) each(ctx context.Context, query string, fn func(*sql.Rows) error
 
 // Users lists every user the database holds anything about.
 func (s *Store) Users(ctx context.Context) ([]string, error) {
-	return strings(ctx, s.db, `SELECT user FROM consent UNION SELECT user FROM days UNION SELECT user FROM events ORDER BY 1`)
+	return column(ctx, s.db, `SELECT user FROM consent UNION SELECT user FROM days UNION SELECT user FROM events ORDER BY 1`)
 }
 
 // Meta and SetMeta keep small agent facts (e.g. cached benchmarks).

@@ -14,8 +14,10 @@ import (
 	"strconv"
 	"time"
 
+	"teamlens/agent/internal/rollup"
 	"teamlens/internal/sqlitedb"
 	"teamlens/internal/sqlx"
+	"teamlens/shared/config"
 )
 
 //go:embed migrations/*.sql
@@ -36,7 +38,7 @@ type Options struct {
 // processes at once (the service and the CLI).
 type Store struct {
 	db  *sql.DB
-	loc *time.Location
+	cal rollup.Calendar
 	now func() time.Time
 }
 
@@ -46,14 +48,13 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	db, err := sqlitedb.Open(ctx, filepath.Join(dataDir, FileName), migrations, "migrations")
+	// secure_delete overwrites what is deleted, so forgotten data does not
+	// linger in free pages (see ForgetUser for the WAL).
+	db, err := sqlitedb.Open(ctx, filepath.Join(dataDir, FileName), migrations, "migrations", "secure_delete(ON)")
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, loc: opt.Location, now: opt.Now}
-	if s.loc == nil {
-		s.loc = time.Local
-	}
+	s := &Store{db: db, cal: rollup.Calendar{Loc: opt.Location}, now: opt.Now}
 	if s.now == nil {
 		s.now = time.Now
 	}
@@ -63,32 +64,18 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// Policy is the admin policy in force, saved by the running agent so the
-// CLI applies the same rules.
-type Policy struct {
-	AnalyticsDisabled bool `json:"analytics_disabled"`
-	SeatUsage         bool `json:"seat_usage"`
-}
-
-// Analytics returns the policy's name for the analytics setting.
-func (p Policy) Analytics() string {
-	if p.AnalyticsDisabled {
-		return "disabled"
-	}
-	return "user-choice"
-}
-
-// SetPolicy records the policy. Disabling analytics withdraws every user's
+// SetPolicy records the policy in force, saved by the running agent so
+// the CLI applies the same rules. Disabling analytics withdraws every user's
 // analytics that were not uploaded yet, as turning consent off would.
-func (s *Store) SetPolicy(ctx context.Context, p Policy) error {
+func (s *Store) SetPolicy(ctx context.Context, p config.Policy) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := setMeta(ctx, tx, "policy.analytics", p.Analytics()); err != nil {
+		if err := setMeta(ctx, tx, "policy.analytics", p.Analytics); err != nil {
 			return err
 		}
 		if err := setMeta(ctx, tx, "policy.seat_usage", strconv.FormatBool(p.SeatUsage)); err != nil {
 			return err
 		}
-		if p.AnalyticsDisabled {
+		if !p.AnalyticsAllowed() {
 			return dropAnalytics(ctx, tx, "")
 		}
 		return nil
@@ -97,7 +84,7 @@ func (s *Store) SetPolicy(ctx context.Context, p Policy) error {
 
 // Policy returns the recorded policy; the default before any agent ran is
 // user choice with seat usage on.
-func (s *Store) Policy(ctx context.Context) (Policy, error) {
+func (s *Store) Policy(ctx context.Context) (config.Policy, error) {
 	return policy(ctx, s.db)
 }
 
@@ -105,8 +92,8 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func policy(ctx context.Context, q querier) (Policy, error) {
-	p := Policy{SeatUsage: true}
+func policy(ctx context.Context, q querier) (config.Policy, error) {
+	p := config.Policy{Analytics: config.AnalyticsUserChoice, SeatUsage: true}
 	a, err := meta(ctx, q, "policy.analytics")
 	if err != nil {
 		return p, err
@@ -115,7 +102,9 @@ func policy(ctx context.Context, q querier) (Policy, error) {
 	if err != nil {
 		return p, err
 	}
-	p.AnalyticsDisabled = a == "disabled"
+	if a == config.AnalyticsDisabled {
+		p.Analytics = a
+	}
 	p.SeatUsage = seat != "false"
 	return p, nil
 }
@@ -147,7 +136,7 @@ func (s *Store) Consent(ctx context.Context, user string) (bool, error) {
 
 func consent(ctx context.Context, q querier, user string) (bool, error) {
 	p, err := policy(ctx, q)
-	if err != nil || p.AnalyticsDisabled {
+	if err != nil || !p.AnalyticsAllowed() {
 		return false, err
 	}
 	var state string
@@ -162,36 +151,38 @@ func consent(ctx context.Context, q querier, user string) (bool, error) {
 // the analytics of every day not yet uploaded are dropped, so they are
 // never sent.
 func (s *Store) SetConsent(ctx context.Context, user string, on bool) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		p, err := policy(ctx, tx)
-		if err != nil {
-			return err
-		}
-		if on && p.AnalyticsDisabled {
-			return ErrAnalyticsDisabled
-		}
-		state := "off"
-		if on {
-			state = "on"
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO consent (user, state, changed_ms) VALUES (?, ?, ?)
-			ON CONFLICT (user) DO UPDATE SET state = excluded.state, changed_ms = excluded.changed_ms`,
-			user, state, s.now().UnixMilli()); err != nil {
-			return err
-		}
-		if !on {
-			return dropUnsentAnalytics(ctx, tx, user)
-		}
-		return nil
-	})
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.setConsent(ctx, tx, user, on) })
 }
 
-// dropAnalytics removes the analytics of user's day records (every user's
-// when user is ""). The change bumps rev, so a day already sent with
-// analytics is sent again without them.
+func (s *Store) setConsent(ctx context.Context, tx *sql.Tx, user string, on bool) error {
+	p, err := policy(ctx, tx)
+	if err != nil {
+		return err
+	}
+	if on && !p.AnalyticsAllowed() {
+		return ErrAnalyticsDisabled
+	}
+	state := "off"
+	if on {
+		state = "on"
+	}
+	if _, err := tx.ExecContext(ctx, `INSERT INTO consent (user, state, changed_ms) VALUES (?, ?, ?)
+		ON CONFLICT (user) DO UPDATE SET state = excluded.state, changed_ms = excluded.changed_ms`,
+		user, state, s.now().UnixMilli()); err != nil {
+		return err
+	}
+	if !on {
+		return dropAnalytics(ctx, tx, user)
+	}
+	return nil
+}
+
+// dropAnalytics removes the analytics of user's day records not uploaded
+// yet (every user's when user is ""): stopping from now on leaves days
+// already uploaded, and their analytics on the collector, as they are.
 func dropAnalytics(ctx context.Context, tx *sql.Tx, user string) error {
 	_, err := tx.ExecContext(ctx, `UPDATE days SET analytics = NULL, rev = rev + 1
-		WHERE analytics IS NOT NULL AND (? = '' OR user = ?)`, user, user)
+		WHERE analytics IS NOT NULL AND rev > sent_rev AND (? = '' OR user = ?)`, user, user)
 	return err
 }
 

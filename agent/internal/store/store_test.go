@@ -6,7 +6,9 @@ import (
 	"testing"
 	"time"
 
+	"teamlens/agent/internal/ingest"
 	"teamlens/agent/internal/store"
+	"teamlens/shared/config"
 	"teamlens/shared/journal"
 	"teamlens/shared/wire"
 )
@@ -46,9 +48,9 @@ func command(ts, session, name, outcome string) journal.Event {
 	return e
 }
 
-func commit(t *testing.T, st *store.Store, user string, events ...journal.Event) store.Result {
+func commit(t *testing.T, st *store.Store, user string, events ...journal.Event) ingest.Result {
 	t.Helper()
-	res, err := st.Commit(ctx, store.Batch{User: user, Events: events})
+	res, err := ingest.Pipeline{Repo: st}.Commit(ctx, ingest.Batch{User: user, Events: events})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -146,7 +148,7 @@ func TestAnalyticsOnlyWithConsent(t *testing.T) {
 
 func TestPolicy(t *testing.T) {
 	st := open(t)
-	if err := st.SetPolicy(ctx, store.Policy{AnalyticsDisabled: true, SeatUsage: false}); err != nil {
+	if err := st.SetPolicy(ctx, config.Policy{Analytics: config.AnalyticsDisabled, SeatUsage: false}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.SetConsent(ctx, "jdoe", true); !errors.Is(err, store.ErrAnalyticsDisabled) {

@@ -15,8 +15,10 @@ import (
 
 	_ "modernc.org/sqlite"
 
+	"teamlens/agent/internal/ingest"
 	"teamlens/agent/internal/store"
 	"teamlens/agent/internal/upload"
+	"teamlens/internal/testenv"
 	"teamlens/shared/journal"
 )
 
@@ -66,18 +68,14 @@ func startCollector(t *testing.T, addr, db string) *collector {
 		t.Fatal(err)
 	}
 	t.Cleanup(c.stop)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	testenv.Eventually(t, 20*time.Second, "collector started", func() error {
 		resp, err := http.Get(c.url + "/healthz")
 		if err == nil {
 			resp.Body.Close()
-			return c
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("collector did not start: %v", err)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
+		return err
+	})
+	return c
 }
 
 func (c *collector) stop() {
@@ -135,7 +133,7 @@ func session(t *testing.T, st *store.Store, product string, daysAgo int) {
 		{TS: start, Product: product, Version: "2027.1", Session: sid, Type: journal.SessionStart, StartupMS: &ms},
 		{TS: start.Add(90 * time.Minute), Product: product, Version: "2027.1", Session: sid, Type: journal.SessionEnd},
 	}
-	if _, err := st.Commit(ctx, store.Batch{User: "jdoe", Events: evs}); err != nil {
+	if _, err := (ingest.Pipeline{Repo: st}).Commit(ctx, ingest.Batch{User: "jdoe", Events: evs}); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -179,7 +177,7 @@ func TestCollectorDownThenBack(t *testing.T) {
 	}
 	// A day that grows is sent again and replaces the earlier one.
 	start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -1).Add(12 * time.Hour)
-	st.Commit(ctx, store.Batch{User: "jdoe", Events: []journal.Event{
+	ingest.Pipeline{Repo: st}.Commit(ctx, ingest.Batch{User: "jdoe", Events: []journal.Event{
 		{TS: start, Product: "AutoCAD", Version: "2027.1", Session: "t", Type: journal.SessionStart},
 		{TS: start.Add(30 * time.Minute), Product: "AutoCAD", Version: "2027.1", Session: "t", Type: journal.SessionEnd},
 	}})

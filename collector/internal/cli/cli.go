@@ -11,15 +11,22 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
+	"text/tabwriter"
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"teamlens/collector/internal/console"
 	"teamlens/collector/internal/daily"
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
+	"teamlens/collector/internal/metrics"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
+	"teamlens/collector/internal/teams"
 	"teamlens/shared/catalog"
 )
 
@@ -51,8 +58,13 @@ type ServeConfig struct {
 	EnrollSecret string
 	MaxBody      int64
 	InsightsHour int
-	Catalog      *catalog.Catalog
-	Logger       *slog.Logger
+	// MaxDeviceUsers caps the distinct users a device reports for one day
+	// (0: no cap).
+	MaxDeviceUsers int
+	// TLSCert and TLSKey, both or neither, make the server speak HTTPS.
+	TLSCert, TLSKey string
+	Catalog         *catalog.Catalog
+	Logger          *slog.Logger
 	// Ready, if set, receives the bound address once the server listens
 	// (tests listen on port 0).
 	Ready func(addr string)
@@ -64,36 +76,55 @@ type ServeConfig struct {
 // Serve runs the HTTP server and the daily insight job until ctx ends, then
 // lets in-flight requests finish.
 func Serve(ctx context.Context, cfg ServeConfig) error {
-	if cfg.EnrollSecret == "" {
-		return errors.New("--enroll-secret is required")
-	}
 	if cfg.InsightsHour < 0 || cfg.InsightsHour > 23 {
 		return fmt.Errorf("--insights-hour %d is not 0..23", cfg.InsightsHour)
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
 	}
+	tlsConfig, err := loadTLS(cfg.TLSCert, cfg.TLSKey)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	st.SetMaxDeviceUsers(cfg.MaxDeviceUsers)
+	if cfg.EnrollSecret == "" {
+		cfg.Logger.Info("no enroll secret: devices enroll only with tokens from collector enroll-token")
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	h := server.New(server.Config{Store: st, EnrollSecret: cfg.EnrollSecret, Catalog: cfg.Catalog, MaxBody: cfg.MaxBody, Logger: cfg.Logger})
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	svc := teams.New(teams.Config{Store: st, Catalog: cfg.Catalog, Logger: cfg.Logger, InsightsHour: cfg.InsightsHour})
+	ui, err := console.New(console.Config{Teams: svc, Store: st, Logger: cfg.Logger})
+	if err != nil {
+		return err
+	}
+	m := metrics.New(prometheus.NewRegistry(), st.Size)
+	h := server.New(server.Config{Store: st, EnrollSecret: cfg.EnrollSecret, Catalog: cfg.Catalog, MaxBody: cfg.MaxBody, Logger: cfg.Logger,
+		Teams: svc, Console: ui, Metrics: m})
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
+		TLSConfig: tlsConfig}
 
 	jobCtx, stopJob := context.WithCancel(ctx)
 	jobDone := make(chan struct{})
 	go func() {
 		defer close(jobDone)
-		(&daily.Job{Store: st, Catalog: cfg.Catalog, Hour: cfg.InsightsHour, Logger: cfg.Logger}).Run(jobCtx)
+		(&daily.Job{Store: st, Catalog: cfg.Catalog, Hour: cfg.InsightsHour, Logger: cfg.Logger, Observe: m.ObserveInsightJob}).Run(jobCtx)
 	}()
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	cfg.Logger.Info("collector listening", "addr", ln.Addr().String(), "postgres", st.Postgres())
+	go func() {
+		if tlsConfig != nil {
+			serveErr <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		serveErr <- srv.Serve(ln)
+	}()
+	cfg.Logger.Info("collector listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "postgres", st.Postgres())
 	if cfg.Ready != nil {
 		cfg.Ready(ln.Addr().String())
 	}
@@ -115,7 +146,10 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 }
 
 // Import loads one license CSV file into the database, all or nothing.
-func Import(ctx context.Context, db, kind, path string, cat *catalog.Catalog, out io.Writer) error {
+// With replace the file becomes the whole truth for its kind: rows absent
+// from it are removed (with the assignments of a removed user or
+// subscription), and a summary says what was added, changed and removed.
+func Import(ctx context.Context, db, kind, path string, replace bool, cat *catalog.Catalog, out io.Writer) error {
 	f, err := os.Open(path)
 	if err != nil {
 		return err
@@ -130,21 +164,62 @@ func Import(ctx context.Context, db, kind, path string, cat *catalog.Catalog, ou
 		return err
 	}
 	defer st.Close()
-	if err := st.Import(ctx, parsed); err != nil {
-		return fmt.Errorf("%s: %w", path, err)
+	if !replace {
+		if err := st.Import(ctx, parsed); err != nil {
+			return fmt.Errorf("%s: %w", path, err)
+		}
+		fmt.Fprintf(out, "imported %d %s\n", parsed.Len(), kind)
+		return nil
 	}
-	fmt.Fprintf(out, "imported %d %s\n", parsed.Len(), kind)
+	sum, err := st.ImportReplace(ctx, parsed)
+	if err != nil {
+		return fmt.Errorf("%s: nothing changed: %w", path, err)
+	}
+	fmt.Fprintf(out, "replaced %s: %s\n", kind, sum)
 	return nil
 }
 
-// Admin creates an admin token and prints it.
-func Admin(ctx context.Context, db string, a store.Admin, out io.Writer) error {
-	st, err := store.Open(ctx, db)
+// AdminConfig is one `collector admin` command: grant a role and print a
+// new token (the default), list admins and tokens, or revoke tokens.
+type AdminConfig struct {
+	DB      string
+	Grant   store.Grant
+	Expires string // "", a duration such as 90d or 12h, or a date YYYY-MM-DD
+	List    bool
+	Revoke  string // an email (every token of it) or a token id
+	Now     func() time.Time
+}
+
+// Admin runs an admin command.
+func Admin(ctx context.Context, cfg AdminConfig, out io.Writer) error {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	now := cfg.Now()
+	expires, err := ParseExpires(cfg.Expires, now)
+	if err != nil {
+		return err
+	}
+	if !cfg.List && cfg.Revoke == "" && (cfg.Grant.Team == "" || cfg.Grant.Email == "" || cfg.Grant.Role == "") {
+		return errors.New("admin needs --team, --email and --role (or --list, or --revoke)")
+	}
+	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	token, err := st.CreateAdmin(ctx, a, time.Now())
+	switch {
+	case cfg.List:
+		return listAdmins(ctx, st, now, out)
+	case cfg.Revoke != "":
+		n, err := st.RevokeTokens(ctx, cfg.Revoke, now)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "revoked %d token(s) of %s\n", n, cfg.Revoke)
+		return nil
+	}
+	token, err := st.CreateAdmin(ctx, cfg.Grant, expires, now)
 	if err != nil {
 		return err
 	}
@@ -152,14 +227,87 @@ func Admin(ctx context.Context, db string, a store.Admin, out io.Writer) error {
 	return nil
 }
 
-// Revoke revokes a device's token.
-func Revoke(ctx context.Context, db, device string) error {
+// ParseExpires reads --expires: a number of days ("90d"), a Go duration
+// ("12h") or a day ("2027-01-31", expiring at its start in UTC).
+func ParseExpires(v string, now time.Time) (time.Time, error) {
+	if v == "" {
+		return time.Time{}, nil
+	}
+	var t time.Time
+	if d, ok := strings.CutSuffix(v, "d"); ok {
+		n, err := strconv.Atoi(d)
+		if err == nil && n > 0 {
+			t = now.AddDate(0, 0, n)
+		}
+	} else if dur, err := time.ParseDuration(v); err == nil && dur > 0 {
+		t = now.Add(dur)
+	} else if day, err := time.Parse(license.DateLayout, v); err == nil {
+		t = day
+	}
+	if t.IsZero() {
+		return t, fmt.Errorf("--expires %q is not a number of days (90d), a duration (12h) or a date YYYY-MM-DD", v)
+	}
+	if !t.After(now) {
+		return t, fmt.Errorf("--expires %q is in the past", v)
+	}
+	return t, nil
+}
+
+func listAdmins(ctx context.Context, st *store.Store, now time.Time, out io.Writer) error {
+	grants, err := st.Grants(ctx, "")
+	if err != nil {
+		return err
+	}
+	tokens, err := st.Tokens(ctx, nil)
+	if err != nil {
+		return err
+	}
+	tw := tabwriter.NewWriter(out, 0, 4, 2, ' ', 0)
+	fmt.Fprintln(tw, "ROLES")
+	fmt.Fprintln(tw, "EMAIL\tTEAM\tROLE\tCAN PURCHASE")
+	for _, g := range grants {
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", g.Email, g.Team, g.Role, g.CanPurchase)
+	}
+	fmt.Fprintln(tw, "\nTOKENS")
+	fmt.Fprintln(tw, "ID\tEMAIL\tCREATED\tEXPIRES\tSTATE")
+	for _, t := range tokens {
+		state := "active"
+		switch {
+		case t.RevokedAt != "":
+			state = "revoked " + t.RevokedAt
+		case !t.Active(now):
+			state = "expired"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Email, t.CreatedAt, orDash(t.ExpiresAt), state)
+	}
+	return tw.Flush()
+}
+
+func orDash(s string) string {
+	if s == "" {
+		return "-"
+	}
+	return s
+}
+
+// Revoke revokes a device's token and, with deleteData, removes what the
+// device sent; it prints what it did.
+func Revoke(ctx context.Context, db, device string, deleteData bool, out io.Writer) error {
 	st, err := store.Open(ctx, db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return st.Revoke(ctx, device, time.Now())
+	del, err := st.RevokeDevice(ctx, device, deleteData, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "device %s revoked\n", device)
+	if deleteData {
+		fmt.Fprintf(out, "deleted %d usage days, %d command rows, %d device-login rows; snapshots already computed keep their figures until recomputed (collector insights --as-of)\n",
+			del.Days, del.Commands, del.Logins)
+	}
+	return nil
 }
 
 // Insights computes and stores the snapshots of every team for asOf.
@@ -177,7 +325,7 @@ func Insights(ctx context.Context, db, asOf string, cat *catalog.Catalog, out io
 		return err
 	}
 	for _, s := range snaps {
-		fmt.Fprintf(out, "%s\t%s\t%d insights\t%d unavailable\n", s.Team, s.AsOf, len(s.Insights), len(s.Unavailable))
+		fmt.Fprintf(out, "%s\t%s\t%d insights\t%d unavailable\n", s.Team, s.AsOf, s.Insights.Len(), len(s.Unavailable))
 	}
 	return nil
 }

@@ -43,7 +43,7 @@ type Snapshot struct {
 	Team        string        `json:"team"`
 	AsOf        string        `json:"as_of"`
 	GeneratedAt time.Time     `json:"generated_at"`
-	Insights    []any         `json:"insights"`
+	Insights    Findings      `json:"insights"`
 	Unavailable []Unavailable `json:"unavailable"`
 }
 
@@ -173,15 +173,36 @@ func Run(ctx context.Context, st *store.Store, cat *catalog.Catalog, asOf string
 	}
 	snaps := Compute(in, now)
 	for _, s := range snaps {
-		body, err := json.Marshal(s)
-		if err != nil {
-			return nil, err
-		}
-		if err := st.PutSnapshot(ctx, s.Team, s.AsOf, now, body); err != nil {
+		if err := put(ctx, st, s, now); err != nil {
 			return nil, err
 		}
 	}
 	return snaps, nil
+}
+
+// RunTeam computes and stores the snapshot of one team for as_of, leaving
+// every other team's snapshots as they are; store.ErrNotFound when the
+// team does not exist.
+func RunTeam(ctx context.Context, st *store.Store, cat *catalog.Catalog, team, asOf string, now time.Time) (Snapshot, error) {
+	in, err := Load(ctx, st, cat, asOf)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	for _, t := range in.Picture.Teams {
+		if t.Team == team {
+			s := newComputation(in).team(t, now.UTC().Truncate(time.Second))
+			return s, put(ctx, st, s, now)
+		}
+	}
+	return Snapshot{}, fmt.Errorf("team %q: %w", team, store.ErrNotFound)
+}
+
+func put(ctx context.Context, st *store.Store, s Snapshot, now time.Time) error {
+	body, err := json.Marshal(s)
+	if err != nil {
+		return err
+	}
+	return st.PutSnapshot(ctx, s.Team, s.AsOf, now, body)
 }
 
 // Compute builds one snapshot per team. It is pure: same input, same
@@ -249,7 +270,7 @@ func newComputation(in *Input) *computation {
 			if c.perf[k] == nil {
 				c.perf[k] = &distribution{means: map[string]float64{}}
 			}
-			c.perf[k].means[p.Email] = float64(sum) / float64(n)
+			c.perf[k].means[p.Email] = sum / n
 		}
 	}
 	for _, d := range c.perf {
@@ -271,10 +292,10 @@ func newComputation(in *Input) *computation {
 
 var metrics = []struct {
 	name string
-	stat func(*store.UserProduct) (sum, n int64)
+	stat func(*store.UserProduct) (sum, n float64)
 }{
-	{"startup", func(p *store.UserProduct) (int64, int64) { return p.StartupSum, p.StartupCount }},
-	{"save", func(p *store.UserProduct) (int64, int64) { return p.SaveSum, p.SaveCount }},
+	{"startup", func(p *store.UserProduct) (float64, float64) { return p.StartupSum, p.StartupCount }},
+	{"save", func(p *store.UserProduct) (float64, float64) { return p.SaveSum, p.SaveCount }},
 }
 
 // Percentile interpolates linearly between the closest ranks of sorted
@@ -290,7 +311,7 @@ func Percentile(sorted []float64, p float64) float64 {
 }
 
 func (c *computation) team(t license.Team, generatedAt time.Time) Snapshot {
-	snap := Snapshot{Team: t.Team, AsOf: c.in.AsOf, GeneratedAt: generatedAt, Insights: []any{}, Unavailable: []Unavailable{}}
+	snap := Snapshot{Team: t.Team, AsOf: c.in.AsOf, GeneratedAt: generatedAt, Unavailable: []Unavailable{}}
 	subs := c.subsByTeam[t.Team]
 	if reason := gate(t, subs); reason != "" {
 		for _, k := range kinds {
@@ -304,20 +325,20 @@ func (c *computation) team(t license.Team, generatedAt time.Time) Snapshot {
 			members[a.Email] = true
 		}
 	}
-	snap.Insights = append(snap.Insights, c.underAssignment(subs)...)
-	snap.Insights = append(snap.Insights, c.overAssignment(subs)...)
+	snap.Insights.UnderAssignment = c.underAssignment(subs)
+	snap.Insights.OverAssignment = c.overAssignment(subs)
 	if t.Plan == "premium" {
-		snap.Insights = append(snap.Insights, c.inactiveUsers(subs)...)
-		snap.Insights = append(snap.Insights, c.productVersions(members)...)
+		snap.Insights.InactiveUser = c.inactiveUsers(subs)
+		snap.Insights.ProductVersion = c.productVersions(members)
 	} else {
 		snap.Unavailable = append(snap.Unavailable,
 			Unavailable{Kind: KindInactiveUser, Reason: ReasonPremium},
 			Unavailable{Kind: KindProductVersion, Reason: ReasonPremium})
 	}
 	perf, missing := c.performance(subs, members)
-	snap.Insights = append(snap.Insights, perf...)
+	snap.Insights.ProductPerformance = perf
 	snap.Unavailable = append(snap.Unavailable, missing...)
-	snap.Insights = append(snap.Insights, c.commandUsage(members)...)
+	snap.Insights.CommandUsage = c.commandUsage(members)
 	return snap
 }
 
@@ -334,8 +355,8 @@ func gate(t license.Team, subs []license.Subscription) string {
 	return "team has no single-user or flex subscription"
 }
 
-func (c *computation) underAssignment(subs []license.Subscription) []any {
-	var out []any
+func (c *computation) underAssignment(subs []license.Subscription) []UnderAssignment {
+	var out []UnderAssignment
 	for _, s := range subs {
 		if !s.ActiveOn(c.in.AsOf) {
 			continue
@@ -349,8 +370,8 @@ func (c *computation) underAssignment(subs []license.Subscription) []any {
 	return out
 }
 
-func (c *computation) overAssignment(subs []license.Subscription) []any {
-	var out []any
+func (c *computation) overAssignment(subs []license.Subscription) []OverAssignment {
+	var out []OverAssignment
 	for _, s := range subs {
 		as := c.assignsBySub[s.Subscription]
 		if s.Channel != "online" || s.End >= c.in.AsOf || len(as) == 0 {
@@ -366,7 +387,7 @@ func (c *computation) overAssignment(subs []license.Subscription) []any {
 	return out
 }
 
-func (c *computation) inactiveUsers(subs []license.Subscription) []any {
+func (c *computation) inactiveUsers(subs []license.Subscription) []InactiveUser {
 	type key struct{ product, email string }
 	found := map[key]*string{}
 	for _, s := range subs {
@@ -398,15 +419,15 @@ func (c *computation) inactiveUsers(subs []license.Subscription) []any {
 		}
 		return keys[i].email < keys[j].email
 	})
-	out := make([]any, 0, len(keys))
+	out := make([]InactiveUser, 0, len(keys))
 	for _, k := range keys {
 		out = append(out, InactiveUser{Kind: KindInactiveUser, Product: k.product, User: k.email, LastUsed: found[k]})
 	}
 	return out
 }
 
-func (c *computation) productVersions(members map[string]bool) []any {
-	var out []any
+func (c *computation) productVersions(members map[string]bool) []ProductVersion {
+	var out []ProductVersion
 	for _, product := range sortedKeys(c.versions) {
 		type agg struct {
 			days  int64
@@ -449,7 +470,7 @@ func (c *computation) productVersions(members map[string]bool) []any {
 	return out
 }
 
-func (c *computation) performance(subs []license.Subscription, members map[string]bool) ([]any, []Unavailable) {
+func (c *computation) performance(subs []license.Subscription, members map[string]bool) ([]ProductPerformance, []Unavailable) {
 	// The products a team cares about: those it subscribes to and those its
 	// users ran.
 	products := map[string]bool{}
@@ -461,7 +482,7 @@ func (c *computation) performance(subs []license.Subscription, members map[strin
 			products[p] = true
 		}
 	}
-	var out []any
+	var out []ProductPerformance
 	var missing []Unavailable
 	for _, product := range sortedKeys(products) {
 		for _, m := range metrics {
@@ -506,8 +527,8 @@ func (c *computation) performance(subs []license.Subscription, members map[strin
 	return out, missing
 }
 
-func (c *computation) commandUsage(members map[string]bool) []any {
-	var out []any
+func (c *computation) commandUsage(members map[string]bool) []CommandUsage {
+	var out []CommandUsage
 	for _, product := range sortedKeys(c.commands) {
 		team, peers := map[string]int64{}, map[string]int64{}
 		var teamTotal, peerTotal int64

@@ -90,13 +90,22 @@ func use(user, product, version, date string) wire.Day {
 }
 
 func ofKind[T any](s insights.Snapshot) []T {
-	var out []T
-	for _, i := range s.Insights {
-		if v, ok := i.(T); ok {
-			out = append(out, v)
-		}
+	var zero T
+	switch any(zero).(type) {
+	case insights.UnderAssignment:
+		return any(s.Insights.UnderAssignment).([]T)
+	case insights.OverAssignment:
+		return any(s.Insights.OverAssignment).([]T)
+	case insights.InactiveUser:
+		return any(s.Insights.InactiveUser).([]T)
+	case insights.ProductVersion:
+		return any(s.Insights.ProductVersion).([]T)
+	case insights.ProductPerformance:
+		return any(s.Insights.ProductPerformance).([]T)
+	case insights.CommandUsage:
+		return any(s.Insights.CommandUsage).([]T)
 	}
-	return out
+	panic("ofKind: not an insight type")
 }
 
 func forEngines(t *testing.T, fn func(t *testing.T, w *world)) {
@@ -367,7 +376,7 @@ func TestGating(t *testing.T) {
 		w.load("assignments", "subscription,email,assigned_on\ns1,u1@x.com,"+day(-200)+"\n")
 		for _, team := range []string{"C", "M"} {
 			s := w.snapshot(team)
-			if len(s.Insights) != 0 || len(s.Unavailable) == 0 {
+			if s.Insights.Len() != 0 || len(s.Unavailable) == 0 {
 				t.Errorf("team %s: insights %s unavailable %s", team, js(s.Insights), js(s.Unavailable))
 			}
 			if b, _ := json.Marshal(s); !strings.Contains(string(b), `"insights":[]`) {

@@ -2,10 +2,10 @@ package pgdriver_test
 
 import (
 	"context"
-	"os"
 	"testing"
 
 	"teamlens/collector/internal/pgdriver"
+	"teamlens/internal/testenv"
 )
 
 func TestRebind(t *testing.T) {
@@ -25,10 +25,7 @@ func TestRebind(t *testing.T) {
 // TestRoundTrip runs typed values, transactions and sums through a real
 // server.
 func TestRoundTrip(t *testing.T) {
-	url := os.Getenv("TEAMLENS_PG_URL")
-	if url == "" {
-		t.Skip("TEAMLENS_PG_URL is unset (run scripts/pg.sh)")
-	}
+	url := testenv.PostgresURL(t)
 	ctx := context.Background()
 	db, err := pgdriver.Open(url)
 	if err != nil {

@@ -5,21 +5,20 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
-	"context"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
-	"sort"
 	"strings"
 	"time"
 
+	"teamlens/collector/internal/ingest"
 	"teamlens/collector/internal/insights"
-	"teamlens/collector/internal/license"
+	"teamlens/collector/internal/metrics"
 	"teamlens/collector/internal/store"
+	"teamlens/collector/internal/teams"
 	"teamlens/shared/catalog"
 	"teamlens/shared/wire"
 )
@@ -36,12 +35,22 @@ type Config struct {
 	MaxBody      int64            // default DefaultMaxBody
 	Logger       *slog.Logger     // default discards
 	Now          func() time.Time // default time.Now
+	Metrics      *metrics.Metrics // counts requests and serves /metrics; default none
+	// Teams answers admins; default a service on Store. The console shares
+	// one with the API.
+	Teams *teams.Service
+	// Console, if set, serves every path the API does not: the Team
+	// Insights console at /.
+	Console      http.Handler
+	Ingest       *ingest.Queue // default ingest.New with its defaults
+	MaxBatchDays int           // default DefaultMaxBatchDays
 }
 
 // Handler serves the collector API.
 type Handler struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg  Config
+	mux  *http.ServeMux
+	root http.Handler
 }
 
 // New returns the collector's HTTP handler.
@@ -58,19 +67,40 @@ func New(cfg Config) *Handler {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
+	if cfg.Teams == nil {
+		cfg.Teams = teams.New(teams.Config{Store: cfg.Store, Catalog: cfg.Catalog, Logger: cfg.Logger, Now: cfg.Now})
+	}
+	if cfg.Ingest == nil {
+		cfg.Ingest = ingest.New(ingest.Config{})
+	}
+	if cfg.MaxBatchDays <= 0 {
+		cfg.MaxBatchDays = DefaultMaxBatchDays
+	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /healthz", h.healthz)
 	h.mux.HandleFunc("POST /v1/enroll", h.enroll)
 	h.mux.HandleFunc("POST /v1/usage", h.usage)
 	h.mux.HandleFunc("GET /v1/benchmarks", h.benchmarks)
-	h.mux.HandleFunc("GET /v1/teams/{team}", h.team)
-	h.mux.HandleFunc("GET /v1/teams/{team}/insights", h.insights)
-	h.mux.HandleFunc("GET /v1/teams/{team}/insights.csv", h.insightsCSV)
-	h.mux.HandleFunc("GET /v1/teams/{team}/usage.csv", h.usageCSV)
+	// Admin routes: one middleware authenticates, the teams service decides.
+	h.mux.HandleFunc("GET /v1/teams", h.admin(h.listTeams))
+	h.mux.HandleFunc("GET /v1/teams/{team}", h.admin(h.team))
+	h.mux.HandleFunc("GET /v1/teams/{team}/insights", h.admin(h.insights))
+	h.mux.HandleFunc("GET /v1/teams/{team}/insights.csv", h.admin(h.insightsCSV))
+	h.mux.HandleFunc("GET /v1/teams/{team}/usage.csv", h.admin(h.usageCSV))
+	h.mux.HandleFunc("POST /v1/teams/{team}/assignments", h.admin(h.assign))
+	h.mux.HandleFunc("DELETE /v1/teams/{team}/assignments/{subscription}/{email}", h.admin(h.unassign))
+	h.mux.HandleFunc("GET /v1/teams/{team}/audit", h.admin(h.audit))
+	if cfg.Console != nil {
+		h.mux.Handle("/", cfg.Console)
+	}
+	if cfg.Metrics != nil {
+		h.mux.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
+	h.root = observe(h.mux, cfg.Metrics, cfg.Logger)
 	return h
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.root.ServeHTTP(w, r) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -91,6 +121,13 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 }
 
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
+	if store.IsBusy(err) {
+		// A lock not granted in time is load, not a fault: come back later.
+		h.cfg.Logger.Warn("request refused: database busy", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "database busy, retry later")
+		return
+	}
 	h.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	writeError(w, http.StatusInternalServerError, "internal error")
 }
@@ -116,21 +153,21 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "body is not an enroll request")
 		return
 	}
-	if h.cfg.EnrollSecret == "" || subtle.ConstantTimeCompare([]byte(req.EnrollSecret), []byte(h.cfg.EnrollSecret)) != 1 {
-		writeError(w, http.StatusUnauthorized, "wrong enroll secret")
-		return
-	}
 	host := strings.TrimSpace(req.Hostname)
 	if host == "" || len(host) > 255 || strings.ContainsFunc(host, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
 		writeError(w, http.StatusBadRequest, "hostname is empty or not printable")
 		return
 	}
-	id, token, err := h.cfg.Store.Enroll(r.Context(), host, h.cfg.Now())
+	id, token, via, err := h.enrollDevice(r.Context(), req.EnrollSecret, host)
+	if errors.Is(err, store.ErrUnauthorized) {
+		writeError(w, http.StatusUnauthorized, "wrong enroll secret or token (unknown, expired or used up)")
+		return
+	}
 	if err != nil {
 		h.internal(w, r, err)
 		return
 	}
-	h.cfg.Logger.Info("device enrolled", "device", id, "hostname", host)
+	h.cfg.Logger.Info("device enrolled", "device", id, "hostname", host, "via", via)
 	writeJSON(w, http.StatusOK, map[string]string{"device_id": id, "device_token": token})
 }
 
@@ -193,6 +230,7 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	noteUpload(r, device, 0)
 	raw, err := readBody(r, w, h.cfg.MaxBody)
 	if errors.Is(err, errTooLarge) {
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body is over the limit of %d bytes", h.cfg.MaxBody))
@@ -212,6 +250,11 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "body has data after the batch")
 		return
 	}
+	noteUpload(r, device, len(b.Days))
+	if len(b.Days) > h.cfg.MaxBatchDays {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("batch has %d days, over the limit of %d days per batch", len(b.Days), h.cfg.MaxBatchDays))
+		return
+	}
 	now := h.cfg.Now()
 	known := func(name string) bool { _, ok := h.cfg.Catalog.Lookup(name); return ok }
 	if err := b.Validate(known, now); err != nil {
@@ -226,8 +269,7 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 		p, _ := h.cfg.Catalog.Lookup(b.Days[i].Product)
 		b.Days[i].Product = p.Name
 	}
-	if err := h.cfg.Store.PutDays(r.Context(), device, b.Days, now); err != nil {
-		h.internal(w, r, err)
+	if !h.putDays(w, r, device, b.Days, now) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"accepted": len(b.Days)})
@@ -259,147 +301,10 @@ func (h *Handler) benchmarks(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "product is missing or not in the catalog")
 		return
 	}
-	to := h.cfg.Now().Format(wire.DateLayout)
-	from, _ := insights.WindowStart(to)
-	stats, err := h.cfg.Store.LoginStats(r.Context(), p.Name, from, to)
+	b, err := insights.Benchmarks(r.Context(), h.cfg.Store, p.Name, h.cfg.Now().Format(wire.DateLayout))
 	if err != nil {
 		h.internal(w, r, err)
 		return
 	}
-	var startup, save []float64
-	for _, s := range stats {
-		if s.StartupN > 0 {
-			startup = append(startup, float64(s.StartupSum)/float64(s.StartupN))
-		}
-		if s.SaveN > 0 {
-			save = append(save, float64(s.SaveSum)/float64(s.SaveN))
-		}
-	}
-	writeJSON(w, http.StatusOK, wire.Benchmarks{Product: p.Name, From: from, To: to, Startup: quartiles(startup), Save: quartiles(save)})
-}
-
-func quartiles(means []float64) *wire.Quartiles {
-	if len(means) < wire.MinBenchmarkUsers {
-		return nil
-	}
-	sort.Float64s(means)
-	return &wire.Quartiles{Users: len(means),
-		P25: insights.Percentile(means, 0.25), P50: insights.Percentile(means, 0.5), P75: insights.Percentile(means, 0.75)}
-}
-
-// admin authenticates an admin token for the team of the path: 401 for no
-// or an unknown token, 403 for a token of another team or of role user.
-func (h *Handler) admin(w http.ResponseWriter, r *http.Request) (store.Admin, bool) {
-	token := bearer(r)
-	if token == "" {
-		writeError(w, http.StatusUnauthorized, "missing bearer token")
-		return store.Admin{}, false
-	}
-	a, err := h.cfg.Store.AdminByToken(r.Context(), token)
-	if errors.Is(err, store.ErrUnauthorized) {
-		writeError(w, http.StatusUnauthorized, "unknown admin token")
-		return store.Admin{}, false
-	}
-	if err != nil {
-		h.internal(w, r, err)
-		return store.Admin{}, false
-	}
-	if a.Team != r.PathValue("team") {
-		writeError(w, http.StatusForbidden, "token is for another team")
-		return store.Admin{}, false
-	}
-	if a.Role == store.RoleUser {
-		writeError(w, http.StatusForbidden, "role user may not read team insights")
-		return store.Admin{}, false
-	}
-	return a, true
-}
-
-// snapshot reads the stored snapshot the request asks for, filtered for the
-// admin; it answers errors itself.
-func (h *Handler) snapshot(w http.ResponseWriter, r *http.Request, a store.Admin) (*stored, bool) {
-	asOf := r.URL.Query().Get("as_of")
-	if asOf != "" {
-		if _, err := time.Parse(license.DateLayout, asOf); err != nil {
-			writeError(w, http.StatusBadRequest, "as_of is not YYYY-MM-DD")
-			return nil, false
-		}
-	}
-	body, err := h.cfg.Store.Snapshot(r.Context(), a.Team, asOf)
-	if errors.Is(err, store.ErrNotFound) {
-		// Nothing computed yet for that day (or at all): compute it now, as
-		// `collector insights` would, and keep it as the day's snapshot.
-		body, err = h.computeSnapshot(r.Context(), a.Team, asOf)
-	}
-	if errors.Is(err, store.ErrNotFound) {
-		writeError(w, http.StatusNotFound, "no insights for this team and day")
-		return nil, false
-	}
-	if err != nil {
-		h.internal(w, r, err)
-		return nil, false
-	}
-	var s stored
-	if err := json.Unmarshal(body, &s); err != nil {
-		h.internal(w, r, fmt.Errorf("snapshot of %s: %w", a.Team, err))
-		return nil, false
-	}
-	if !a.CanPurchase {
-		// over_assignment is about buying seats: only for those who can.
-		kept := s.Insights[:0]
-		for _, raw := range s.Insights {
-			var k struct{ Kind string }
-			json.Unmarshal(raw, &k)
-			if k.Kind != insights.KindOverAssignment {
-				kept = append(kept, raw)
-			}
-		}
-		s.Insights = kept
-	}
-	return &s, true
-}
-
-// computeSnapshot computes every team's snapshot of asOf (today when
-// empty) unless another request or replica just did, and returns team's.
-// A day after tomorrow has no insights yet.
-func (h *Handler) computeSnapshot(ctx context.Context, team, asOf string) ([]byte, error) {
-	now := h.cfg.Now()
-	if asOf == "" {
-		asOf = now.Format(license.DateLayout)
-	}
-	if asOf > now.AddDate(0, 0, 1).Format(license.DateLayout) {
-		return nil, store.ErrNotFound
-	}
-	err := h.cfg.Store.WithLock(ctx, store.InsightsLockKey, func(ctx context.Context) error {
-		if _, err := h.cfg.Store.Snapshot(ctx, team, asOf); !errors.Is(err, store.ErrNotFound) {
-			return err
-		}
-		_, err := insights.Run(ctx, h.cfg.Store, h.cfg.Catalog, asOf, now)
-		return err
-	})
-	if err != nil {
-		return nil, err
-	}
-	return h.cfg.Store.Snapshot(ctx, team, asOf)
-}
-
-// stored is a snapshot read back with its insights left as JSON.
-type stored struct {
-	Team        string                 `json:"team"`
-	AsOf        string                 `json:"as_of"`
-	GeneratedAt string                 `json:"generated_at"`
-	Insights    []json.RawMessage      `json:"insights"`
-	Unavailable []insights.Unavailable `json:"unavailable"`
-}
-
-func (h *Handler) insights(w http.ResponseWriter, r *http.Request) {
-	a, ok := h.admin(w, r)
-	if !ok {
-		return
-	}
-	s, ok := h.snapshot(w, r, a)
-	if !ok {
-		return
-	}
-	writeJSON(w, http.StatusOK, s)
+	writeJSON(w, http.StatusOK, b)
 }

@@ -21,6 +21,7 @@ import (
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/store/storetest"
+	"teamlens/collector/internal/teams"
 	"teamlens/shared/catalog"
 	"teamlens/shared/wire"
 )
@@ -397,14 +398,14 @@ func seedTeams(t *testing.T, e *env) map[string]string {
 		}
 	}
 	tokens := map[string]string{}
-	for name, a := range map[string]store.Admin{
+	for name, a := range map[string]store.Grant{
 		"primary":   {Team: "T1", Email: "p@x.com", Role: "primary", CanPurchase: true},
 		"secondary": {Team: "T1", Email: "s@x.com", Role: "secondary"},
 		"sso":       {Team: "T1", Email: "o@x.com", Role: "sso"},
 		"user":      {Team: "T1", Email: "u@x.com", Role: "user"},
 		"other":     {Team: "T2", Email: "p@y.com", Role: "primary", CanPurchase: true},
 	} {
-		tok, err := e.st.CreateAdmin(ctx, a, now)
+		tok, err := e.st.CreateAdmin(ctx, a, time.Time{}, now)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -429,7 +430,7 @@ func TestInsightsAccess(t *testing.T) {
 			{"bad token", "nope", "/v1/teams/T1/insights", 401},
 			{"device token", "", "/v1/teams/T1/insights", 401},
 			{"computed on demand", tokens["other"], "/v1/teams/T2/insights?as_of=2026-01-01", 200},
-			{"future day", tokens["other"], "/v1/teams/T2/insights?as_of=2026-12-31", 404},
+			{"future day", tokens["other"], "/v1/teams/T2/insights?as_of=2026-12-31", 400},
 			{"bad as_of", tokens["primary"], "/v1/teams/T1/insights?as_of=yesterday", 400},
 			{"csv user role", tokens["user"], "/v1/teams/T1/insights.csv", 403},
 			{"csv other team", tokens["other"], "/v1/teams/T1/insights.csv", 403},
@@ -455,23 +456,25 @@ func TestInsightsAccess(t *testing.T) {
 func TestInsightsSnapshotSelectionAndPurchaseFilter(t *testing.T) {
 	forEngines(t, func(t *testing.T, e *env) {
 		tokens := seedTeams(t, e)
-		get := func(token, query string) insights.Snapshot {
+		// The kinds are read from the raw JSON: the contract, not the Go type.
+		type read struct {
+			Team     string `json:"team"`
+			AsOf     string `json:"as_of"`
+			Insights []struct {
+				Kind string `json:"kind"`
+			} `json:"insights"`
+		}
+		get := func(token, query string) read {
 			t.Helper()
 			status, body := e.do("GET", "/v1/teams/T1/insights"+query, token, nil, nil)
 			if status != 200 {
 				t.Fatalf("%d %s", status, body)
 			}
-			var s struct {
-				insights.Snapshot
-				Insights []map[string]any `json:"insights"`
-			}
+			var s read
 			if err := json.Unmarshal(body, &s); err != nil {
 				t.Fatal(err)
 			}
-			for _, i := range s.Insights {
-				s.Snapshot.Insights = append(s.Snapshot.Insights, i["kind"])
-			}
-			return s.Snapshot
+			return s
 		}
 		if s := get(tokens["primary"], ""); s.AsOf != "2026-11-26" || s.Team != "T1" {
 			t.Errorf("latest snapshot: %+v", s)
@@ -479,9 +482,9 @@ func TestInsightsSnapshotSelectionAndPurchaseFilter(t *testing.T) {
 		if s := get(tokens["primary"], "?as_of=2026-11-25"); s.AsOf != "2026-11-25" {
 			t.Errorf("as_of snapshot: %+v", s)
 		}
-		has := func(s insights.Snapshot, kind string) bool {
+		has := func(s read, kind string) bool {
 			for _, k := range s.Insights {
-				if k == kind {
+				if k.Kind == kind {
 					return true
 				}
 			}
@@ -512,7 +515,7 @@ func TestCSVExports(t *testing.T) {
 			return rows
 		}
 		rows := read("/v1/teams/T1/insights.csv", tokens["primary"])
-		if strings.Join(rows[0], ",") != strings.Join(server.InsightsCSVHeader, ",") {
+		if strings.Join(rows[0], ",") != strings.Join(insights.CSVHeader(), ",") {
 			t.Fatalf("header %v", rows[0])
 		}
 		col := map[string]int{}
@@ -538,7 +541,11 @@ func TestCSVExports(t *testing.T) {
 			}
 		}
 		usage := read("/v1/teams/T1/usage.csv?as_of=2026-11-26", tokens["primary"])
-		want := [][]string{server.UsageCSVHeader, {"jdoe@x.com", "jdoe", "AutoCAD", "1", "2026-11-20", "2027.1", "2025-01-02"}}
+		var device string
+		if err := e.raw.QueryRow(`SELECT id FROM devices`).Scan(&device); err != nil {
+			t.Fatal(err)
+		}
+		want := [][]string{teams.UsageCSVHeader(), {"jdoe@x.com", "jdoe", "AutoCAD", "1", "2026-11-20", "2027.1", "2025-01-02", "OLD;S1", "ws-01 (" + device + ")"}}
 		if fmt.Sprint(usage) != fmt.Sprint(want) {
 			t.Errorf("usage.csv = %v, want %v", usage, want)
 		}

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strconv"
 	"time"
 
 	"teamlens/collector/internal/license"
 	"teamlens/internal/sqlx"
+	"teamlens/shared/wire"
 )
 
 // Picture is the whole license picture. It is small (teams, seats, people),
@@ -73,14 +75,27 @@ func (s *Store) each(ctx context.Context, query string, args []any, fn func(*sql
 }
 
 // UserProduct aggregates one matched directory user's use of one product.
+// Stat sums are floating point: no stored row, however large, can make them
+// overflow.
 type UserProduct struct {
 	Email, Product string
 	Days           int64  // distinct usage days in the window
 	LastUsed       string // last usage day on or before the window's end
-	StartupSum     int64  // sums over the window of the startup_ms stat
-	StartupCount   int64
-	SaveSum        int64
-	SaveCount      int64
+	StartupSum     float64
+	StartupCount   float64 // sums over the window of the startup_ms stat
+	SaveSum        float64
+	SaveCount      float64
+}
+
+// statSums returns the SQL of two sums, of a stat's sum and count columns,
+// over the rows where cond holds and the stat obeys the wire contract
+// (count >= 1, 0 <= sum <= count*limit). A row stored before the contract
+// bounded stats is left out rather than allowed to skew or overflow. The
+// division keeps count*limit from overflowing a BIGINT.
+func statSums(stat string, limit int64, cond string) string {
+	valid := fmt.Sprintf("%s AND %[2]s_count >= 1 AND %[2]s_sum >= 0 AND %[2]s_sum / %[3]d <= %[2]s_count", cond, stat, limit)
+	return fmt.Sprintf("COALESCE(SUM(CASE WHEN %[1]s THEN CAST(%[2]s_sum AS DOUBLE PRECISION) END), 0), "+
+		"COALESCE(SUM(CASE WHEN %[1]s THEN CAST(%[2]s_count AS DOUBLE PRECISION) END), 0)", valid, stat)
 }
 
 // loginEmails maps each login key to the directory users it matches.
@@ -104,11 +119,7 @@ func (s *Store) loginEmails(ctx context.Context) (map[string][]string, error) {
 func (s *Store) UserProducts(ctx context.Context, from, to string) ([]UserProduct, error) {
 	return matched(ctx, s, "user products", `SELECT login, product,
 			COUNT(DISTINCT CASE WHEN day >= ? THEN day END),
-			MAX(day),
-			COALESCE(SUM(CASE WHEN day >= ? THEN startup_sum END), 0),
-			COALESCE(SUM(CASE WHEN day >= ? THEN startup_count END), 0),
-			COALESCE(SUM(CASE WHEN day >= ? THEN save_sum END), 0),
-			COALESCE(SUM(CASE WHEN day >= ? THEN save_count END), 0)
+			MAX(day), `+statSums("startup", wire.MaxTimeMS, "day >= ?")+`, `+statSums("save", wire.MaxTimeMS, "day >= ?")+`
 		FROM usage_days
 		WHERE day <= ?
 		GROUP BY login, product`, []any{from, from, from, from, from, to},
@@ -145,7 +156,10 @@ type UserCommand struct {
 // UserCommands totals completed commands per matched user and product in
 // [from, to].
 func (s *Store) UserCommands(ctx context.Context, from, to string) ([]UserCommand, error) {
-	return matched(ctx, s, "user commands", `SELECT login, product, command, SUM(completed)
+	// A count outside the contract's daily bound is a row stored before
+	// the bound existed: it counts as nothing.
+	return matched(ctx, s, "user commands", `SELECT login, product, command,
+			SUM(CASE WHEN completed BETWEEN 0 AND `+strconv.Itoa(wire.MaxCommandOutcomes)+` THEN completed ELSE 0 END)
 		FROM usage_commands
 		WHERE day >= ? AND day <= ?
 		GROUP BY login, product, command`, []any{from, to},
@@ -182,23 +196,24 @@ func matched[T any](ctx context.Context, s *Store, what, query string, args []an
 	return out, nil
 }
 
-// LoginStat sums one login's startup and save stats of a product.
+// LoginStat sums one login's stats of a product.
 type LoginStat struct {
 	Login                string
-	StartupSum, StartupN int64
-	SaveSum, SaveN       int64
+	StartupSum, StartupN float64
+	OpenSum, OpenN       float64
+	SaveSum, SaveN       float64
 }
 
-// LoginStats sums, per login (matched or not), the startup and save stats
-// of product in [from, to]; the benchmarks of My Insights.
+// LoginStats sums, per login (matched or not), the startup, open and save
+// stats of product in [from, to]; the benchmarks of My Insights.
 func (s *Store) LoginStats(ctx context.Context, product, from, to string) ([]LoginStat, error) {
 	var out []LoginStat
-	err := s.each(ctx, `SELECT login, COALESCE(SUM(startup_sum), 0), COALESCE(SUM(startup_count), 0),
-			COALESCE(SUM(save_sum), 0), COALESCE(SUM(save_count), 0)
+	err := s.each(ctx, `SELECT login, `+statSums("startup", wire.MaxTimeMS, "1 = 1")+`, `+
+		statSums("open", wire.MaxTimeMS, "1 = 1")+`, `+statSums("save", wire.MaxTimeMS, "1 = 1")+`
 		FROM usage_days WHERE product = ? AND day >= ? AND day <= ?
 		GROUP BY login`, []any{product, from, to}, func(r *sql.Rows) error {
 		var x LoginStat
-		if err := r.Scan(&x.Login, &x.StartupSum, &x.StartupN, &x.SaveSum, &x.SaveN); err != nil {
+		if err := r.Scan(&x.Login, &x.StartupSum, &x.StartupN, &x.OpenSum, &x.OpenN, &x.SaveSum, &x.SaveN); err != nil {
 			return err
 		}
 		out = append(out, x)

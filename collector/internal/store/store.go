@@ -43,6 +43,7 @@ const (
 type Store struct {
 	db       *sql.DB
 	postgres bool
+	limits   deviceLimits
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a
@@ -59,13 +60,16 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Store{db: db}, nil
+		s := &Store{db: db}
+		s.SetMaxDeviceUsers(DefaultMaxDeviceUsers)
+		return s, nil
 	}
 	db, err := pgdriver.Open(dsn)
 	if err != nil {
 		return nil, err
 	}
 	s := &Store{db: db, postgres: true}
+	s.SetMaxDeviceUsers(DefaultMaxDeviceUsers)
 	// Replicas starting together must not run the same migration twice.
 	err = s.WithLock(ctx, migrateLockKey, func(ctx context.Context) error {
 		return sqlitedb.Migrate(ctx, db, migrations, "migrations")
@@ -149,6 +153,16 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Enroll registers a device and returns its id and bearer token.
 func (s *Store) Enroll(ctx context.Context, hostname string, now time.Time) (id, token string, err error) {
+	id, token, err = insertDevice(ctx, s.db, hostname, now)
+	if err != nil {
+		return "", "", fmt.Errorf("enroll: %w", err)
+	}
+	return id, token, nil
+}
+
+func insertDevice(ctx context.Context, q interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, hostname string, now time.Time) (id, token string, err error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return "", "", err
@@ -158,12 +172,9 @@ func (s *Store) Enroll(ctx context.Context, hostname string, now time.Time) (id,
 	if err != nil {
 		return "", "", err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO devices (id, hostname, token_hash, enrolled_at) VALUES (?, ?, ?, ?)`,
+	_, err = q.ExecContext(ctx, `INSERT INTO devices (id, hostname, token_hash, enrolled_at) VALUES (?, ?, ?, ?)`,
 		id, hostname, hash, stamp(now))
-	if err != nil {
-		return "", "", fmt.Errorf("enroll: %w", err)
-	}
-	return id, token, nil
+	return id, token, err
 }
 
 // Device returns the id of the device a token belongs to, or
@@ -177,16 +188,10 @@ func (s *Store) Device(ctx context.Context, token string) (string, error) {
 	return id, err
 }
 
-// Revoke revokes a device's token.
+// Revoke revokes a device's token and keeps what it sent.
 func (s *Store) Revoke(ctx context.Context, id string, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE devices SET revoked_at = ? WHERE id = ?`, stamp(now), id)
-	if err != nil {
-		return fmt.Errorf("revoke: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("device %s: %w", id, ErrNotFound)
-	}
-	return nil
+	_, err := s.RevokeDevice(ctx, id, false, now)
+	return err
 }
 
 // PutDays stores validated days of one device in one transaction; a day
@@ -195,6 +200,9 @@ func (s *Store) Revoke(ctx context.Context, id string, now time.Time) error {
 func (s *Store) PutDays(ctx context.Context, device string, days []wire.Day, now time.Time) error {
 	received := stamp(now)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.trackDevice(ctx, tx, device, days, received); err != nil {
+			return err
+		}
 		// Multi-row statements: on PostgreSQL each statement is a round trip.
 		for start := 0; start < len(days); start += daysPerStatement {
 			part := days[start:min(start+daysPerStatement, len(days))]
@@ -219,20 +227,26 @@ func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, re
 	for _, d := range days {
 		keys = append(keys, d.User, d.Product, d.Version, d.Date)
 	}
+	// The keys come from a subquery so that SQLite looks each one up in the
+	// primary key: `IN (VALUES ...)` made it scan every row of the device,
+	// so each batch cost more than the one before.
 	for _, table := range []string{"usage_commands", "usage_days"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE device_id = ? AND (os_user, product, version, day) IN (VALUES `+
-			placeholders(4, len(days))+`)`, keys...); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE device_id = ? AND (os_user, product, version, day) IN
+			(SELECT column1, column2, column3, column4 FROM (VALUES `+placeholders(4, len(days))+`) AS k)`, keys...); err != nil {
 			return err
 		}
 	}
-	rows := make([]any, 0, 14*len(days))
+	rows := make([]any, 0, 16*len(days))
 	var cmds []any
 	for _, d := range days {
 		login := license.LoginKey(d.User)
-		var startupN, startupSum, saveN, saveSum, analytics any
+		var startupN, startupSum, openN, openSum, saveN, saveSum, analytics any
 		if a := d.Analytics; a != nil {
 			if a.StartupMS != nil {
 				startupN, startupSum = a.StartupMS.Count, a.StartupMS.Sum
+			}
+			if a.OpenMS != nil {
+				openN, openSum = a.OpenMS.Count, a.OpenMS.Sum
 			}
 			if a.SaveMS != nil {
 				saveN, saveSum = a.SaveMS.Count, a.SaveMS.Sum
@@ -247,10 +261,10 @@ func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, re
 			}
 		}
 		rows = append(rows, device, d.User, d.Product, d.Version, d.Date, login, int64(d.Minutes), int64(d.Sessions),
-			startupN, startupSum, saveN, saveSum, analytics, received)
+			startupN, startupSum, openN, openSum, saveN, saveSum, analytics, received)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions,
-		startup_count, startup_sum, save_count, save_sum, analytics, received_at) VALUES `+placeholders(14, len(days)), rows...); err != nil {
+		startup_count, startup_sum, open_count, open_sum, save_count, save_sum, analytics, received_at) VALUES `+placeholders(16, len(days)), rows...); err != nil {
 		return err
 	}
 	const cmdCols = 11
@@ -274,149 +288,78 @@ func placeholders(cols, n int) string {
 // exists are updated. A row that refers to a team, subscription or user not
 // (yet) imported fails the whole file, naming its line.
 func (s *Store) Import(ctx context.Context, f *license.File) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		exists := func(table, col, val string) (bool, error) {
-			var one int
-			err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE `+col+` = ?`, val).Scan(&one)
-			if errors.Is(err, sql.ErrNoRows) {
-				return false, nil
-			}
-			return err == nil, err
+	return s.inTx(ctx, func(tx *sql.Tx) error { return importRows(ctx, tx, f) })
+}
+
+// importRows upserts the rows of f inside tx.
+func importRows(ctx context.Context, tx *sql.Tx, f *license.File) error {
+	exists := func(table, col, val string) (bool, error) {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM `+table+` WHERE `+col+` = ?`, val).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return false, nil
 		}
-		missing := func(line int, col, what, val string) error {
-			return &license.CellError{Line: line, Column: col, Err: fmt.Errorf("%s %q is not imported", what, val)}
+		return err == nil, err
+	}
+	missing := func(line int, col, what, val string) error {
+		return &license.CellError{Line: line, Column: col, Err: fmt.Errorf("%s %q is not imported", what, val)}
+	}
+	switch f.Kind {
+	case license.KindTeams:
+		for _, t := range f.Teams {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO teams (team, name, plan, user_management) VALUES (?, ?, ?, ?)
+				ON CONFLICT (team) DO UPDATE SET name = excluded.name, plan = excluded.plan, user_management = excluded.user_management`,
+				t.Team, t.Name, t.Plan, t.UserManagement); err != nil {
+				return fmt.Errorf("line %d: %w", t.Line, err)
+			}
 		}
-		switch f.Kind {
-		case license.KindTeams:
-			for _, t := range f.Teams {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO teams (team, name, plan, user_management) VALUES (?, ?, ?, ?)
-					ON CONFLICT (team) DO UPDATE SET name = excluded.name, plan = excluded.plan, user_management = excluded.user_management`,
-					t.Team, t.Name, t.Plan, t.UserManagement); err != nil {
-					return fmt.Errorf("line %d: %w", t.Line, err)
-				}
+	case license.KindUsers:
+		for _, u := range f.Users {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO users (email, login, name, login_key) VALUES (?, ?, ?, ?)
+				ON CONFLICT (email) DO UPDATE SET login = excluded.login, name = excluded.name, login_key = excluded.login_key`,
+				u.Email, u.Login, u.Name, u.LoginKey()); err != nil {
+				return fmt.Errorf("line %d: %w", u.Line, err)
 			}
-		case license.KindUsers:
-			for _, u := range f.Users {
-				if _, err := tx.ExecContext(ctx, `INSERT INTO users (email, login, name, login_key) VALUES (?, ?, ?, ?)
-					ON CONFLICT (email) DO UPDATE SET login = excluded.login, name = excluded.name, login_key = excluded.login_key`,
-					u.Email, u.Login, u.Name, u.LoginKey()); err != nil {
-					return fmt.Errorf("line %d: %w", u.Line, err)
-				}
+		}
+	case license.KindSubscriptions:
+		for _, sub := range f.Subscriptions {
+			ok, err := exists("teams", "team", sub.Team)
+			if err != nil {
+				return err
 			}
-		case license.KindSubscriptions:
-			for _, sub := range f.Subscriptions {
-				ok, err := exists("teams", "team", sub.Team)
+			if !ok {
+				return missing(sub.Line, "team", "team", sub.Team)
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscription, team, product, type, seats, channel, start_on, end_on)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (subscription) DO UPDATE SET team = excluded.team, product = excluded.product, type = excluded.type,
+				seats = excluded.seats, channel = excluded.channel, start_on = excluded.start_on, end_on = excluded.end_on`,
+				sub.Subscription, sub.Team, sub.Product, sub.Type, sub.Seats, sub.Channel, sub.Start, sub.End); err != nil {
+				return fmt.Errorf("line %d: %w", sub.Line, err)
+			}
+		}
+	case license.KindAssignments:
+		for _, a := range f.Assignments {
+			for _, c := range []struct{ table, col, what, val string }{
+				{"subscriptions", "subscription", "subscription", a.Subscription},
+				{"users", "email", "user", a.Email},
+			} {
+				ok, err := exists(c.table, c.col, c.val)
 				if err != nil {
 					return err
 				}
 				if !ok {
-					return missing(sub.Line, "team", "team", sub.Team)
-				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscription, team, product, type, seats, channel, start_on, end_on)
-					VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-					ON CONFLICT (subscription) DO UPDATE SET team = excluded.team, product = excluded.product, type = excluded.type,
-					seats = excluded.seats, channel = excluded.channel, start_on = excluded.start_on, end_on = excluded.end_on`,
-					sub.Subscription, sub.Team, sub.Product, sub.Type, sub.Seats, sub.Channel, sub.Start, sub.End); err != nil {
-					return fmt.Errorf("line %d: %w", sub.Line, err)
+					return missing(a.Line, c.col, c.what, c.val)
 				}
 			}
-		case license.KindAssignments:
-			for _, a := range f.Assignments {
-				for _, c := range []struct{ table, col, what, val string }{
-					{"subscriptions", "subscription", "subscription", a.Subscription},
-					{"users", "email", "user", a.Email},
-				} {
-					ok, err := exists(c.table, c.col, c.val)
-					if err != nil {
-						return err
-					}
-					if !ok {
-						return missing(a.Line, c.col, c.what, c.val)
-					}
-				}
-				if _, err := tx.ExecContext(ctx, `INSERT INTO assignments (subscription, email, assigned_on) VALUES (?, ?, ?)
-					ON CONFLICT (subscription, email) DO UPDATE SET assigned_on = excluded.assigned_on`,
-					a.Subscription, a.Email, a.AssignedOn); err != nil {
-					return fmt.Errorf("line %d: %w", a.Line, err)
-				}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO assignments (subscription, email, assigned_on) VALUES (?, ?, ?)
+				ON CONFLICT (subscription, email) DO UPDATE SET assigned_on = excluded.assigned_on`,
+				a.Subscription, a.Email, a.AssignedOn); err != nil {
+				return fmt.Errorf("line %d: %w", a.Line, err)
 			}
-		default:
-			return fmt.Errorf("unknown kind %q", f.Kind)
 		}
-		return nil
-	})
-}
-
-// Roles of admin tokens (contract).
-const (
-	RolePrimary   = "primary"
-	RoleSecondary = "secondary"
-	RoleSSO       = "sso"
-	RoleUser      = "user"
-)
-
-// ValidRole reports whether role is one of the four roles.
-func ValidRole(role string) bool {
-	switch role {
-	case RolePrimary, RoleSecondary, RoleSSO, RoleUser:
-		return true
+	default:
+		return fmt.Errorf("unknown kind %q", f.Kind)
 	}
-	return false
-}
-
-// Admin is the holder of an admin API token.
-type Admin struct {
-	Team        string
-	Email       string
-	Role        string
-	CanPurchase bool
-}
-
-// CreateAdmin stores a new admin token for an imported team and returns the
-// token; only its hash is kept.
-func (s *Store) CreateAdmin(ctx context.Context, a Admin, now time.Time) (string, error) {
-	if !ValidRole(a.Role) {
-		return "", fmt.Errorf("role %q is not primary, secondary, sso or user", a.Role)
-	}
-	if a.Email == "" {
-		return "", errors.New("email is empty")
-	}
-	token, hash, err := NewToken()
-	if err != nil {
-		return "", err
-	}
-	err = s.inTx(ctx, func(tx *sql.Tx) error {
-		var one int
-		err := tx.QueryRowContext(ctx, `SELECT 1 FROM teams WHERE team = ?`, a.Team).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("team %q is not imported: %w", a.Team, ErrNotFound)
-		}
-		if err != nil {
-			return err
-		}
-		purchase := 0
-		if a.CanPurchase {
-			purchase = 1
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO admins (token_hash, team, email, role, can_purchase, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			hash, a.Team, strings.ToLower(a.Email), a.Role, purchase, stamp(now))
-		return err
-	})
-	if err != nil {
-		return "", fmt.Errorf("create admin: %w", err)
-	}
-	return token, nil
-}
-
-// AdminByToken returns the admin a token belongs to, or ErrUnauthorized.
-func (s *Store) AdminByToken(ctx context.Context, token string) (Admin, error) {
-	var a Admin
-	var purchase int64
-	err := s.db.QueryRowContext(ctx, `SELECT team, email, role, can_purchase FROM admins WHERE token_hash = ?`, HashToken(token)).
-		Scan(&a.Team, &a.Email, &a.Role, &purchase)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Admin{}, ErrUnauthorized
-	}
-	a.CanPurchase = purchase != 0
-	return a, err
+	return nil
 }

@@ -78,18 +78,18 @@ func TestImportUpsertAndAdmins(t *testing.T) {
 			if !errors.As(err, &ce) || ce.Line != 2 || ce.Column != "subscription" {
 				t.Errorf("assignment to a missing subscription: %v", err)
 			}
-			tok, err := st.CreateAdmin(ctx, store.Admin{Team: "T1", Email: "P@x.com", Role: "sso"}, time.Now())
+			tok, err := st.CreateAdmin(ctx, store.Grant{Team: "T1", Email: "P@x.com", Role: "sso"}, time.Time{}, time.Now())
 			if err != nil {
 				t.Fatal(err)
 			}
-			a, err := st.AdminByToken(ctx, tok)
-			if err != nil || a != (store.Admin{Team: "T1", Email: "p@x.com", Role: "sso"}) {
+			a, err := st.AdminByToken(ctx, tok, time.Now())
+			if g, ok := a.On("T1"); err != nil || a.Email != "p@x.com" || !ok || g != (store.Grant{Team: "T1", Email: "p@x.com", Role: "sso"}) {
 				t.Errorf("admin %+v, %v", a, err)
 			}
-			if _, err := st.AdminByToken(ctx, tok+"x"); !errors.Is(err, store.ErrUnauthorized) {
+			if _, err := st.AdminByToken(ctx, tok+"x", time.Now()); !errors.Is(err, store.ErrUnauthorized) {
 				t.Errorf("wrong token: %v", err)
 			}
-			if _, err := st.CreateAdmin(ctx, store.Admin{Team: "T9", Email: "p@x.com", Role: "sso"}, time.Now()); !errors.Is(err, store.ErrNotFound) {
+			if _, err := st.CreateAdmin(ctx, store.Grant{Team: "T9", Email: "p@x.com", Role: "sso"}, time.Time{}, time.Now()); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("admin of a missing team: %v", err)
 			}
 		})

@@ -14,6 +14,7 @@ import (
 
 	"teamlens/collector/internal/pgdriver"
 	"teamlens/collector/internal/store"
+	"teamlens/internal/testenv"
 )
 
 // PGEnv names the variable holding the PostgreSQL URL tests use
@@ -36,7 +37,7 @@ func Engines(t testing.TB) []Engine {
 	if os.Getenv(PGEnv) != "" {
 		engines = append(engines, Engine{Name: "postgres", DSN: PostgresDSN})
 	} else {
-		t.Logf("%s is unset: PostgreSQL not tested (run scripts/pg.sh)", PGEnv)
+		testenv.Partly(t, "%s is unset: PostgreSQL not tested (run scripts/pg.sh)", PGEnv)
 	}
 	return engines
 }
@@ -51,10 +52,7 @@ func SQLiteDSN(t testing.TB) string {
 // TEAMLENS_PG_URL is unset.
 func PostgresDSN(t testing.TB) string {
 	t.Helper()
-	base := os.Getenv(PGEnv)
-	if base == "" {
-		t.Skipf("%s is unset (run scripts/pg.sh)", PGEnv)
-	}
+	base := testenv.PostgresURL(t)
 	b := make([]byte, 6)
 	rand.Read(b)
 	schema := "t_" + hex.EncodeToString(b)

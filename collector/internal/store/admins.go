@@ -1,0 +1,250 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// Roles of admins on a team (contract).
+const (
+	RolePrimary   = "primary"
+	RoleSecondary = "secondary"
+	RoleSSO       = "sso"
+	RoleUser      = "user"
+)
+
+// ValidRole reports whether role is one of the four roles.
+func ValidRole(role string) bool {
+	switch role {
+	case RolePrimary, RoleSecondary, RoleSSO, RoleUser:
+		return true
+	}
+	return false
+}
+
+// Grant is one admin's role on one team.
+type Grant struct {
+	Team        string
+	Email       string
+	Role        string
+	CanPurchase bool
+}
+
+// Admin is who a valid token belongs to, with every role they hold.
+type Admin struct {
+	Email   string
+	TokenID string
+	Roles   []Grant // by team
+}
+
+// On returns the admin's grant on team, if any.
+func (a Admin) On(team string) (Grant, bool) {
+	for _, g := range a.Roles {
+		if g.Team == team {
+			return g, true
+		}
+	}
+	return Grant{}, false
+}
+
+// Token describes an admin token without its secret.
+type Token struct {
+	ID        string
+	Email     string
+	CreatedAt string
+	ExpiresAt string // "" for never
+	RevokedAt string // "" while valid
+}
+
+// Active reports whether the token works at now.
+func (t Token) Active(now time.Time) bool {
+	return t.RevokedAt == "" && (t.ExpiresAt == "" || t.ExpiresAt > stamp(now))
+}
+
+func newID() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// CreateAdmin grants g (replacing the email's earlier role on that team)
+// and mints a new token for the email, valid until expires (zero: never).
+// It returns the token; only its hash is kept.
+func (s *Store) CreateAdmin(ctx context.Context, g Grant, expires, now time.Time) (string, error) {
+	if !ValidRole(g.Role) {
+		return "", fmt.Errorf("role %q is not primary, secondary, sso or user", g.Role)
+	}
+	g.Email = strings.ToLower(strings.TrimSpace(g.Email))
+	if g.Email == "" {
+		return "", errors.New("email is empty")
+	}
+	var token string
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		var one int
+		err := tx.QueryRowContext(ctx, `SELECT 1 FROM teams WHERE team = ?`, g.Team).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("team %q is not imported: %w", g.Team, ErrNotFound)
+		}
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO admin_roles (email, team, role, can_purchase, granted_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT (email, team) DO UPDATE SET role = excluded.role, can_purchase = excluded.can_purchase, granted_at = excluded.granted_at`,
+			g.Email, g.Team, g.Role, boolInt(g.CanPurchase), stamp(now)); err != nil {
+			return err
+		}
+		token, _, err = mintToken(ctx, tx, g.Email, expires, now)
+		return err
+	})
+	if err != nil {
+		return "", fmt.Errorf("create admin: %w", err)
+	}
+	return token, nil
+}
+
+// MintToken issues a new token for an email that holds at least one role.
+func (s *Store) MintToken(ctx context.Context, email string, expires, now time.Time) (token, id string, err error) {
+	email = strings.ToLower(email)
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		var n int
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM admin_roles WHERE email = ?`, email).Scan(&n); err != nil {
+			return err
+		}
+		if n == 0 {
+			return fmt.Errorf("%s holds no role: %w", email, ErrNotFound)
+		}
+		token, id, err = mintToken(ctx, tx, email, expires, now)
+		return err
+	})
+	return token, id, err
+}
+
+func mintToken(ctx context.Context, tx *sql.Tx, email string, expires, now time.Time) (token, id string, err error) {
+	token, hash, err := NewToken()
+	if err != nil {
+		return "", "", err
+	}
+	var exp any
+	if !expires.IsZero() {
+		exp = stamp(expires)
+	}
+	id = newID()
+	_, err = tx.ExecContext(ctx, `INSERT INTO admin_tokens (id, token_hash, email, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		id, hash, email, stamp(now), exp)
+	return token, id, err
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// AdminByToken returns the admin a token belongs to with their roles, or
+// ErrUnauthorized when the token is unknown, revoked or expired at now.
+func (s *Store) AdminByToken(ctx context.Context, token string, now time.Time) (Admin, error) {
+	var a Admin
+	err := s.db.QueryRowContext(ctx, `SELECT id, email FROM admin_tokens
+		WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, HashToken(token), stamp(now)).
+		Scan(&a.TokenID, &a.Email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Admin{}, ErrUnauthorized
+	}
+	if err != nil {
+		return Admin{}, fmt.Errorf("admin token: %w", err)
+	}
+	a.Roles, err = s.Grants(ctx, a.Email)
+	return a, err
+}
+
+// AdminByTokenID is AdminByToken for a token known by id (a console
+// session), with the same checks.
+func (s *Store) AdminByTokenID(ctx context.Context, id string, now time.Time) (Admin, error) {
+	var a Admin
+	err := s.db.QueryRowContext(ctx, `SELECT id, email FROM admin_tokens
+		WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, id, stamp(now)).Scan(&a.TokenID, &a.Email)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Admin{}, ErrUnauthorized
+	}
+	if err != nil {
+		return Admin{}, fmt.Errorf("admin token: %w", err)
+	}
+	a.Roles, err = s.Grants(ctx, a.Email)
+	return a, err
+}
+
+// Grants returns the roles of an email (every email when email is ""), by
+// team then email.
+func (s *Store) Grants(ctx context.Context, email string) ([]Grant, error) {
+	q, args := `SELECT team, email, role, can_purchase FROM admin_roles ORDER BY team, email`, []any(nil)
+	if email != "" {
+		q, args = `SELECT team, email, role, can_purchase FROM admin_roles WHERE email = ? ORDER BY team`, []any{email}
+	}
+	out := []Grant{}
+	err := s.each(ctx, q, args, func(r *sql.Rows) error {
+		var g Grant
+		var p int64
+		if err := r.Scan(&g.Team, &g.Email, &g.Role, &p); err != nil {
+			return err
+		}
+		g.CanPurchase = p != 0
+		out = append(out, g)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("admin roles: %w", err)
+	}
+	return out, nil
+}
+
+// Tokens lists the tokens of the given emails (of everyone when emails is
+// nil), newest first.
+func (s *Store) Tokens(ctx context.Context, emails []string) ([]Token, error) {
+	want := map[string]bool{}
+	for _, e := range emails {
+		want[strings.ToLower(e)] = true
+	}
+	var out []Token
+	err := s.each(ctx, `SELECT id, email, created_at, COALESCE(expires_at, ''), COALESCE(revoked_at, '') FROM admin_tokens
+		ORDER BY created_at DESC, id`, nil, func(r *sql.Rows) error {
+		var t Token
+		if err := r.Scan(&t.ID, &t.Email, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt); err != nil {
+			return err
+		}
+		if emails == nil || want[t.Email] {
+			out = append(out, t)
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("admin tokens: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeTokens revokes the token whose id is who, or every token of the
+// email who, and returns how many it revoked; ErrNotFound when none was
+// valid.
+func (s *Store) RevokeTokens(ctx context.Context, who string, now time.Time) (int, error) {
+	who = strings.TrimSpace(who)
+	col := "id"
+	if strings.Contains(who, "@") {
+		col, who = "email", strings.ToLower(who)
+	}
+	res, err := s.db.ExecContext(ctx, `UPDATE admin_tokens SET revoked_at = ? WHERE `+col+` = ? AND revoked_at IS NULL`, stamp(now), who)
+	if err != nil {
+		return 0, fmt.Errorf("revoke admin token: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	if n == 0 {
+		return 0, fmt.Errorf("no valid admin token with %s %q: %w", col, who, ErrNotFound)
+	}
+	return int(n), nil
+}

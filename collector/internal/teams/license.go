@@ -1,0 +1,120 @@
+package teams
+
+import (
+	"context"
+	"fmt"
+
+	"teamlens/collector/internal/license"
+	"teamlens/collector/internal/store"
+)
+
+// Seat is one assignment of a subscription.
+type Seat struct {
+	Email      string `json:"email"`
+	AssignedOn string `json:"assigned_on"`
+}
+
+// Subscription is a subscription of a team with its seats on as_of.
+type Subscription struct {
+	Subscription string `json:"subscription"`
+	Product      string `json:"product"`
+	Type         string `json:"type"`
+	Seats        int64  `json:"seats"`
+	Channel      string `json:"channel"`
+	Start        string `json:"start"`
+	End          string `json:"end"`
+	Active       bool   `json:"active"`
+	Assigned     int    `json:"assigned"`
+	Assignments  []Seat `json:"assignments"`
+}
+
+// License is a team's license picture on as_of (GET /v1/teams/{team}).
+type License struct {
+	Team           string         `json:"team"`
+	Name           string         `json:"name"`
+	Plan           string         `json:"plan"`
+	UserManagement string         `json:"user_management"`
+	AsOf           string         `json:"as_of"`
+	Subscriptions  []Subscription `json:"subscriptions"`
+}
+
+// License returns team's subscriptions with the seats assigned on day
+// (default today). An online subscription that ended and still has seats
+// assigned is an over-assignment: only admins who may purchase see it.
+func (s *Service) License(ctx context.Context, who store.Admin, team, day string) (*License, error) {
+	g, err := s.grant(who, team, needRead)
+	if err != nil {
+		return nil, err
+	}
+	if err := asOf(day); err != nil {
+		return nil, err
+	}
+	if day == "" {
+		day = s.Today()
+	}
+	pic, err := s.cfg.Store.Picture(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := &License{Team: team, AsOf: day, Subscriptions: []Subscription{}}
+	for _, t := range pic.Teams {
+		if t.Team == team {
+			out.Name, out.Plan, out.UserManagement = t.Name, t.Plan, t.UserManagement
+		}
+	}
+	for _, x := range pic.Subscriptions {
+		if x.Team != team {
+			continue
+		}
+		sub := Subscription{Subscription: x.Subscription, Product: x.Product, Type: x.Type, Seats: x.Seats, Channel: x.Channel,
+			Start: x.Start, End: x.End, Active: x.ActiveOn(day), Assignments: []Seat{}}
+		for _, a := range pic.Assignments {
+			if a.Subscription == x.Subscription && a.AssignedOn <= day {
+				sub.Assignments = append(sub.Assignments, Seat{a.Email, a.AssignedOn})
+			}
+		}
+		sub.Assigned = len(sub.Assignments)
+		if overAssigned(x, sub.Assigned, day) && !g.CanPurchase {
+			continue
+		}
+		out.Subscriptions = append(out.Subscriptions, sub)
+	}
+	return out, nil
+}
+
+// overAssigned is the rule of over_assignment for one subscription.
+func overAssigned(x license.Subscription, assigned int, day string) bool {
+	return x.Channel == "online" && x.End < day && assigned > 0
+}
+
+// Candidates lists the directory users who hold no seat of subscription,
+// for an admin who may assign it.
+func (s *Service) Candidates(ctx context.Context, who store.Admin, team, subscription string) ([]license.User, error) {
+	if _, err := s.grant(who, team, needChange); err != nil {
+		return nil, err
+	}
+	pic, err := s.cfg.Store.Picture(ctx)
+	if err != nil {
+		return nil, err
+	}
+	found := false
+	for _, x := range pic.Subscriptions {
+		found = found || (x.Subscription == subscription && x.Team == team)
+	}
+	if !found {
+		return nil, fmt.Errorf("subscription %q is not of team %s: %w", subscription, team, store.ErrNotFound)
+	}
+	held := map[string]bool{}
+	for _, a := range pic.Assignments {
+		if a.Subscription == subscription {
+			held[a.Email] = true
+		}
+	}
+	out := []license.User{}
+	for _, u := range pic.Users {
+		if !held[u.Email] {
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}

@@ -1,0 +1,100 @@
+package teams
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"teamlens/collector/internal/insights"
+	"teamlens/collector/internal/license"
+	"teamlens/collector/internal/store"
+)
+
+// Snapshot returns team's snapshot of day (its latest when day is ""), as
+// who may see it. A day not computed yet is computed now, as `collector
+// insights` would, and kept.
+func (s *Service) Snapshot(ctx context.Context, who store.Admin, team, day string) (*insights.Snapshot, error) {
+	g, err := s.grant(who, team, needRead)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.snapshotDay(day); err != nil {
+		return nil, err
+	}
+	body, err := s.cfg.Store.Snapshot(ctx, team, day)
+	if errors.Is(err, store.ErrNotFound) {
+		body, err = s.computeSnapshot(ctx, team, day)
+	}
+	if err != nil {
+		return nil, err
+	}
+	snap, err := insights.Decode(body)
+	if err != nil {
+		return nil, fmt.Errorf("snapshot of %s: %w", team, err)
+	}
+	v := snap.ForAdmin(g.CanPurchase)
+	return &v, nil
+}
+
+// Recompute computes team's snapshot of today again, whether or not one
+// is stored, and returns it as who may see it.
+func (s *Service) Recompute(ctx context.Context, who store.Admin, team string) (*insights.Snapshot, error) {
+	if _, err := s.grant(who, team, needRead); err != nil {
+		return nil, err
+	}
+	if err := s.recompute(ctx, team); err != nil {
+		return nil, err
+	}
+	return s.Snapshot(ctx, who, team, s.Today())
+}
+
+// recompute stores a fresh snapshot of today for team, so a read right
+// after a license change shows it.
+func (s *Service) recompute(ctx context.Context, team string) error {
+	today := s.Today()
+	return s.cfg.Store.WithLock(ctx, store.InsightsLockKey, func(ctx context.Context) error {
+		_, err := insights.RunTeam(ctx, s.cfg.Store, s.cfg.Catalog, team, today, s.cfg.Now())
+		return err
+	})
+}
+
+// snapshotDay checks the as_of of a snapshot request: a day after today
+// has no data yet, and one further back than the oldest day an upload may
+// carry has none any more; either would only make an empty snapshot.
+func (s *Service) snapshotDay(day string) error {
+	if err := asOf(day); err != nil || day == "" {
+		return err
+	}
+	t, _ := time.Parse(license.DateLayout, day)
+	today, _ := time.Parse(license.DateLayout, s.Today())
+	if t.After(today) {
+		return fmt.Errorf("as_of %s is after today: %w", day, ErrInvalid)
+	}
+	if t.Before(today.AddDate(-2, 0, 0)) {
+		return fmt.Errorf("as_of %s is more than two years ago: %w", day, ErrInvalid)
+	}
+	return nil
+}
+
+// computeSnapshot computes team's snapshot of asOf (today when empty)
+// unless another request or replica just did. Only the asking team's
+// snapshot is computed: every other team's latest stays the one its own
+// admins or the daily job made.
+func (s *Service) computeSnapshot(ctx context.Context, team, asOf string) ([]byte, error) {
+	now := s.cfg.Now()
+	if asOf == "" {
+		asOf = s.Today()
+	}
+	err := s.cfg.Store.WithLock(ctx, store.InsightsLockKey, func(ctx context.Context) error {
+		if _, err := s.cfg.Store.Snapshot(ctx, team, asOf); !errors.Is(err, store.ErrNotFound) {
+			return err
+		}
+		_, err := insights.RunTeam(ctx, s.cfg.Store, s.cfg.Catalog, team, asOf, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return s.cfg.Store.Snapshot(ctx, team, asOf)
+}
