@@ -20,7 +20,7 @@ func TestHelpWithoutLocaleError(t *testing.T) {
 		cmd := exec.Command(bin, "--help")
 		cmd.Env = append([]string{"PATH=/usr/bin:/bin", "HOME=" + t.TempDir()}, env...)
 		out, err := cmd.CombinedOutput()
-		if err != nil || strings.Contains(string(out), "error") || !strings.Contains(string(out), "-socket") {
+		if err != nil || strings.Contains(string(out), "error") || !strings.Contains(string(out), "-socket") || !strings.Contains(string(out), "opens My Insights") {
 			t.Errorf("%v viewer --help: %v\n%s", env, err, out)
 		}
 	}
