@@ -215,3 +215,28 @@ func TestPrimaryAdminMintsAndRevokesTokens(t *testing.T) {
 		t.Error("token changes missing from the audit log")
 	}
 }
+
+// TestEveryFormCarriesCSRF: the contract puts a hidden csrf field in every
+// form, GET filters included.
+func TestEveryFormCarriesCSRF(t *testing.T) {
+	s := sqliteSite(t, siteOptions{})
+	b := s.browser()
+	_, body := b.get("/signin")
+	pages := map[string]string{"/signin": body}
+	b.signIn(s.tokens["primary"])
+	for _, path := range []string{"/teams", "/teams/T1", "/teams/T1/usage", "/teams/T1/assign?subscription=S1", "/teams/T1/admins"} {
+		_, pages[path] = b.get(path)
+	}
+	form := regexp.MustCompile(`(?s)<form.*?</form>`)
+	for path, body := range pages {
+		forms := form.FindAllString(body, -1)
+		if len(forms) == 0 {
+			t.Errorf("%s has no form", path)
+		}
+		for _, f := range forms {
+			if !regexp.MustCompile(`<input type="hidden" name="csrf" value="[^"]{40,}">`).MatchString(f) {
+				t.Errorf("%s: a form without its csrf field: %.200s", path, f)
+			}
+		}
+	}
+}
