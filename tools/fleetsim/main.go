@@ -21,6 +21,7 @@ const usage = `usage:
   fleetsim seed   --collector URL --enroll-secret X --dir D [--db DB] [--users 300] [--devices N] [--days 120] [--seed 1]
   fleetsim load   --collector URL --enroll-secret X --dir D [--db DB] [--agents 1000] [--continuous 200] [--duration 60s]
   fleetsim ingest --collector URL --enroll-secret X --dir D [--devices 4] [--days 50000] [--batch 5000]
+                  (each device reports hundreds of users a day: run the collector with --max-device-users 0)
   fleetsim check  --collector URL TEAM=ADMIN-TOKEN...   # every insight kind appears for some team
 `
 
