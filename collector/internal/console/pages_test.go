@@ -138,6 +138,10 @@ func TestAssignAndUnassignFromTheConsole(t *testing.T) {
 	if !has(body, `value="u6@acme.example"`) || has(body, `value="u1@acme.example"`) || !has(body, `data-free="2"`) {
 		t.Fatalf("assign form lists the wrong people:\n%s", body)
 	}
+	_, body = b.get("/teams/T1/assign?subscription=S1&q=KNUTH")
+	if !has(body, `value="u6@acme.example"`) || has(body, `value="u7@acme.example"`) || !has(body, "1 of 13 match") {
+		t.Errorf("finding people by name:\n%s", body)
+	}
 	resp, _ := b.post("/teams/T1/assign", url.Values{"subscription": {"S1"}, "email": {"u6@acme.example"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("assign: %d", resp.StatusCode)
