@@ -36,9 +36,11 @@ const usage = `usage:
   installer install   --collector URL --enroll-secret X [--agent-binary PATH]
                       [--data-dir D] [--spool-dir S] [--analytics user-choice|disabled]
                       [--seat-usage=true|false] [--silent]
+                      [--viewer-binary PATH | --no-viewer]
   installer status
   installer uninstall [--purge]
   installer package   --format deb --collector URL --enroll-secret X [--out DIR]
+                      [--viewer-binary PATH]
   installer package   --format deb --component collector [--listen ADDR] [--collector-binary PATH] [--out DIR]
 `
 
@@ -67,6 +69,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&o.EnrollSecret, "enroll-secret", "", "enroll secret the agent presents to the collector")
 		fs.StringVar(&secretFile, "enroll-secret-file", "", "read the enroll secret from `FILE` (keeps it out of the process list)")
 		fs.StringVar(&o.AgentBinary, "agent-binary", "", "agent binary to install (default: agent next to the installer)")
+		fs.StringVar(&o.ViewerBinary, "viewer-binary", "", "My Insights viewer to install with its menu entry (default: viewer next to the installer, if there)")
+		fs.BoolVar(&o.NoViewer, "no-viewer", false, "do not install the My Insights viewer")
 		fs.StringVar(&o.DataDir, "data-dir", "", "agent data directory (default "+install.DefaultLayout().DataDir+")")
 		fs.StringVar(&o.SpoolDir, "spool-dir", "", "journal spool directory (default "+install.DefaultLayout().SpoolDir+")")
 		fs.StringVar(&o.Analytics, "analytics", "", "analytics policy: user-choice or disabled (default user-choice)")
@@ -146,6 +150,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fs.StringVar(&o.EnrollSecret, "enroll-secret", "", "enroll secret baked into the package")
 		fs.StringVar(&o.OutDir, "out", ".", "directory to write the package to")
 		fs.StringVar(&o.AgentBinary, "agent-binary", "", "agent binary to package (default: agent next to the installer)")
+		fs.StringVar(&o.ViewerBinary, "viewer-binary", "", "My Insights viewer to package with its menu entry (default: viewer next to the installer, if there)")
 		fs.StringVar(&o.Version, "version", "", "package version (default "+deb.DefaultVersion+")")
 		if err := parse(fs, args[1:]); err != nil {
 			return exitUsage
@@ -157,6 +162,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		if err := (install.Options{Collector: o.Collector, EnrollSecret: o.EnrollSecret}).Validate(); err != nil {
 			fmt.Fprintf(stderr, "installer package: %v\n", err)
 			return exitUsage
+		}
+		if !deb.HasViewer(o) {
+			fmt.Fprintln(stderr, "installer package: warning: no viewer next to the installer, so the package has no My Insights; build it with \"make viewer\" or pass --viewer-binary")
 		}
 		path, err := deb.Build(o)
 		if err != nil {
