@@ -58,3 +58,9 @@ CREATE TABLE agg_commands (
 	completed BIGINT NOT NULL,
 	PRIMARY KEY (block, login, product, command)
 );
+
+-- A block's and a window edge's usage rows, read by day range without
+-- touching the tables: usage_days_day is a prefix of the first.
+DROP INDEX usage_days_day;
+CREATE INDEX usage_days_window ON usage_days (day, login, product, version, startup_count, startup_sum, save_count, save_sum);
+CREATE INDEX usage_commands_day ON usage_commands (day, login, product, command, completed);
