@@ -3,13 +3,13 @@
 GO ?= go
 BIN := bin
 
-.PHONY: all build viewer demo test bench bench-go bench-idle fuzz clean
+.PHONY: all build viewer demo load test bench bench-go bench-idle fuzz clean
 
 all: build
 
 build:
 	@scripts/deps.sh
-	$(GO) build -o $(BIN)/ ./agent ./collector ./installer ./tools/cadsim
+	$(GO) build -o $(BIN)/ ./agent ./collector ./installer ./tools/cadsim ./tools/fleetsim
 
 viewer:
 	@scripts/deps.sh test
@@ -17,6 +17,9 @@ viewer:
 
 demo: build
 	@scripts/demo.sh
+
+load: build
+	@scripts/load.sh
 
 test:
 	@scripts/test.sh

@@ -110,6 +110,11 @@ func runAgent(cfg config.Config, stderr io.Writer) error {
 		logOut = f
 	}
 	log := slog.New(slog.NewTextHandler(logOut, nil))
+	stopProfile, err := startProfile()
+	if err != nil {
+		return err
+	}
+	defer stopProfile()
 	return osvc.Run(func(ctx context.Context) error {
 		a, err := agent.New(ctx, cfg, log)
 		if err != nil {

@@ -69,6 +69,11 @@
 // users holds emails separated by ";" (over_assignment, product_version);
 // users_q1..users_q4 are users_by_quartile.
 //
+// Every CSV cell that a spreadsheet would evaluate (first character, after
+// white space, one of = + - @ | %, their full-width forms, or a control
+// character such as tab or CR) is written with a leading apostrophe; plain
+// numbers such as -3 are left alone (collector/internal/csvsafe).
+//
 // # usage.csv
 //
 // One row per team user and product the user is assigned or used in the 90

@@ -10,19 +10,25 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"teamlens/collector/internal/cli"
 	"teamlens/collector/internal/server"
+	"teamlens/collector/internal/store"
 )
 
 const usage = `usage:
-  collector serve    --db PATH|postgres://... --listen 127.0.0.1:8080 --enroll-secret X
+  collector serve    --db PATH|postgres://... --listen 127.0.0.1:8080 [--enroll-secret X]
                      [--max-body BYTES] [--insights-hour H] [--catalog FILE.toml]
+                     [--max-device-users 20] [--tls-cert FILE --tls-key FILE]
   collector import   --db ... --kind teams|users|subscriptions|assignments [--replace] FILE.csv
   collector admin    --db ... --team T --email E --role primary|secondary|sso|user [--can-purchase] [--expires 90d]
   collector admin    --db ... --list | --revoke EMAIL|TOKEN-ID
   collector insights --db ... --as-of YYYY-MM-DD
-  collector revoke   --db ... --device ID
+  collector revoke   --db ... --device ID [--delete-data]
+  collector enroll-token --db ... [--expires 7d] [--uses 1]
+
+"collector COMMAND -h" explains a command.
 `
 
 // config is one parsed command line.
@@ -36,6 +42,9 @@ type config struct {
 	replace     bool
 	asOf        string
 	device      string
+	deleteData  bool
+	expires     string
+	uses        int64
 }
 
 var (
@@ -51,6 +60,14 @@ var commandHelp = map[string]struct{ what, example string }{
 	"admin": {"collector admin grants an email a role on a team and prints a new bearer token for it; " +
 		"one token serves every team of its email. --list shows admins and tokens, --revoke ends tokens at once.",
 		"collector admin --db collector.db --team T1 --email it@example.com --role primary --can-purchase --expires 90d"},
+	"serve": {"collector serve runs the HTTP API, the console, /metrics and the daily insight job; " +
+		"without --enroll-secret devices enroll only with tokens from \"collector enroll-token\".",
+		"collector serve --db /var/lib/teamlens-collector/collector.db --listen :8443 --tls-cert cert.pem --tls-key key.pem --max-device-users 20"},
+	"revoke": {"collector revoke revokes a device's token; with --delete-data it also deletes every usage day the device sent and its device-login rows.",
+		"collector revoke --db collector.db --device 3f2a9c... --delete-data"},
+	"enroll-token": {"collector enroll-token mints an enrollment token that agents use in place of the shared enroll secret and prints it once " +
+		"(only its hash is stored); it enrolls at most --uses devices until it expires.",
+		"collector enroll-token --db collector.db --expires 7d --uses 500"},
 }
 
 func main() {
@@ -96,7 +113,11 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	switch cfg.cmd {
 	case "serve":
 		fs.StringVar(&cfg.serve.Listen, "listen", "127.0.0.1:8080", "address to listen on")
-		fs.StringVar(&cfg.serve.EnrollSecret, "enroll-secret", "", "secret agents enroll with")
+		fs.StringVar(&cfg.serve.EnrollSecret, "enroll-secret", "", "shared secret agents enroll with; empty: only minted enroll tokens")
+		fs.IntVar(&cfg.serve.MaxDeviceUsers, "max-device-users", store.DefaultMaxDeviceUsers,
+			"most distinct users one device may report for one day; a batch over it gets 400 (0: no cap)")
+		fs.StringVar(&cfg.serve.TLSCert, "tls-cert", "", "PEM certificate (chain) file: serve HTTPS (with --tls-key)")
+		fs.StringVar(&cfg.serve.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
 		fs.Int64Var(&cfg.serve.MaxBody, "max-body", server.DefaultMaxBody, "limit of an upload's inflated body in bytes")
 		fs.IntVar(&cfg.serve.InsightsHour, "insights-hour", 2, "local hour after which the day before's insights are computed")
 	case "import":
@@ -113,7 +134,14 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	case "insights":
 		fs.StringVar(&cfg.asOf, "as-of", "", "day to compute, YYYY-MM-DD")
 	case "revoke":
-		fs.StringVar(&cfg.device, "device", "", "device id")
+		fs.StringVar(&cfg.device, "device", "", "device id (required)")
+		fs.BoolVar(&cfg.deleteData, "delete-data", false, "also delete the usage days and device-login rows the device sent")
+	case "enroll-token":
+		fs.StringVar(&cfg.expires, "expires", "7d", "validity: days (7d), a duration (12h) or a day (YYYY-MM-DD)")
+		fs.Int64Var(&cfg.uses, "uses", 1, "most devices the token may enroll")
+	case "-h", "-help", "--help", "help":
+		fmt.Fprint(stderr, usage)
+		return cfg, errHelp
 	default:
 		fmt.Fprint(stderr, usage)
 		return cfg, fmt.Errorf("unknown command %q", cfg.cmd)
@@ -140,6 +168,8 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return cfg, fmt.Errorf("unexpected argument %q", pos[0])
 	case cfg.cmd == "import":
 		return cfg, errors.New("import needs one CSV file")
+	case cfg.cmd == "revoke" && cfg.device == "":
+		return cfg, errors.New("revoke needs --device ID")
 	}
 	return cfg, nil
 }
@@ -161,7 +191,13 @@ func run(ctx context.Context, cfg config, logger *slog.Logger) error {
 	case "insights":
 		return cli.Insights(ctx, cfg.db, cfg.asOf, cat, os.Stdout)
 	case "revoke":
-		return cli.Revoke(ctx, cfg.db, cfg.device)
+		return cli.Revoke(ctx, cfg.db, cfg.device, cfg.deleteData, os.Stdout)
+	case "enroll-token":
+		expires, err := cli.ParseExpires(cfg.expires, time.Now())
+		if err != nil {
+			return err
+		}
+		return cli.EnrollToken(ctx, cfg.db, expires, cfg.uses, os.Stdout, os.Stderr)
 	}
 	return fmt.Errorf("unknown command %q", cfg.cmd)
 }

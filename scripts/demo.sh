@@ -1,99 +1,106 @@
 #!/bin/sh
-# The demo, Teamlens' main job end to end on the embedded default (SQLite):
-# a collector with a team's license picture, the agent in the foreground on
-# its default data directory, a simulated AutoCAD user writing a realistic
-# journal, the day records uploaded, and the team's insights computed.
+# The demo, Teamlens end to end on the embedded default (SQLite), in a
+# directory of its own (demo-data/, or $DEMO_DIR), wiped at each run so that
+# every run gives the same result:
+#   - a fresh collector, seeded by tools/fleetsim with an organization of a
+#     few hundred users (six teams, every insight and unavailable reason)
+#     and 120 days of their work, uploaded over HTTP with the agent's own
+#     upload code;
+#   - one real `agent run` on the demo's own data directory, spool and
+#     socket (never the service's /var/lib/teamlens), with you as a
+#     simulated AutoCAD user (tools/cadsim) in team acme;
+#   - today's insights, checked: every insight kind appears for some team.
+# It prints the console URL and an admin sign-in token, then serves until
+# Ctrl-C, which stops everything it started. With standard input not a
+# terminal (CI), it exits after the check.
 set -eu
 cd "$(dirname "$0")/.."
 BIN=$PWD/bin
-if [ "$(id -u)" -eq 0 ]; then
-	DATA=/var/lib/teamlens
-	SPOOL=/var/spool/teamlens
-else
-	DATA=${XDG_DATA_HOME:-$HOME/.local/share}/teamlens
-	SPOOL=$DATA/spool
-fi
-DEMO=$(mktemp -d /tmp/teamlens-demo.XXXXXX)
-ME=$(id -un)
+DEMO=${DEMO_DIR:-$PWD/demo-data}
 PORT=${DEMO_PORT:-18080}
+USERS=${DEMO_USERS:-250}
 URL=http://127.0.0.1:$PORT
+SECRET=demo-secret
+ME=$(id -un)
 TODAY=$(date +%F)
-day() { date -d "$1 days" +%F; }
 
-echo "== collector serve on $URL (database $DEMO/collector.db)"
-$BIN/collector serve --db "$DEMO/collector.db" --listen "127.0.0.1:$PORT" --enroll-secret demo-secret 2>"$DEMO/collector.log" &
+COLLECTOR="" AGENT=""
+stop() {
+	trap - EXIT INT TERM
+	for pid in $AGENT $COLLECTOR; do
+		kill "$pid" 2>/dev/null || true
+		wait "$pid" 2>/dev/null || true
+	done
+}
+trap stop EXIT
+trap 'stop; exit 130' INT TERM
+
+# The previous run's collector, agent and device token go with its directory.
+rm -rf "$DEMO"
+mkdir -p "$DEMO/agent" "$DEMO/fleet"
+DB=$DEMO/collector.db
+
+echo "== collector serve on $URL (database $DB)"
+"$BIN/collector" serve --db "$DB" --listen "127.0.0.1:$PORT" --enroll-secret $SECRET --insights-hour 23 2>"$DEMO/collector.log" &
 COLLECTOR=$!
-AGENT=""
-trap 'kill $AGENT $COLLECTOR 2>/dev/null || true' EXIT INT TERM
-
-echo "== the license picture: team acme, three subscriptions, five users"
-cat >"$DEMO/teams.csv" <<CSV
-team,name,plan,user_management
-acme,Acme Design,premium,named
-CSV
-cat >"$DEMO/users.csv" <<CSV
-email,login,name
-$ME@acme.test,$ME,Demo User
-alice@acme.test,alice,Alice Archer
-bob@acme.test,bob,Bob Builder
-carol@acme.test,carol,Carol Drafter
-CSV
-cat >"$DEMO/subscriptions.csv" <<CSV
-subscription,team,product,type,seats,channel,start,end
-ACAD-2026,acme,AutoCAD,single-user,10,online,$(day -300),$(day +65)
-ACAD-2025,acme,AutoCAD,single-user,2,online,$(day -700),$(day -30)
-RVT-2026,acme,Revit,flex,2,reseller,$(day -300),$(day +65)
-CSV
-cat >"$DEMO/assignments.csv" <<CSV
-subscription,email,assigned_on
-ACAD-2026,$ME@acme.test,$(day -200)
-ACAD-2026,alice@acme.test,$(day -200)
-ACAD-2025,bob@acme.test,$(day -400)
-RVT-2026,carol@acme.test,$(day -150)
-CSV
-for kind in teams users subscriptions assignments; do
-	$BIN/collector import --db "$DEMO/collector.db" --kind $kind "$DEMO/$kind.csv"
-done
-
-echo "== agent run (data: $DATA, spool: $SPOOL), uploading to the collector"
-$BIN/agent run --collector "$URL" --enroll-secret demo-secret --upload-interval 3s 2>"$DEMO/agent.log" &
-AGENT=$!
-for i in $(seq 50); do
-	[ -d "$SPOOL" ] && break
+for i in $(seq 100); do
+	grep -q "collector listening" "$DEMO/collector.log" && break
+	kill -0 $COLLECTOR 2>/dev/null || { cat "$DEMO/collector.log" >&2; exit 1; }
 	sleep 0.1
 done
 
-echo "== $ME opts in to analytics"
-$BIN/agent consent --user "$ME" on
+echo "== fleetsim: the organization's license files, imported, and 120 days of its $USERS users' work uploaded"
+"$BIN/fleetsim" seed --collector "$URL" --enroll-secret $SECRET --dir "$DEMO/fleet" --db "$DB" --users "$USERS" --seed 1 --concurrency 4
 
-events() { $BIN/agent status | sed -n 's/.*"events": \([0-9]*\).*/\1/p'; }
-before=$(events)
-echo "== a simulated AutoCAD user works five days"
-written=$($BIN/cadsim --spool-dir "$SPOOL" --days 5 --commands 300 | tee /dev/stderr | sed -n 's/.*wrote \([0-9]*\) events.*/\1/p')
-for i in $(seq 150); do
-	[ "$(events)" -ge $((before + written)) ] && break
-	sleep 0.2
-done
-echo "== waiting for the upload"
+echo "== $ME joins team acme (AutoCAD, subscription ACME-ACAD)"
+printf 'email,login,name\n%s@acme.example,%s,Demo User\n' "$ME" "$ME" >"$DEMO/me-users.csv"
+printf 'subscription,email,assigned_on\nACME-ACAD,%s@acme.example,%s\n' "$ME" "$(date -d '-200 days' +%F)" >"$DEMO/me-assignments.csv"
+"$BIN/collector" import --db "$DB" --kind users "$DEMO/me-users.csv" >/dev/null
+"$BIN/collector" import --db "$DB" --kind assignments "$DEMO/me-assignments.csv" >/dev/null
+
+AGENT_DIRS="--data-dir $DEMO/agent"
+echo "== agent run (data $DEMO/agent, spool $DEMO/spool, socket $DEMO/agent/agent.sock)"
+"$BIN/agent" run $AGENT_DIRS --spool-dir "$DEMO/spool" --socket "$DEMO/agent/agent.sock" \
+	--collector "$URL" --enroll-secret $SECRET --upload-interval 3s 2>"$DEMO/agent.log" &
+AGENT=$!
 for i in $(seq 100); do
-	$BIN/agent status | grep -q '"days_pending": 0' && $BIN/agent status | grep -q '"success_at"' && break
+	[ -S "$DEMO/agent/agent.sock" ] && break
+	sleep 0.1
+done
+"$BIN/agent" consent $AGENT_DIRS --user "$ME" on >/dev/null
+
+events() { "$BIN/agent" status $AGENT_DIRS | sed -n 's/.*"events": \([0-9]*\).*/\1/p'; }
+echo "== cadsim: $ME works five days in AutoCAD"
+written=$("$BIN/cadsim" --spool-dir "$DEMO/spool" --days 5 --commands 300 | sed -n 's/.*wrote \([0-9]*\) events.*/\1/p')
+for i in $(seq 300); do
+	[ "$(events)" -ge "$written" ] && break
 	sleep 0.2
 done
+for i in $(seq 300); do
+	status=$("$BIN/agent" status $AGENT_DIRS)
+	echo "$status" | grep -q '"days_pending": 0' && echo "$status" | grep -q '"success_at"' && break
+	sleep 0.2
+done
+echo "   $written events recorded, their days uploaded"
 
-echo "== agent status"
-$BIN/agent status
-$BIN/agent export --user "$ME" >"$DEMO/export.json"
-echo "== agent export --user $ME: $(grep -c '"ts"' "$DEMO/export.json") events and their day records in $DEMO/export.json; one day:"
-sed -n '/"days"/,/"analytics"/p' "$DEMO/export.json" | head -12
+echo "== today's insights"
+"$BIN/collector" insights --db "$DB" --as-of "$TODAY" | sed 's/^/   /'
+tokens=""
+for team in acme brick civic delta forge heritage; do
+	tokens="$tokens $team=$("$BIN/collector" admin --db "$DB" --team $team --email admin@example.com --role primary --can-purchase)"
+done
+"$BIN/fleetsim" check --collector "$URL" $tokens
+TOKEN=$(echo "$tokens" | sed -n 's/.*acme=\([^ ]*\).*/\1/p')
 
-echo "== collector insights --as-of $TODAY"
-$BIN/collector insights --db "$DEMO/collector.db" --as-of "$TODAY"
-TOKEN=$($BIN/collector admin --db "$DEMO/collector.db" --team acme --email admin@acme.test --role primary --can-purchase)
-if command -v curl >/dev/null 2>&1; then
-	echo "== GET /v1/teams/acme/insights (admin token)"
-	curl -sf -H "Authorization: Bearer $TOKEN" "$URL/v1/teams/acme/insights"
-	echo
-	echo "== GET /v1/teams/acme/insights.csv"
-	curl -sf -H "Authorization: Bearer $TOKEN" "$URL/v1/teams/acme/insights.csv"
+cat <<MSG
+
+Teamlens demo
+  console:       $URL/
+  sign-in token: $TOKEN   (admin@example.com, primary admin of acme, can purchase)
+  API:           curl -H "Authorization: Bearer $TOKEN" $URL/v1/teams/acme/insights
+  files, logs:   $DEMO
+MSG
+if [ -t 0 ]; then
+	echo "Serving until Ctrl-C."
+	wait $COLLECTOR
 fi
-echo "== done: logs and files in $DEMO"

@@ -23,15 +23,16 @@ import (
 
 // Open opens (creating if needed) the database at path and applies the
 // migrations in dir of fsys: files named NNN_description.sql, applied in
-// order, each once, each in its own transaction.
-func Open(ctx context.Context, path string, fsys fs.FS, dir string) (*sql.DB, error) {
+// order, each once, each in its own transaction. Extra pragmas, such as
+// "secure_delete(ON)", apply to every connection like the standard ones.
+func Open(ctx context.Context, path string, fsys fs.FS, dir string, pragmas ...string) (*sql.DB, error) {
 	// SQLite's own word for a missing directory is "unable to open
 	// database file (14)", which names neither the file nor the cause.
 	if st, err := os.Stat(filepath.Dir(path)); err != nil || !st.IsDir() {
 		return nil, fmt.Errorf("open %s: directory %s does not exist", path, filepath.Dir(path))
 	}
 	q := url.Values{}
-	for _, p := range []string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"} {
+	for _, p := range append([]string{"busy_timeout(10000)", "journal_mode(WAL)", "foreign_keys(1)", "synchronous(NORMAL)"}, pragmas...) {
 		q.Add("_pragma", p)
 	}
 	q.Set("_txlock", "immediate")

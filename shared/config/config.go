@@ -23,6 +23,20 @@ const (
 	AnalyticsDisabled   = "disabled"
 )
 
+// Policy is the administrator's policy in force: the one shape of it in
+// the configuration, the agent's store, its status and its local API.
+type Policy struct {
+	Analytics string `json:"analytics"` // AnalyticsUserChoice or AnalyticsDisabled
+	SeatUsage bool   `json:"seat_usage"`
+}
+
+// AnalyticsAllowed reports whether users may opt in.
+func (p Policy) AnalyticsAllowed() bool { return p.Analytics != AnalyticsDisabled }
+
+// ServiceName is the agent's OS service (and Debian package) name, which
+// the installer registers and the agent runs as.
+const ServiceName = "teamlens-agent"
+
 // Config is the agent's whole configuration. The TOML keys are what the
 // installer writes and admins edit.
 type Config struct {
@@ -150,6 +164,15 @@ func (c Config) Catalog() *catalog.Catalog {
 	return catalog.Builtin().With(c.Products)
 }
 
+// Policy is the configured policy.
+func (c Config) Policy() Policy {
+	p := Policy{Analytics: c.Analytics, SeatUsage: c.SeatUsageOn()}
+	if p.Analytics == "" {
+		p.Analytics = AnalyticsUserChoice
+	}
+	return p
+}
+
 // SeatUsageOn reports the seat-usage policy.
 func (c Config) SeatUsageOn() bool { return c.SeatUsage == nil || *c.SeatUsage }
 
@@ -159,20 +182,8 @@ func (c Config) ProcessScanOn() bool { return c.ProcessScan == nil || *c.Process
 // DefaultDataDir is the service's data directory when running as root (or
 // a Windows service), and the user's own data directory otherwise.
 func DefaultDataDir() string {
-	switch runtime.GOOS {
-	case "windows":
-		if pd := os.Getenv("ProgramData"); pd != "" {
-			return filepath.Join(pd, "Teamlens")
-		}
-		return `C:\ProgramData\Teamlens`
-	case "darwin":
-		if os.Geteuid() == 0 {
-			return "/Library/Application Support/Teamlens"
-		}
-	default:
-		if os.Geteuid() == 0 {
-			return "/var/lib/teamlens"
-		}
+	if runtime.GOOS == "windows" || os.Geteuid() == 0 {
+		return ServiceDataDir()
 	}
 	if dir := os.Getenv("XDG_DATA_HOME"); dir != "" {
 		return filepath.Join(dir, "teamlens")
@@ -183,22 +194,44 @@ func DefaultDataDir() string {
 	return "teamlens-data"
 }
 
-// DefaultSpoolDir is where products write journals. The service's spool is
-// not under its data directory: that one is private, and every user must
-// reach the spool.
+// ServiceDataDir is the system service's data directory, whoever asks
+// (the installer lays it out).
+func ServiceDataDir() string {
+	switch runtime.GOOS {
+	case "windows":
+		return filepath.Join(programData(), "Teamlens")
+	case "darwin":
+		return "/Library/Application Support/Teamlens"
+	}
+	return "/var/lib/teamlens"
+}
+
+// DefaultSpoolDir is where products write journals: the service's spool
+// when running as root (or a Windows service), else under dataDir.
 func DefaultSpoolDir(dataDir string) string {
-	switch {
-	case runtime.GOOS == "windows":
-		if pd := os.Getenv("ProgramData"); pd != "" {
-			return filepath.Join(pd, "Teamlens Spool")
-		}
-	case os.Geteuid() != 0:
-	case runtime.GOOS == "darwin":
-		return "/Users/Shared/Teamlens/spool"
-	default:
-		return "/var/spool/teamlens"
+	if runtime.GOOS == "windows" || os.Geteuid() == 0 {
+		return ServiceSpoolDir()
 	}
 	return filepath.Join(dataDir, "spool")
+}
+
+// ServiceSpoolDir is the system service's spool. It is not under the data
+// directory: that one is private, and every user must reach the spool.
+func ServiceSpoolDir() string {
+	switch runtime.GOOS {
+	case "windows":
+		return filepath.Join(programData(), "Teamlens Spool")
+	case "darwin":
+		return "/Users/Shared/Teamlens/spool"
+	}
+	return "/var/spool/teamlens"
+}
+
+func programData() string {
+	if pd := os.Getenv("ProgramData"); pd != "" {
+		return pd
+	}
+	return `C:\ProgramData`
 }
 
 // DefaultSocket is where the agent listens for the viewer.
@@ -213,7 +246,7 @@ func DefaultSocket(dataDir string) string {
 func ServiceSocket() string {
 	switch runtime.GOOS {
 	case "windows":
-		return filepath.Join(DefaultDataDir(), "agent.sock")
+		return filepath.Join(ServiceDataDir(), "agent.sock")
 	case "darwin":
 		return "/var/run/teamlens/agent.sock"
 	}
@@ -224,7 +257,7 @@ func ServiceSocket() string {
 func DefaultConfigFile() string {
 	switch runtime.GOOS {
 	case "windows":
-		return filepath.Join(DefaultDataDir(), "agent.toml")
+		return filepath.Join(ServiceDataDir(), "agent.toml")
 	case "darwin":
 		return "/Library/Application Support/Teamlens/agent.toml"
 	}

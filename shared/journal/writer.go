@@ -3,7 +3,9 @@ package journal
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,12 +17,21 @@ import (
 // spool directory. Each event is checked by the sanitizer before it is
 // written, so a Writer cannot produce a line the agent would reject.
 // Safe for concurrent use.
+//
+// The spool is writable by every user, so the writer trusts no name in it:
+// it creates its file exclusively, re-opens it without following links,
+// and appends only to the very file it created, still owned by this user.
+// Anything else at the name (another user's file or link, planted after
+// the agent removed an idle journal) is left alone and the session goes on
+// in a new file with a new random name.
 type Writer struct {
 	// Now stamps events; nil means time.Now. Simulations set their own clock.
 	Now func() time.Time
 
 	mu      sync.Mutex
+	dir     string
 	path    string
+	created os.FileInfo // the file this writer created at path
 	product string
 	version string
 	session string
@@ -32,23 +43,62 @@ type Writer struct {
 // as the service account and attributes it to the file's owner.
 func Create(dir, product, version string) (*Writer, error) {
 	session := NewSessionID()
-	w := &Writer{product: product, version: version, session: session}
+	w := &Writer{dir: dir, product: product, version: version, session: session}
 	if _, ok := w.san.catalog().Lookup(product); !ok {
 		return nil, fmt.Errorf("journal: product %q is not in the catalog", product)
 	}
 	if !ValidVersion(version) {
 		return nil, fmt.Errorf("journal: invalid version %q", version)
 	}
-	name := fmt.Sprintf("%s-%s.jsonl", strings.ReplaceAll(product, " ", ""), session)
-	w.path = filepath.Join(dir, name)
-	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	f, err := w.create("")
 	if err != nil {
-		return nil, fmt.Errorf("journal: %w", err)
+		return nil, err
 	}
 	if err := f.Close(); err != nil {
 		return nil, fmt.Errorf("journal: %w", err)
 	}
 	return w, nil
+}
+
+// create makes a new file exclusively: O_EXCL fails on any existing name,
+// a symbolic link included. The first file is named after the session; a
+// later one, or one whose name is taken, gets a random suffix no other
+// user can guess in advance.
+func (w *Writer) create(suffix string) (*os.File, error) {
+	base := strings.ReplaceAll(w.product, " ", "") + "-" + w.session
+	for attempt := 0; ; attempt++ {
+		path := filepath.Join(w.dir, base+suffix+".jsonl")
+		f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL|noFollow, 0o600)
+		if err == nil {
+			fi, err := f.Stat()
+			if err != nil {
+				f.Close()
+				return nil, fmt.Errorf("journal: %w", err)
+			}
+			w.path, w.created = path, fi
+			return f, nil
+		}
+		if !errors.Is(err, fs.ErrExist) || attempt == 10 {
+			return nil, fmt.Errorf("journal: %w", err)
+		}
+		suffix = "-" + NewSessionID()[:8]
+	}
+}
+
+// open returns the session's file for appending: the file this writer
+// created, or a new one when that is gone or something else holds its name.
+func (w *Writer) open() (*os.File, error) {
+	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_APPEND|noFollow, 0)
+	if err == nil {
+		fi, err := f.Stat()
+		if err == nil && fi.Mode().IsRegular() && os.SameFile(fi, w.created) && ownedAlone(fi) {
+			return f, nil
+		}
+		f.Close()
+	} else if !errors.Is(err, fs.ErrNotExist) && !errors.Is(err, fs.ErrPermission) && !isLink(err) {
+		return nil, fmt.Errorf("journal: %w", err)
+	}
+	return w.create("-" + NewSessionID()[:8])
 }
 
 // NewSessionID returns a random opaque session identifier.
@@ -61,8 +111,12 @@ func NewSessionID() string {
 // Session returns the session identifier of this writer.
 func (w *Writer) Session() string { return w.session }
 
-// Path returns the journal file's path.
-func (w *Writer) Path() string { return w.path }
+// Path returns the path of the journal file the session writes to now.
+func (w *Writer) Path() string {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.path
+}
 
 // Start writes session.start; startupMS < 0 leaves the startup time out.
 func (w *Writer) Start(startupMS int64) error {
@@ -154,12 +208,11 @@ func (w *Writer) write(e Event) error {
 	defer w.mu.Unlock()
 	// The file is opened for each line: the agent removes a journal idle
 	// for a day, and a line written through a handle kept from before would
-	// go to the removed file. Opened anew, it starts a new file the agent
-	// reads. One write per line: with O_APPEND a reader never sees half of
-	// it followed by another line.
-	f, err := os.OpenFile(w.path, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
+	// go to the removed file. One write per line: with O_APPEND a reader
+	// never sees half of it followed by another line.
+	f, err := w.open()
 	if err != nil {
-		return fmt.Errorf("journal: %w", err)
+		return err
 	}
 	if _, err := f.Write(line); err != nil {
 		f.Close()

@@ -9,6 +9,7 @@ package localclient
 import (
 	"encoding/json"
 
+	"teamlens/shared/config"
 	"teamlens/shared/wire"
 )
 
@@ -21,13 +22,7 @@ type Me struct {
 }
 
 // Policy is the administrator's policy in force.
-type Policy struct {
-	Analytics string `json:"analytics"` // "user-choice" or "disabled"
-	SeatUsage bool   `json:"seat_usage"`
-}
-
-// AnalyticsAllowed reports whether the user may opt in.
-func (p Policy) AnalyticsAllowed() bool { return p.Analytics != "disabled" }
+type Policy = config.Policy
 
 // Product is a catalog product; Insights marks those whose analytics My
 // Insights shows (the others show usage time only).

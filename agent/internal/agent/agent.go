@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"teamlens/agent/internal/dirlock"
 	"teamlens/agent/internal/localapi"
 	"teamlens/agent/internal/lograte"
 	"teamlens/agent/internal/procscan"
@@ -28,6 +29,7 @@ type Agent struct {
 	cfg   config.Config
 	log   *slog.Logger
 	store *store.Store
+	lock  *dirlock.Lock
 }
 
 // New opens the agent's store with cfg (defaults filled in).
@@ -42,20 +44,27 @@ func New(ctx context.Context, cfg config.Config, log *slog.Logger) (*Agent, erro
 	// An entry that fails again and again (a flood of bad lines or
 	// unreadable files) must not fill the disk with the same line.
 	log = slog.New(lograte.New(log.Handler(), lograte.Options{}))
-	st, err := store.Open(ctx, cfg.DataDir, store.Options{})
+	lock, err := dirlock.Acquire(cfg.DataDir)
 	if err != nil {
 		return nil, err
 	}
-	pol := store.Policy{AnalyticsDisabled: cfg.Analytics == config.AnalyticsDisabled, SeatUsage: cfg.SeatUsageOn()}
-	if err := st.SetPolicy(ctx, pol); err != nil {
+	st, err := store.Open(ctx, cfg.DataDir, store.Options{})
+	if err != nil {
+		lock.Release()
+		return nil, err
+	}
+	if err := st.SetPolicy(ctx, cfg.Policy()); err != nil {
 		st.Close()
+		lock.Release()
 		return nil, fmt.Errorf("policy: %w", err)
 	}
-	return &Agent{cfg: cfg, log: log, store: st}, nil
+	return &Agent{cfg: cfg, log: log, store: st, lock: lock}, nil
 }
 
-// Run works until ctx ends, then closes the store.
+// Run works until ctx ends, then closes the store and releases the data
+// directory.
 func (a *Agent) Run(ctx context.Context) error {
+	defer a.lock.Release()
 	defer a.store.Close()
 	if err := makeSpool(a.cfg.SpoolDir); err != nil {
 		return fmt.Errorf("spool directory: %w", err)
@@ -81,7 +90,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	reader := &spool.Reader{
 		Dir:        a.cfg.SpoolDir,
 		Store:      a.store,
-		Sanitizer:  a.sanitizer(cat),
+		Sanitizer:  sanitizer(cat),
 		Log:        a.log,
 		IdleRemove: a.cfg.SpoolIdle.Duration,
 	}
@@ -137,17 +146,18 @@ func (a *Agent) Run(ctx context.Context) error {
 	return errors.Join(all...)
 }
 
-// maxAhead is how far past the agent's clock an event may be dated: the
-// local date stays within the collector's window (at most two days after
-// its today) whatever the time zones.
-const maxAhead = 24 * time.Hour
+// The dates an event may carry, from the agent's clock: no older than
+// the collector accepts (two years, less a day for a collector in another
+// time zone) and at most a day ahead (the collector takes two). Each line's
+// work stays bounded all the same: a session reaches at most eight days
+// (rollup.MaxSessionSpan).
+const (
+	maxAge   = (2*365 - 2) * 24 * time.Hour
+	maxAhead = 24 * time.Hour
+)
 
-// sanitizer accepts events dated from the retention period ago (older
-// raw events would be deleted within the hour) to maxAhead from now, so
-// no line can make the agent roll up days it would never keep or send.
-func (a *Agent) sanitizer(cat *catalog.Catalog) journal.Sanitizer {
-	return journal.Sanitizer{Catalog: cat, Now: time.Now,
-		MaxAge: time.Duration(a.cfg.RetentionDays) * 24 * time.Hour, MaxAhead: maxAhead}
+func sanitizer(cat *catalog.Catalog) journal.Sanitizer {
+	return journal.Sanitizer{Catalog: cat, Now: time.Now, MaxAge: maxAge, MaxAhead: maxAhead}
 }
 
 // makeSpool creates the spool directory writable by every user and

@@ -12,6 +12,7 @@ import (
 	"teamlens/agent/internal/localapi"
 	"teamlens/agent/internal/store"
 	"teamlens/internal/testenv"
+	"teamlens/shared/config"
 	"teamlens/shared/journal"
 	"teamlens/shared/localclient"
 )
@@ -29,7 +30,7 @@ type env struct {
 // start opens a store in a temporary directory and serves the local API on
 // a socket in it, as the agent does. The directory is world-traversable so
 // other OS users may reach the socket.
-func start(t *testing.T, pol store.Policy) *env {
+func start(t *testing.T, pol config.Policy) *env {
 	t.Helper()
 	dir, err := os.MkdirTemp("", "localapi")
 	if err != nil {
@@ -74,7 +75,7 @@ func waitHealthy(t *testing.T, c *localclient.Client) {
 	})
 }
 
-var userChoice = store.Policy{SeatUsage: true}
+var userChoice = config.Policy{Analytics: config.AnalyticsUserChoice, SeatUsage: true}
 
 // session returns the events of one product session starting at start:
 // startup, an open, the commands (each started then completed, one every

@@ -94,6 +94,10 @@ func (s *Server) Serve(ctx context.Context, path string) error {
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
+	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
+		c.Close()
+		return fmt.Errorf("another agent answers on %s; its socket is left alone", path)
+	}
 	_ = os.Remove(path) // a socket left by a killed agent
 	ln, err := net.Listen("unix", path)
 	if err != nil {
@@ -173,7 +177,7 @@ func (s *Server) me(w http.ResponseWriter, r *http.Request, login string) {
 	me := localclient.Me{
 		User:    login,
 		Consent: on,
-		Policy:  localclient.Policy{Analytics: pol.Analytics(), SeatUsage: pol.SeatUsage},
+		Policy:  pol,
 	}
 	for _, p := range s.cfg.Catalog.Products() {
 		me.Products = append(me.Products, localclient.Product{Name: p.Name, Insights: p.Insights})

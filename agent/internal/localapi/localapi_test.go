@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"teamlens/agent/internal/store"
+	"teamlens/shared/config"
 	"teamlens/shared/localclient"
 	"teamlens/shared/wire"
 )
@@ -48,7 +48,7 @@ func TestMeAndConsent(t *testing.T) {
 
 func TestConsentForbiddenByPolicy(t *testing.T) {
 	ctx := context.Background()
-	e := start(t, store.Policy{AnalyticsDisabled: true, SeatUsage: true})
+	e := start(t, config.Policy{Analytics: config.AnalyticsDisabled, SeatUsage: true})
 	_, err := e.client.SetConsent(ctx, true)
 	var apiErr *localclient.Error
 	if !errors.As(err, &apiErr) || apiErr.Status != http.StatusForbidden || !localclient.IsForbidden(err) {

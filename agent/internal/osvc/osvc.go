@@ -13,10 +13,9 @@ import (
 	"time"
 
 	"github.com/kardianos/service"
-)
 
-// Name is the service name the installer registers the agent under.
-const Name = "teamlens-agent"
+	"teamlens/shared/config"
+)
 
 // Option changes how Run behaves.
 type Option func(*options)
@@ -55,7 +54,7 @@ func Run(run func(ctx context.Context) error, opts ...Option) error {
 	}
 	p := &program{run: run, done: make(chan struct{}), stopTimeout: o.stopTimeout}
 	svc, err := service.New(p, &service.Config{
-		Name:   Name,
+		Name:   config.ServiceName,
 		Option: service.KeyValue{"RunWait": p.wait},
 	})
 	if err != nil {

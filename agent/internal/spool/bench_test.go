@@ -84,12 +84,12 @@ func BenchmarkRawInsert(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			stmt, err := tx.Prepare(`INSERT INTO events (user, ts_ms, date, product, version, session, type, body) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`)
+			stmt, err := tx.Prepare(`INSERT INTO events (user, ts_ms, product, version, session, type, body) VALUES (?, ?, ?, ?, ?, ?, ?)`)
 			if err != nil {
 				b.Fatal(err)
 			}
 			for k := n; k < n+2000; k++ {
-				if _, err := stmt.Exec("jdoe", int64(k), "2026-11-20", "AutoCAD", "2027.1", "s1", "command", body); err != nil {
+				if _, err := stmt.Exec("jdoe", int64(k), "AutoCAD", "2027.1", "s1", "command", body); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -197,3 +197,24 @@ func currentUser(tb testing.TB) string {
 	}
 	return u.Username
 }
+
+func TestHugeFileIsSetAsideUnread(t *testing.T) {
+	r, st := setup(t)
+	r.MaxFileBytes = 4 << 10
+	huge := filepath.Join(r.Dir, "huge.jsonl")
+	f, err := os.Create(huge)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Sparse: 1 GiB of nothing, no newline.
+	if err := f.Truncate(1 << 30); err != nil {
+		t.Fatal(err)
+	}
+	f.Close()
+	appendTo(t, filepath.Join(r.Dir, "ok.jsonl"), cmdLine(0))
+	r.ScanAll(ctx)
+	r.ScanAll(ctx)
+	if s := status(t, st); s.Counts.Events != 1 || s.Counts.Files != 1 {
+		t.Fatalf("events %d files %d, want 1, 1", s.Counts.Events, s.Counts.Files)
+	}
+}

@@ -10,19 +10,14 @@ import (
 	"os"
 	"time"
 
+	"teamlens/shared/localclient"
 	"teamlens/shared/wire"
 )
 
-// Export is everything stored about a user (or every user): the events in
-// the journal's own shape and the day records in the wire format.
-type Export struct {
-	Events []json.RawMessage `json:"events"`
-	Days   []wire.Day        `json:"days"`
-}
-
-// Export returns what is stored about user; "" means every user.
-func (s *Store) Export(ctx context.Context, user string) (Export, error) {
-	out := Export{Events: []json.RawMessage{}}
+// Export returns what is stored about user ("" means every user): the
+// events in the journal's own shape and the day records in the wire format.
+func (s *Store) Export(ctx context.Context, user string) (localclient.Export, error) {
+	out := localclient.Export{Events: []json.RawMessage{}}
 	rows, err := s.db.QueryContext(ctx, `SELECT body FROM events WHERE ? = '' OR user = ? ORDER BY ts_ms, id`, user, user)
 	if err != nil {
 		return out, err
@@ -155,7 +150,7 @@ func (s *Store) usedBytes(ctx context.Context) (int64, error) {
 }
 
 // ForgetUser deletes everything stored about user and the user's spool
-// files, then their reading positions.
+// files, then their reading positions, and scrubs the write-ahead log.
 func (s *Store) ForgetUser(ctx context.Context, user string) error {
 	files, err := s.Forget(ctx, user)
 	if err != nil {
@@ -169,5 +164,5 @@ func (s *Store) ForgetUser(ctx context.Context, user string) error {
 			return err
 		}
 	}
-	return nil
+	return s.scrubWAL(ctx)
 }

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"teamlens/internal/sqlx"
+	"teamlens/shared/config"
 	"teamlens/shared/wire"
 )
 
@@ -86,18 +87,12 @@ func (s *Store) RecordUpload(ctx context.Context, at time.Time, uploadErr error)
 
 // Status is what `agent status` prints.
 type Status struct {
-	Policy     StatusPolicy      `json:"policy"`
+	Policy     config.Policy     `json:"policy"`
 	Consent    map[string]string `json:"consent"`
 	Counts     StatusCounts      `json:"counts"`
 	Rejects    map[string]int64  `json:"rejects"`
 	Queue      StatusQueue       `json:"queue"`
 	LastUpload StatusUpload      `json:"last_upload"`
-}
-
-// StatusPolicy is the admin policy in force.
-type StatusPolicy struct {
-	Analytics string `json:"analytics"`
-	SeatUsage bool   `json:"seat_usage"`
 }
 
 // StatusCounts counts what the database holds.
@@ -130,7 +125,7 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 	if err != nil {
 		return st, err
 	}
-	st.Policy = StatusPolicy{Analytics: pol.Analytics(), SeatUsage: pol.SeatUsage}
+	st.Policy = pol
 	users, err := s.Users(ctx)
 	if err != nil {
 		return st, err
@@ -143,7 +138,7 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		if err := r.Scan(&u, &state); err != nil {
 			return err
 		}
-		if pol.AnalyticsDisabled {
+		if !pol.AnalyticsAllowed() {
 			state = "off"
 		}
 		st.Consent[u] = state

@@ -17,6 +17,7 @@ import (
 	"teamlens/agent/internal/rollup"
 	"teamlens/internal/sqlitedb"
 	"teamlens/internal/sqlx"
+	"teamlens/shared/config"
 )
 
 //go:embed migrations/*.sql
@@ -47,7 +48,9 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Store, error) {
 	if err := os.MkdirAll(dataDir, 0o700); err != nil {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
-	db, err := sqlitedb.Open(ctx, filepath.Join(dataDir, FileName), migrations, "migrations")
+	// secure_delete overwrites what is deleted, so forgotten data does not
+	// linger in free pages (see ForgetUser for the WAL).
+	db, err := sqlitedb.Open(ctx, filepath.Join(dataDir, FileName), migrations, "migrations", "secure_delete(ON)")
 	if err != nil {
 		return nil, err
 	}
@@ -61,32 +64,18 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Store, error) {
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
 
-// Policy is the admin policy in force, saved by the running agent so the
-// CLI applies the same rules.
-type Policy struct {
-	AnalyticsDisabled bool `json:"analytics_disabled"`
-	SeatUsage         bool `json:"seat_usage"`
-}
-
-// Analytics returns the policy's name for the analytics setting.
-func (p Policy) Analytics() string {
-	if p.AnalyticsDisabled {
-		return "disabled"
-	}
-	return "user-choice"
-}
-
-// SetPolicy records the policy. Disabling analytics withdraws every user's
+// SetPolicy records the policy in force, saved by the running agent so
+// the CLI applies the same rules. Disabling analytics withdraws every user's
 // analytics that were not uploaded yet, as turning consent off would.
-func (s *Store) SetPolicy(ctx context.Context, p Policy) error {
+func (s *Store) SetPolicy(ctx context.Context, p config.Policy) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := setMeta(ctx, tx, "policy.analytics", p.Analytics()); err != nil {
+		if err := setMeta(ctx, tx, "policy.analytics", p.Analytics); err != nil {
 			return err
 		}
 		if err := setMeta(ctx, tx, "policy.seat_usage", strconv.FormatBool(p.SeatUsage)); err != nil {
 			return err
 		}
-		if p.AnalyticsDisabled {
+		if !p.AnalyticsAllowed() {
 			return dropAnalytics(ctx, tx, "")
 		}
 		return nil
@@ -95,7 +84,7 @@ func (s *Store) SetPolicy(ctx context.Context, p Policy) error {
 
 // Policy returns the recorded policy; the default before any agent ran is
 // user choice with seat usage on.
-func (s *Store) Policy(ctx context.Context) (Policy, error) {
+func (s *Store) Policy(ctx context.Context) (config.Policy, error) {
 	return policy(ctx, s.db)
 }
 
@@ -103,8 +92,8 @@ type querier interface {
 	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
 }
 
-func policy(ctx context.Context, q querier) (Policy, error) {
-	p := Policy{SeatUsage: true}
+func policy(ctx context.Context, q querier) (config.Policy, error) {
+	p := config.Policy{Analytics: config.AnalyticsUserChoice, SeatUsage: true}
 	a, err := meta(ctx, q, "policy.analytics")
 	if err != nil {
 		return p, err
@@ -113,7 +102,9 @@ func policy(ctx context.Context, q querier) (Policy, error) {
 	if err != nil {
 		return p, err
 	}
-	p.AnalyticsDisabled = a == "disabled"
+	if a == config.AnalyticsDisabled {
+		p.Analytics = a
+	}
 	p.SeatUsage = seat != "false"
 	return p, nil
 }
@@ -145,7 +136,7 @@ func (s *Store) Consent(ctx context.Context, user string) (bool, error) {
 
 func consent(ctx context.Context, q querier, user string) (bool, error) {
 	p, err := policy(ctx, q)
-	if err != nil || p.AnalyticsDisabled {
+	if err != nil || !p.AnalyticsAllowed() {
 		return false, err
 	}
 	var state string
@@ -168,7 +159,7 @@ func (s *Store) setConsent(ctx context.Context, tx *sql.Tx, user string, on bool
 	if err != nil {
 		return err
 	}
-	if on && p.AnalyticsDisabled {
+	if on && !p.AnalyticsAllowed() {
 		return ErrAnalyticsDisabled
 	}
 	state := "off"

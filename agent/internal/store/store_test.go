@@ -8,6 +8,7 @@ import (
 
 	"teamlens/agent/internal/ingest"
 	"teamlens/agent/internal/store"
+	"teamlens/shared/config"
 	"teamlens/shared/journal"
 	"teamlens/shared/wire"
 )
@@ -147,7 +148,7 @@ func TestAnalyticsOnlyWithConsent(t *testing.T) {
 
 func TestPolicy(t *testing.T) {
 	st := open(t)
-	if err := st.SetPolicy(ctx, store.Policy{AnalyticsDisabled: true, SeatUsage: false}); err != nil {
+	if err := st.SetPolicy(ctx, config.Policy{Analytics: config.AnalyticsDisabled, SeatUsage: false}); err != nil {
 		t.Fatal(err)
 	}
 	if err := st.SetConsent(ctx, "jdoe", true); !errors.Is(err, store.ErrAnalyticsDisabled) {

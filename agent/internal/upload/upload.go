@@ -23,6 +23,7 @@ import (
 	"github.com/cenkalti/backoff/v4"
 
 	"teamlens/agent/internal/store"
+	"teamlens/shared/localclient"
 	"teamlens/shared/wire"
 )
 
@@ -285,18 +286,12 @@ func writeSecret(path string, b []byte) error {
 // BenchmarksKey is the store meta key of the cached benchmarks.
 const BenchmarksKey = "benchmarks"
 
-// Cached is the benchmarks cache kept for the viewer, which works offline.
-type Cached struct {
-	FetchedAt string                     `json:"fetched_at"`
-	Products  map[string]wire.Benchmarks `json:"products"`
-}
-
 // refreshBenchmarks fetches the collector-wide quartiles once a day.
 func (u *Uploader) refreshBenchmarks(ctx context.Context, dev Device) error {
 	if len(u.Products) == 0 {
 		return nil
 	}
-	var c Cached
+	var c localclient.BenchmarkCache
 	if raw, err := u.Store.Meta(ctx, BenchmarksKey); err == nil && raw != "" {
 		if json.Unmarshal([]byte(raw), &c) == nil {
 			if at, err := time.Parse(time.RFC3339, c.FetchedAt); err == nil && u.Now().Sub(at) < 24*time.Hour {
@@ -304,7 +299,7 @@ func (u *Uploader) refreshBenchmarks(ctx context.Context, dev Device) error {
 			}
 		}
 	}
-	c = Cached{FetchedAt: u.Now().UTC().Format(time.RFC3339), Products: map[string]wire.Benchmarks{}}
+	c = localclient.BenchmarkCache{FetchedAt: u.Now().UTC().Format(time.RFC3339), Products: map[string]wire.Benchmarks{}}
 	for _, p := range u.Products {
 		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.endpoint("/v1/benchmarks?product="+url.QueryEscape(p)), nil)
 		if err != nil {

@@ -17,12 +17,16 @@ import (
 	"time"
 
 	"github.com/BurntSushi/toml"
+	"github.com/prometheus/client_golang/prometheus"
 
+	"teamlens/collector/internal/console"
 	"teamlens/collector/internal/daily"
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
+	"teamlens/collector/internal/metrics"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
+	"teamlens/collector/internal/teams"
 	"teamlens/shared/catalog"
 )
 
@@ -54,8 +58,13 @@ type ServeConfig struct {
 	EnrollSecret string
 	MaxBody      int64
 	InsightsHour int
-	Catalog      *catalog.Catalog
-	Logger       *slog.Logger
+	// MaxDeviceUsers caps the distinct users a device reports for one day
+	// (0: no cap).
+	MaxDeviceUsers int
+	// TLSCert and TLSKey, both or neither, make the server speak HTTPS.
+	TLSCert, TLSKey string
+	Catalog         *catalog.Catalog
+	Logger          *slog.Logger
 	// Ready, if set, receives the bound address once the server listens
 	// (tests listen on port 0).
 	Ready func(addr string)
@@ -67,36 +76,55 @@ type ServeConfig struct {
 // Serve runs the HTTP server and the daily insight job until ctx ends, then
 // lets in-flight requests finish.
 func Serve(ctx context.Context, cfg ServeConfig) error {
-	if cfg.EnrollSecret == "" {
-		return errors.New("--enroll-secret is required")
-	}
 	if cfg.InsightsHour < 0 || cfg.InsightsHour > 23 {
 		return fmt.Errorf("--insights-hour %d is not 0..23", cfg.InsightsHour)
 	}
 	if cfg.ShutdownTimeout <= 0 {
 		cfg.ShutdownTimeout = 30 * time.Second
 	}
+	tlsConfig, err := loadTLS(cfg.TLSCert, cfg.TLSKey)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	st.SetMaxDeviceUsers(cfg.MaxDeviceUsers)
+	if cfg.EnrollSecret == "" {
+		cfg.Logger.Info("no enroll secret: devices enroll only with tokens from collector enroll-token")
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
-	h := server.New(server.Config{Store: st, EnrollSecret: cfg.EnrollSecret, Catalog: cfg.Catalog, MaxBody: cfg.MaxBody, Logger: cfg.Logger})
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute}
+	svc := teams.New(teams.Config{Store: st, Catalog: cfg.Catalog, Logger: cfg.Logger, InsightsHour: cfg.InsightsHour})
+	ui, err := console.New(console.Config{Teams: svc, Store: st, Logger: cfg.Logger})
+	if err != nil {
+		return err
+	}
+	m := metrics.New(prometheus.NewRegistry(), st.Size)
+	h := server.New(server.Config{Store: st, EnrollSecret: cfg.EnrollSecret, Catalog: cfg.Catalog, MaxBody: cfg.MaxBody, Logger: cfg.Logger,
+		Teams: svc, Console: ui, Metrics: m})
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
+		TLSConfig: tlsConfig}
 
 	jobCtx, stopJob := context.WithCancel(ctx)
 	jobDone := make(chan struct{})
 	go func() {
 		defer close(jobDone)
-		(&daily.Job{Store: st, Catalog: cfg.Catalog, Hour: cfg.InsightsHour, Logger: cfg.Logger}).Run(jobCtx)
+		(&daily.Job{Store: st, Catalog: cfg.Catalog, Hour: cfg.InsightsHour, Logger: cfg.Logger, Observe: m.ObserveInsightJob}).Run(jobCtx)
 	}()
 	serveErr := make(chan error, 1)
-	go func() { serveErr <- srv.Serve(ln) }()
-	cfg.Logger.Info("collector listening", "addr", ln.Addr().String(), "postgres", st.Postgres())
+	go func() {
+		if tlsConfig != nil {
+			serveErr <- srv.ServeTLS(ln, "", "")
+			return
+		}
+		serveErr <- srv.Serve(ln)
+	}()
+	cfg.Logger.Info("collector listening", "addr", ln.Addr().String(), "tls", tlsConfig != nil, "postgres", st.Postgres())
 	if cfg.Ready != nil {
 		cfg.Ready(ln.Addr().String())
 	}
@@ -262,14 +290,24 @@ func orDash(s string) string {
 	return s
 }
 
-// Revoke revokes a device's token.
-func Revoke(ctx context.Context, db, device string) error {
+// Revoke revokes a device's token and, with deleteData, removes what the
+// device sent; it prints what it did.
+func Revoke(ctx context.Context, db, device string, deleteData bool, out io.Writer) error {
 	st, err := store.Open(ctx, db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	return st.Revoke(ctx, device, time.Now())
+	del, err := st.RevokeDevice(ctx, device, deleteData, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "device %s revoked\n", device)
+	if deleteData {
+		fmt.Fprintf(out, "deleted %d usage days, %d command rows, %d device-login rows; snapshots already computed keep their figures until recomputed (collector insights --as-of)\n",
+			del.Days, del.Commands, del.Logins)
+	}
+	return nil
 }
 
 // Insights computes and stores the snapshots of every team for asOf.

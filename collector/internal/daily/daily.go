@@ -30,6 +30,8 @@ type Job struct {
 	Now        func() time.Time // default time.Now
 	Interval   time.Duration    // how often to look for due work; default 1 minute
 	MaxCatchUp int              // most missed days computed after downtime; default 31
+	// Observe, if set, receives how long each day's computation took.
+	Observe func(time.Duration)
 }
 
 // Run checks for due work at once and then every Interval until ctx ends.
@@ -102,9 +104,13 @@ func (j *Job) Tick(ctx context.Context) ([]string, error) {
 		}
 		for d := start; !d.After(dueT); d = d.AddDate(0, 0, 1) {
 			asOf := d.Format(license.DateLayout)
+			started := time.Now()
 			snaps, err := insights.Run(ctx, j.Store, cat, asOf, now())
 			if err != nil {
 				return fmt.Errorf("insights as of %s: %w", asOf, err)
+			}
+			if j.Observe != nil {
+				j.Observe(time.Since(started))
 			}
 			if err := j.Store.SetState(ctx, stateKey, asOf); err != nil {
 				return err

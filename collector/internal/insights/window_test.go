@@ -127,7 +127,7 @@ func snapshotsJSON(t *testing.T, st *store.Store, asOfs []string) string {
 
 // The block aggregates give the very snapshots that reading every usage
 // row gives, on both engines, for windows sliding across block edges,
-// after days are sent again and replaced, and in the past.
+// after days are sent again and replaced or deleted, and in the past.
 func TestWindowAggregatesMatchUsageRows(t *testing.T) {
 	const users = 30
 	asOfs := []string{day(0), day(-1), day(-3), day(-8), day(-17), day(-100), day(6)}
@@ -135,6 +135,7 @@ func TestWindowAggregatesMatchUsageRows(t *testing.T) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
 			w := newWorld(t, eng.DSN(t))
+			w.st.SetMaxDeviceUsers(0) // two devices report every user
 			pic := genPicture(users)
 			for _, kind := range []string{"teams", "users", "subscriptions", "assignments"} {
 				w.load(kind, pic[kind])
@@ -166,6 +167,13 @@ func TestWindowAggregatesMatchUsageRows(t *testing.T) {
 			second := snapshotsJSON(t, w.st, asOfs)
 			if first == second {
 				t.Fatal("replaced days changed no snapshot: the test proves nothing")
+			}
+			// A device's data deleted: the one change that takes days away.
+			if _, err := w.st.RevokeDevice(context.Background(), other, true, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+			if third := snapshotsJSON(t, w.st, asOfs); third == second {
+				t.Fatal("deleting a device's days changed no snapshot")
 			}
 			results = append(results, second)
 		})

@@ -5,7 +5,6 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
-	"crypto/subtle"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -15,7 +14,9 @@ import (
 	"strings"
 	"time"
 
+	"teamlens/collector/internal/ingest"
 	"teamlens/collector/internal/insights"
+	"teamlens/collector/internal/metrics"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/teams"
 	"teamlens/shared/catalog"
@@ -34,15 +35,22 @@ type Config struct {
 	MaxBody      int64            // default DefaultMaxBody
 	Logger       *slog.Logger     // default discards
 	Now          func() time.Time // default time.Now
+	Metrics      *metrics.Metrics // counts requests and serves /metrics; default none
 	// Teams answers admins; default a service on Store. The console shares
 	// one with the API.
 	Teams *teams.Service
+	// Console, if set, serves every path the API does not: the Team
+	// Insights console at /.
+	Console      http.Handler
+	Ingest       *ingest.Queue // default ingest.New with its defaults
+	MaxBatchDays int           // default DefaultMaxBatchDays
 }
 
 // Handler serves the collector API.
 type Handler struct {
-	cfg Config
-	mux *http.ServeMux
+	cfg  Config
+	mux  *http.ServeMux
+	root http.Handler
 }
 
 // New returns the collector's HTTP handler.
@@ -62,6 +70,12 @@ func New(cfg Config) *Handler {
 	if cfg.Teams == nil {
 		cfg.Teams = teams.New(teams.Config{Store: cfg.Store, Catalog: cfg.Catalog, Logger: cfg.Logger, Now: cfg.Now})
 	}
+	if cfg.Ingest == nil {
+		cfg.Ingest = ingest.New(ingest.Config{})
+	}
+	if cfg.MaxBatchDays <= 0 {
+		cfg.MaxBatchDays = DefaultMaxBatchDays
+	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /healthz", h.healthz)
 	h.mux.HandleFunc("POST /v1/enroll", h.enroll)
@@ -76,10 +90,17 @@ func New(cfg Config) *Handler {
 	h.mux.HandleFunc("POST /v1/teams/{team}/assignments", h.admin(h.assign))
 	h.mux.HandleFunc("DELETE /v1/teams/{team}/assignments/{subscription}/{email}", h.admin(h.unassign))
 	h.mux.HandleFunc("GET /v1/teams/{team}/audit", h.admin(h.audit))
+	if cfg.Console != nil {
+		h.mux.Handle("/", cfg.Console)
+	}
+	if cfg.Metrics != nil {
+		h.mux.Handle("GET /metrics", cfg.Metrics.Handler())
+	}
+	h.root = observe(h.mux, cfg.Metrics, cfg.Logger)
 	return h
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.mux.ServeHTTP(w, r) }
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.root.ServeHTTP(w, r) }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
@@ -100,6 +121,13 @@ func writeError(w http.ResponseWriter, status int, msg string) {
 }
 
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
+	if store.IsBusy(err) {
+		// A lock not granted in time is load, not a fault: come back later.
+		h.cfg.Logger.Warn("request refused: database busy", "method", r.Method, "path", r.URL.Path, "err", err)
+		w.Header().Set("Retry-After", "1")
+		writeError(w, http.StatusServiceUnavailable, "database busy, retry later")
+		return
+	}
 	h.cfg.Logger.Error("request failed", "method", r.Method, "path", r.URL.Path, "err", err)
 	writeError(w, http.StatusInternalServerError, "internal error")
 }
@@ -125,21 +153,21 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "body is not an enroll request")
 		return
 	}
-	if h.cfg.EnrollSecret == "" || subtle.ConstantTimeCompare([]byte(req.EnrollSecret), []byte(h.cfg.EnrollSecret)) != 1 {
-		writeError(w, http.StatusUnauthorized, "wrong enroll secret")
-		return
-	}
 	host := strings.TrimSpace(req.Hostname)
 	if host == "" || len(host) > 255 || strings.ContainsFunc(host, func(c rune) bool { return c < 0x20 || c == 0x7f }) {
 		writeError(w, http.StatusBadRequest, "hostname is empty or not printable")
 		return
 	}
-	id, token, err := h.cfg.Store.Enroll(r.Context(), host, h.cfg.Now())
+	id, token, via, err := h.enrollDevice(r.Context(), req.EnrollSecret, host)
+	if errors.Is(err, store.ErrUnauthorized) {
+		writeError(w, http.StatusUnauthorized, "wrong enroll secret or token (unknown, expired or used up)")
+		return
+	}
 	if err != nil {
 		h.internal(w, r, err)
 		return
 	}
-	h.cfg.Logger.Info("device enrolled", "device", id, "hostname", host)
+	h.cfg.Logger.Info("device enrolled", "device", id, "hostname", host, "via", via)
 	writeJSON(w, http.StatusOK, map[string]string{"device_id": id, "device_token": token})
 }
 
@@ -202,6 +230,7 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
+	noteUpload(r, device, 0)
 	raw, err := readBody(r, w, h.cfg.MaxBody)
 	if errors.Is(err, errTooLarge) {
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("body is over the limit of %d bytes", h.cfg.MaxBody))
@@ -221,6 +250,11 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "body has data after the batch")
 		return
 	}
+	noteUpload(r, device, len(b.Days))
+	if len(b.Days) > h.cfg.MaxBatchDays {
+		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("batch has %d days, over the limit of %d days per batch", len(b.Days), h.cfg.MaxBatchDays))
+		return
+	}
 	now := h.cfg.Now()
 	known := func(name string) bool { _, ok := h.cfg.Catalog.Lookup(name); return ok }
 	if err := b.Validate(known, now); err != nil {
@@ -235,8 +269,7 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
 		p, _ := h.cfg.Catalog.Lookup(b.Days[i].Product)
 		b.Days[i].Product = p.Name
 	}
-	if err := h.cfg.Store.PutDays(r.Context(), device, b.Days, now); err != nil {
-		h.internal(w, r, err)
+	if !h.putDays(w, r, device, b.Days, now) {
 		return
 	}
 	writeJSON(w, http.StatusOK, map[string]int{"accepted": len(b.Days)})

@@ -20,8 +20,8 @@ import (
 	"teamlens/collector/internal/pgdriver"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
-	"teamlens/collector/internal/teams"
 	"teamlens/collector/internal/store/storetest"
+	"teamlens/collector/internal/teams"
 	"teamlens/shared/catalog"
 	"teamlens/shared/wire"
 )
@@ -541,7 +541,11 @@ func TestCSVExports(t *testing.T) {
 			}
 		}
 		usage := read("/v1/teams/T1/usage.csv?as_of=2026-11-26", tokens["primary"])
-		want := [][]string{teams.UsageCSVHeader(), {"jdoe@x.com", "jdoe", "AutoCAD", "1", "2026-11-20", "2027.1", "2025-01-02", "OLD;S1"}}
+		var device string
+		if err := e.raw.QueryRow(`SELECT id FROM devices`).Scan(&device); err != nil {
+			t.Fatal(err)
+		}
+		want := [][]string{teams.UsageCSVHeader(), {"jdoe@x.com", "jdoe", "AutoCAD", "1", "2026-11-20", "2027.1", "2025-01-02", "OLD;S1", "ws-01 (" + device + ")"}}
 		if fmt.Sprint(usage) != fmt.Sprint(want) {
 			t.Errorf("usage.csv = %v, want %v", usage, want)
 		}

@@ -118,8 +118,9 @@ func (s *Store) AddAudit(ctx context.Context, team string, now time.Time, e Audi
 }
 
 func audit(ctx context.Context, tx *sql.Tx, team string, now time.Time, actor, action, sub, email, detail string) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (id, team, at, actor, action, subscription, email, detail) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
-		newID(), team, auditStamp(now), actor, action, sub, email, detail)
+	_, err := tx.ExecContext(ctx, `INSERT INTO audit_log (id, team, seq, at, actor, action, subscription, email, detail)
+		VALUES (?, ?, (SELECT COALESCE(MAX(seq), 0) + 1 FROM audit_log WHERE team = ?), ?, ?, ?, ?, ?, ?)`,
+		newID(), team, team, auditStamp(now), actor, action, sub, email, detail)
 	if err != nil {
 		return fmt.Errorf("audit: %w", err)
 	}
@@ -130,7 +131,7 @@ func audit(ctx context.Context, tx *sql.Tx, team string, now time.Time, actor, a
 func (s *Store) Audit(ctx context.Context, team string, limit int) ([]AuditEntry, error) {
 	out := []AuditEntry{}
 	err := s.each(ctx, `SELECT at, actor, action, subscription, email, detail FROM audit_log WHERE team = ?
-		ORDER BY at DESC, id LIMIT ?`, []any{team, limit}, func(r *sql.Rows) error {
+		ORDER BY at DESC, seq DESC LIMIT ?`, []any{team, limit}, func(r *sql.Rows) error {
 		var e AuditEntry
 		if err := r.Scan(&e.At, &e.Actor, &e.Action, &e.Subscription, &e.Email, &e.Detail); err != nil {
 			return err

@@ -44,6 +44,7 @@ type Store struct {
 	db       *sql.DB
 	postgres bool
 	uncached bool // windows read from usage rows alone (Uncached)
+	limits   deviceLimits
 }
 
 // IsPostgres reports whether dsn names a PostgreSQL database rather than a
@@ -60,13 +61,16 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		return &Store{db: db}, nil
+		s := &Store{db: db}
+		s.SetMaxDeviceUsers(DefaultMaxDeviceUsers)
+		return s, nil
 	}
 	db, err := pgdriver.Open(dsn)
 	if err != nil {
 		return nil, err
 	}
 	s := &Store{db: db, postgres: true}
+	s.SetMaxDeviceUsers(DefaultMaxDeviceUsers)
 	// Replicas starting together must not run the same migration twice.
 	err = s.WithLock(ctx, migrateLockKey, func(ctx context.Context) error {
 		return sqlitedb.Migrate(ctx, db, migrations, "migrations")
@@ -150,6 +154,16 @@ func stamp(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 
 // Enroll registers a device and returns its id and bearer token.
 func (s *Store) Enroll(ctx context.Context, hostname string, now time.Time) (id, token string, err error) {
+	id, token, err = insertDevice(ctx, s.db, hostname, now)
+	if err != nil {
+		return "", "", fmt.Errorf("enroll: %w", err)
+	}
+	return id, token, nil
+}
+
+func insertDevice(ctx context.Context, q interface {
+	ExecContext(context.Context, string, ...any) (sql.Result, error)
+}, hostname string, now time.Time) (id, token string, err error) {
 	b := make([]byte, 16)
 	if _, err := rand.Read(b); err != nil {
 		return "", "", err
@@ -159,12 +173,9 @@ func (s *Store) Enroll(ctx context.Context, hostname string, now time.Time) (id,
 	if err != nil {
 		return "", "", err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO devices (id, hostname, token_hash, enrolled_at) VALUES (?, ?, ?, ?)`,
+	_, err = q.ExecContext(ctx, `INSERT INTO devices (id, hostname, token_hash, enrolled_at) VALUES (?, ?, ?, ?)`,
 		id, hostname, hash, stamp(now))
-	if err != nil {
-		return "", "", fmt.Errorf("enroll: %w", err)
-	}
-	return id, token, nil
+	return id, token, err
 }
 
 // Device returns the id of the device a token belongs to, or
@@ -178,16 +189,10 @@ func (s *Store) Device(ctx context.Context, token string) (string, error) {
 	return id, err
 }
 
-// Revoke revokes a device's token.
+// Revoke revokes a device's token and keeps what it sent.
 func (s *Store) Revoke(ctx context.Context, id string, now time.Time) error {
-	res, err := s.db.ExecContext(ctx, `UPDATE devices SET revoked_at = ? WHERE id = ?`, stamp(now), id)
-	if err != nil {
-		return fmt.Errorf("revoke: %w", err)
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return fmt.Errorf("device %s: %w", id, ErrNotFound)
-	}
-	return nil
+	_, err := s.RevokeDevice(ctx, id, false, now)
+	return err
 }
 
 // PutDays stores validated days of one device in one transaction; a day
@@ -196,6 +201,9 @@ func (s *Store) Revoke(ctx context.Context, id string, now time.Time) error {
 func (s *Store) PutDays(ctx context.Context, device string, days []wire.Day, now time.Time) error {
 	received := stamp(now)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := s.trackDevice(ctx, tx, device, days, received); err != nil {
+			return err
+		}
 		// Multi-row statements: on PostgreSQL each statement is a round trip.
 		for start := 0; start < len(days); start += daysPerStatement {
 			part := days[start:min(start+daysPerStatement, len(days))]
@@ -223,9 +231,12 @@ func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, re
 	for _, d := range days {
 		keys = append(keys, d.User, d.Product, d.Version, d.Date)
 	}
+	// The keys come from a subquery so that SQLite looks each one up in the
+	// primary key: `IN (VALUES ...)` made it scan every row of the device,
+	// so each batch cost more than the one before.
 	for _, table := range []string{"usage_commands", "usage_days"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE device_id = ? AND (os_user, product, version, day) IN (VALUES `+
-			placeholders(4, len(days))+`)`, keys...); err != nil {
+		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE device_id = ? AND (os_user, product, version, day) IN
+			(SELECT column1, column2, column3, column4 FROM (VALUES `+placeholders(4, len(days))+`) AS k)`, keys...); err != nil {
 			return err
 		}
 	}

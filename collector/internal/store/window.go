@@ -53,12 +53,11 @@ type Window struct {
 	Commands []UserCommand
 }
 
-// Uncached returns a view of the store that reads every window from usage
-// rows alone: the reference the block aggregates are tested against.
+// Uncached returns a view of the store, for reads only, that reads every
+// window from usage rows alone: the reference the block aggregates are
+// tested against.
 func (s *Store) Uncached() *Store {
-	c := *s
-	c.uncached = true
-	return &c
+	return &Store{db: s.db, postgres: s.postgres, uncached: true}
 }
 
 // Window aggregates the usage of [from, to]: whole blocks from their
@@ -311,6 +310,33 @@ func touchAggregates(ctx context.Context, tx *sql.Tx, days []wire.Day) error {
 		ON CONFLICT (login, product) DO UPDATE SET
 		first_day = CASE WHEN excluded.first_day < login_products.first_day THEN excluded.first_day ELSE login_products.first_day END,
 		last_day = CASE WHEN excluded.last_day > login_products.last_day THEN excluded.last_day ELSE login_products.last_day END`, pairs...)
+	return err
+}
+
+// forgetAggregates prepares the removal of a device's usage rows, the one
+// change that takes days away: every block's aggregates are recomputed at
+// the next read (a rare, whole-history cost), and the reach of the logins
+// it reported is marked for rebuildReach.
+func forgetAggregates(ctx context.Context, tx *sql.Tx, device string) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM agg_blocks`); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE login_products SET first_day = '', last_day = ''
+		WHERE login IN (SELECT DISTINCT login FROM usage_days WHERE device_id = ?)`, device)
+	return err
+}
+
+// rebuildReach recomputes, from the usage rows left, the reach of the
+// logins forgetAggregates marked.
+func rebuildReach(ctx context.Context, tx *sql.Tx) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM login_products WHERE first_day = '' AND NOT EXISTS
+		(SELECT 1 FROM usage_days u WHERE u.login = login_products.login AND u.product = login_products.product)`); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `UPDATE login_products SET
+		first_day = (SELECT MIN(day) FROM usage_days u WHERE u.login = login_products.login AND u.product = login_products.product),
+		last_day = (SELECT MAX(day) FROM usage_days u WHERE u.login = login_products.login AND u.product = login_products.product)
+		WHERE first_day = ''`)
 	return err
 }
 

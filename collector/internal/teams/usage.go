@@ -23,12 +23,16 @@ type UsageRow struct {
 	Versions      []string
 	AssignedOn    string   // earliest assignment of the product; "" used without one
 	Subscriptions []string // the team's subscriptions of the product the user holds
+	// Devices reported the user's login in the window (any product), most
+	// days first: a device reporting someone it should not stands out.
+	Devices []store.UserDevice
 }
 
 // Usage returns the usage details of team over the window ending on day
 // (default today), by email then product.
 func (s *Service) Usage(ctx context.Context, who store.Admin, team, day string) ([]UsageRow, string, error) {
-	if _, err := s.grant(who, team, needRead); err != nil {
+	g, err := s.grant(who, team, needRead)
+	if err != nil {
 		return nil, "", err
 	}
 	if err := asOf(day); err != nil {
@@ -50,18 +54,31 @@ func (s *Service) Usage(ctx context.Context, who store.Admin, team, day string) 
 	if err != nil {
 		return nil, "", err
 	}
-	rows := usageRows(pic, team, day, used)
+	devices, err := s.cfg.Store.DevicesByLogin(ctx, from, day)
+	if err != nil {
+		return nil, "", err
+	}
+	rows := usageRows(pic, team, day, used, g.CanPurchase)
 	for i := range rows {
 		rows[i].Versions = versions[[2]string{rows[i].Email, rows[i].Product}]
+		rows[i].Devices = devices[rows[i].Email]
 	}
 	return rows, day, nil
 }
 
-func usageRows(pic *store.Picture, team, day string, used []store.UserProduct) []UsageRow {
+// usageRows joins the picture and usage of team; seats of an
+// over-assigned subscription are left out unless the admin may purchase.
+func usageRows(pic *store.Picture, team, day string, used []store.UserProduct, canPurchase bool) []UsageRow {
 	type key struct{ email, product string }
 	subs := map[string]license.Subscription{}
+	held := map[string]int{}
+	for _, a := range pic.Assignments {
+		if a.AssignedOn <= day {
+			held[a.Subscription]++
+		}
+	}
 	for _, x := range pic.Subscriptions {
-		if x.Team == team {
+		if x.Team == team && (canPurchase || !overAssigned(x, held[x.Subscription], day)) {
 			subs[x.Subscription] = x
 		}
 	}
@@ -113,7 +130,7 @@ func usageRows(pic *store.Picture, team, day string, used []store.UserProduct) [
 
 // UsageCSVHeader is the header of usage.csv.
 func UsageCSVHeader() []string {
-	return []string{"email", "login", "product", "days_used", "last_used", "versions", "assigned_on", "subscriptions"}
+	return []string{"email", "login", "product", "days_used", "last_used", "versions", "assigned_on", "subscriptions", "devices"}
 }
 
 // UsageCSV returns rows under UsageCSVHeader, unescaped.
@@ -121,7 +138,17 @@ func UsageCSV(rows []UsageRow) [][]string {
 	out := make([][]string, 0, len(rows))
 	for _, r := range rows {
 		out = append(out, []string{r.Email, r.Login, r.Product, strconv.FormatInt(r.DaysUsed, 10), r.LastUsed,
-			strings.Join(r.Versions, ";"), r.AssignedOn, strings.Join(r.Subscriptions, ";")})
+			strings.Join(r.Versions, ";"), r.AssignedOn, strings.Join(r.Subscriptions, ";"), deviceList(r.Devices)})
 	}
 	return out
+}
+
+// deviceList formats the devices of a usage row as "hostname (device id)"
+// separated by ";": the id is what `collector revoke --device` takes.
+func deviceList(devices []store.UserDevice) string {
+	parts := make([]string, 0, len(devices))
+	for _, d := range devices {
+		parts = append(parts, d.Hostname+" ("+d.DeviceID+")")
+	}
+	return strings.Join(parts, ";")
 }

@@ -18,13 +18,15 @@ import (
 	"runtime"
 	"strings"
 	"time"
+
+	"teamlens/shared/config"
 )
 
 // DefaultVersion is the package version when none is given.
 const DefaultVersion = "1.0.0"
 
 // Package is the Debian package name.
-const Package = "teamlens-agent"
+const Package = config.ServiceName
 
 // Where the package puts its files; the installer run by postinst copies
 // the agent on to the system location the service uses.

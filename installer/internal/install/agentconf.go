@@ -7,19 +7,14 @@ import (
 	"os"
 
 	"github.com/BurntSushi/toml"
+
+	"teamlens/shared/config"
 )
 
-// Analytics policies (contract, as in the agent's configuration).
-const (
-	analyticsUserChoice = "user-choice"
-	analyticsDisabled   = "disabled"
-)
-
-// agentConf is the part of the agent's TOML configuration that the
-// installer owns. The agent's config package is internal to the agent, so
-// the installer keeps the keys it writes here and carries every other key
-// of an existing file (products, intervals an admin tuned) through an
-// upgrade untouched.
+// agentConf is the part of the agent's TOML configuration (shared/config)
+// that the installer owns. It reads the file as a map so that every other
+// key of an existing file (products, intervals an admin tuned, keys of a
+// newer agent) goes through an upgrade untouched.
 type agentConf struct {
 	DataDir      string
 	SpoolDir     string
@@ -89,13 +84,8 @@ func (c agentConf) encode() ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// validate reports the first setting the agent could not work with.
+// validate reports the first setting the agent could not work with, by
+// the agent's own rules.
 func (c agentConf) validate() error {
-	if c.Analytics != analyticsUserChoice && c.Analytics != analyticsDisabled {
-		return fmt.Errorf("analytics must be %q or %q, not %q", analyticsUserChoice, analyticsDisabled, c.Analytics)
-	}
-	if c.Collector != "" && c.EnrollSecret == "" {
-		return errors.New("a collector needs an enroll secret")
-	}
-	return nil
+	return config.Config{Analytics: c.Analytics, Collector: c.Collector, EnrollSecret: c.EnrollSecret}.Validate()
 }

@@ -7,12 +7,13 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net"
 	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
 	"time"
+
+	"teamlens/shared/localclient"
 )
 
 // undo collects the steps that put the machine back as it was; run plays
@@ -126,35 +127,11 @@ func syncDir(dir string) {
 	}
 }
 
-// socketClient talks HTTP over the agent's Unix domain socket.
-func socketClient(socket string) *http.Client {
-	return &http.Client{
-		Timeout: 3 * time.Second,
-		Transport: &http.Transport{
-			DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-				var d net.Dialer
-				return d.DialContext(ctx, "unix", socket)
-			},
-		},
-	}
-}
-
-// health asks the agent once.
+// health asks the agent once, through the viewer's own client.
 func health(ctx context.Context, socket string) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, "http://agent/v1/health", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := socketClient(socket).Do(req)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 1<<16))
-	if resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("GET /v1/health: %s", resp.Status)
-	}
-	return nil
+	ctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+	defer cancel()
+	return localclient.NewClient(socket).Health(ctx)
 }
 
 // waitHealthy polls the agent until it answers or the deadline passes.

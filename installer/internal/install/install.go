@@ -16,6 +16,8 @@ import (
 	"time"
 
 	"teamlens/installer/internal/svc"
+
+	"teamlens/shared/config"
 )
 
 // ErrNotAdmin is returned by every command that changes the machine when
@@ -52,8 +54,8 @@ func (o Options) Validate() error {
 	if strings.ContainsAny(o.EnrollSecret, " \t\r\n") {
 		return errors.New("--enroll-secret must not contain white space")
 	}
-	if o.Analytics != "" && o.Analytics != analyticsUserChoice && o.Analytics != analyticsDisabled {
-		return fmt.Errorf("--analytics must be %q or %q, not %q", analyticsUserChoice, analyticsDisabled, o.Analytics)
+	if o.Analytics != "" && o.Analytics != config.AnalyticsUserChoice && o.Analytics != config.AnalyticsDisabled {
+		return fmt.Errorf("--analytics must be %q or %q, not %q", config.AnalyticsUserChoice, config.AnalyticsDisabled, o.Analytics)
 	}
 	for flag, p := range map[string]string{"--data-dir": o.DataDir, "--spool-dir": o.SpoolDir, "--agent-binary": o.AgentBinary} {
 		if p != "" && !filepath.IsAbs(p) {
@@ -227,7 +229,7 @@ func merge(c agentConf, o Options, l Layout) agentConf {
 	set(&c.Socket, "", l.Socket)
 	set(&c.Collector, o.Collector, "")
 	set(&c.EnrollSecret, o.EnrollSecret, "")
-	set(&c.Analytics, o.Analytics, analyticsUserChoice)
+	set(&c.Analytics, o.Analytics, config.AnalyticsUserChoice)
 	if o.SeatUsage != nil {
 		v := *o.SeatUsage
 		c.SeatUsage = &v

@@ -6,6 +6,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"teamlens/shared/config"
 )
 
 func TestOptionsValidate(t *testing.T) {
@@ -137,7 +139,7 @@ func TestMergeDefaults(t *testing.T) {
 	l := DefaultLayout()
 	c := merge(agentConf{}, Options{Collector: "http://c", EnrollSecret: "s"}, l)
 	if c.DataDir != l.DataDir || c.SpoolDir != l.SpoolDir || c.Socket != l.Socket ||
-		c.Analytics != analyticsUserChoice || c.SeatUsage == nil || !*c.SeatUsage {
+		c.Analytics != config.AnalyticsUserChoice || c.SeatUsage == nil || !*c.SeatUsage {
 		t.Fatalf("defaults: %+v", c)
 	}
 	if err := checkDirs(c); err != nil {

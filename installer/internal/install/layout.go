@@ -4,7 +4,7 @@ import (
 	"path/filepath"
 	"runtime"
 
-	"teamlens/installer/internal/svc"
+	"teamlens/shared/config"
 )
 
 // Layout says where an install puts things. The zero value means the
@@ -26,30 +26,17 @@ type Layout struct {
 
 // DefaultLayout is the layout of a real install on this OS.
 func DefaultLayout() Layout {
-	// The configuration and data paths are the agent's defaults as root
-	// (shared/config), so that "agent status" finds them unaided.
-	l := Layout{ServiceName: svc.DefaultName}
+	// Every path but the binaries' is the service's own, from the
+	// agent's configuration contract, so "agent status" finds them unaided.
+	l := Layout{ServiceName: config.ServiceName, ConfigFile: config.DefaultConfigFile(),
+		DataDir: config.ServiceDataDir(), SpoolDir: config.ServiceSpoolDir(), Socket: config.ServiceSocket()}
 	switch runtime.GOOS {
 	case "windows":
-		l.DataDir = filepath.Join(programData(), "Teamlens")
-		l.ConfigFile = filepath.Join(l.DataDir, "agent.toml")
 		l.LibDir = filepath.Join(programFiles(), "Teamlens")
-		l.SpoolDir = filepath.Join(programData(), "Teamlens Spool")
-		l.Socket = filepath.Join(l.DataDir, "agent.sock")
 	case "darwin":
-		l.DataDir = "/Library/Application Support/Teamlens"
-		l.ConfigFile = filepath.Join(l.DataDir, "agent.toml")
 		l.LibDir = "/Library/Teamlens"
-		l.SpoolDir = "/Users/Shared/Teamlens/spool"
-		l.Socket = "/var/run/teamlens/agent.sock"
 	default:
-		l.ConfigFile = "/etc/teamlens/agent.toml"
-		l.DataDir = "/var/lib/teamlens"
 		l.LibDir = "/usr/local/lib/teamlens"
-		// Not under the data directory: that one is 0700, and every user
-		// must reach the spool.
-		l.SpoolDir = "/var/spool/teamlens"
-		l.Socket = "/run/teamlens/agent.sock"
 	}
 	return l
 }

@@ -13,5 +13,3 @@ func requireAdmin() error {
 	}
 	return nil
 }
-
-func programData() string { return "" }

@@ -22,10 +22,3 @@ func requireAdmin() error {
 	}
 	return nil
 }
-
-func programData() string {
-	if pd := os.Getenv("ProgramData"); pd != "" {
-		return pd
-	}
-	return `C:\ProgramData`
-}

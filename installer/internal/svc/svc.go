@@ -13,10 +13,9 @@ import (
 	"strings"
 
 	"github.com/kardianos/service"
-)
 
-// DefaultName is the service name (contract with agent/internal/osvc).
-const DefaultName = "teamlens-agent"
+	"teamlens/shared/config"
+)
 
 // State is what the service manager says about the service.
 type State int
@@ -40,7 +39,7 @@ func (s State) String() string {
 
 // Def describes the service to register.
 type Def struct {
-	// Name is the service name; empty means DefaultName. Tests use their own.
+	// Name is the service name; empty means config.ServiceName. Tests use their own.
 	Name       string
 	Executable string
 	Args       []string
@@ -68,7 +67,7 @@ func (nop) Stop(service.Service) error  { return nil }
 // New prepares a manager for def on the service system kardianos detects.
 func New(def Def) (*Manager, error) {
 	if def.Name == "" {
-		def.Name = DefaultName
+		def.Name = config.ServiceName
 	}
 	platform := service.ChosenSystem().String()
 	opts := service.KeyValue{

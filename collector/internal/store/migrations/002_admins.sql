@@ -34,10 +34,12 @@ SELECT substr(token_hash, 1, 16), token_hash, email, created_at FROM admins;
 DROP TABLE admins;
 
 -- Who changed what of a team's license picture, and when. at is UTC with
--- nanoseconds, fixed width, so text order is time order.
+-- nanoseconds, fixed width, so text order is time order; seq orders lines
+-- of one team written within the same clock reading.
 CREATE TABLE audit_log (
 	id           TEXT PRIMARY KEY,
 	team         TEXT NOT NULL,
+	seq          BIGINT NOT NULL,
 	at           TEXT NOT NULL,
 	actor        TEXT NOT NULL,
 	action       TEXT NOT NULL,
@@ -45,7 +47,7 @@ CREATE TABLE audit_log (
 	email        TEXT NOT NULL,
 	detail       TEXT NOT NULL
 );
-CREATE INDEX audit_log_team ON audit_log (team, at);
+CREATE INDEX audit_log_team ON audit_log (team, at, seq);
 
 -- Console sessions: the cookie's value is kept hashed and tied to the token
 -- signed in with, so revoking or expiring that token ends the session too.

@@ -1,0 +1,77 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// TestAdminTokensAndReplaceCommands drives the built binary: --expires,
+// --list, --revoke, import --replace and each new command's -h.
+func TestAdminTokensAndReplaceCommands(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildCollector(t)
+	dir := t.TempDir()
+	db := filepath.Join(dir, "c.db")
+	run := func(wantOK bool, args ...string) string {
+		t.Helper()
+		var out bytes.Buffer
+		cmd := exec.Command(bin, args...)
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Run(); (err == nil) != wantOK {
+			t.Fatalf("collector %v: err %v, output %s", args, err, out.String())
+		}
+		return out.String()
+	}
+	file := func(name, body string) string {
+		p := filepath.Join(dir, name)
+		if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
+	for _, cmd := range []string{"admin", "import"} {
+		out := run(true, cmd, "-h")
+		for _, want := range []string{"collector " + cmd, "example:", "-db"} {
+			if !strings.Contains(out, want) {
+				t.Errorf("%s -h lacks %q:\n%s", cmd, want, out)
+			}
+		}
+	}
+	if out := run(true, "admin", "--help"); !strings.Contains(out, "-expires") || !strings.Contains(out, "-revoke") || !strings.Contains(out, "-list") {
+		t.Errorf("admin --help lacks the token flags:\n%s", out)
+	}
+	run(true, "import", "--db", db, "--kind", "teams", file("teams.csv", "team,name,plan,user_management\nT1,One,premium,named\n"))
+	run(true, "import", "--db", db, "--kind", "users", file("u1.csv", "email,login,name\na@x.com,a,A\nb@x.com,b,B\n"))
+	out := run(true, "import", "--db", db, "--kind", "users", "--replace", file("u2.csv", "email,login,name\na@x.com,a,Anne\nc@x.com,c,C\n"))
+	if !strings.Contains(out, "1 added, 1 changed, 1 removed, 0 unchanged") {
+		t.Errorf("replace summary: %s", out)
+	}
+	if n := count(t, db, "users"); n != 2 {
+		t.Errorf("%d users after replace, want 2", n)
+	}
+
+	run(false, "admin", "--db", db, "--team", "T1", "--email", "p@x.com", "--role", "primary", "--expires", "yesterday")
+	run(false, "admin", "--db", db, "--team", "T1", "--email", "p@x.com", "--role", "primary", "--expires", "2001-01-01")
+	run(true, "admin", "--db", db, "--team", "T1", "--email", "p@x.com", "--role", "primary", "--expires", "30d")
+	run(true, "admin", "--db", db, "--team", "T1", "--email", "s@x.com", "--role", "secondary")
+	list := run(true, "admin", "--db", db, "--list")
+	for _, want := range []string{"p@x.com", "s@x.com", "primary", "secondary", "active"} {
+		if !strings.Contains(list, want) {
+			t.Errorf("--list lacks %q:\n%s", want, list)
+		}
+	}
+	if out := run(true, "admin", "--db", db, "--revoke", "P@x.com"); !strings.Contains(out, "revoked 1 token") {
+		t.Errorf("revoke: %s", out)
+	}
+	if list := run(true, "admin", "--db", db, "--list"); !strings.Contains(list, "revoked") {
+		t.Errorf("--list after revoke:\n%s", list)
+	}
+	run(false, "admin", "--db", db, "--revoke", "nobody@x.com")
+	run(false, "admin", "--db", db, "--team", "T1") // no email or role
+}

@@ -1,0 +1,76 @@
+package console
+
+import (
+	"embed"
+	"html/template"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"teamlens/collector/internal/store"
+	"teamlens/collector/internal/teams"
+)
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// Config configures the console; zero optional fields are production.
+type Config struct {
+	Teams  *teams.Service
+	Store  *store.Store
+	Logger *slog.Logger     // default discards
+	Now    func() time.Time // default time.Now
+	// SessionTTL is how long a sign-in lasts; default 8h.
+	SessionTTL time.Duration
+	// SignInFailures failed sign-ins from one address within
+	// SignInWindow make it wait for the window to pass; defaults 5 and 5m.
+	SignInFailures int
+	SignInWindow   time.Duration
+	// Secure marks cookies Secure even on plain HTTP (behind a TLS proxy);
+	// under TLS they always are.
+	Secure bool
+}
+
+// Handler serves the console.
+type Handler struct {
+	cfg     Config
+	mux     *http.ServeMux
+	pages   map[string]*template.Template
+	limiter *limiter
+}
+
+// New returns the console handler.
+func New(cfg Config) (*Handler, error) {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 8 * time.Hour
+	}
+	if cfg.SignInFailures <= 0 {
+		cfg.SignInFailures = 5
+	}
+	if cfg.SignInWindow <= 0 {
+		cfg.SignInWindow = 5 * time.Minute
+	}
+	pages, err := parsePages()
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{cfg: cfg, mux: http.NewServeMux(), pages: pages,
+		limiter: newLimiter(cfg.SignInFailures, cfg.SignInWindow, cfg.Now)}
+	h.routes()
+	return h, nil
+}
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	// Pages show license data: never cached, never framed.
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("X-Frame-Options", "DENY")
+	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
+	w.Header().Set("Referrer-Policy", "same-origin")
+	h.mux.ServeHTTP(w, r)
+}

@@ -1,0 +1,139 @@
+package console
+
+import (
+	"crypto/subtle"
+	"errors"
+	"net"
+	"net/http"
+	"sync"
+	"time"
+
+	"teamlens/collector/internal/store"
+)
+
+// Cookie names.
+const (
+	sessionCookie = "teamlens_session"
+	// signInCookie carries the sign-in form's CSRF token before there is a
+	// session to hold it (double submit).
+	signInCookie = "teamlens_signin"
+)
+
+// request is what an authenticated page handler gets.
+type request struct {
+	who     store.Admin
+	session store.Session
+	id      string // session id, for sign-out
+}
+
+type pageHandler func(w http.ResponseWriter, r *http.Request, q *request)
+
+// auth lets a request through with a live session whose admin token is
+// still valid. No session cookie: off to /signin. A cookie whose session
+// ended or whose token was revoked or expired: 401, and the cookie goes.
+func (h *Handler) auth(next pageHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		c, err := r.Cookie(sessionCookie)
+		if err != nil || c.Value == "" {
+			http.Redirect(w, r, "/signin", http.StatusSeeOther)
+			return
+		}
+		now := h.cfg.Now()
+		sess, err := h.cfg.Store.SessionByID(r.Context(), c.Value, now)
+		var who store.Admin
+		if err == nil {
+			who, err = h.cfg.Store.AdminByTokenID(r.Context(), sess.TokenID, now)
+		}
+		if errors.Is(err, store.ErrUnauthorized) {
+			h.clearCookie(w, r, sessionCookie)
+			h.render(w, r, http.StatusUnauthorized, "signin", signInPage{
+				Error: "Your session has ended, or its token was revoked or has expired. Sign in again.", CSRF: h.signInCSRF(w, r)})
+			return
+		}
+		if err != nil {
+			h.serverError(w, r, err)
+			return
+		}
+		next(w, r, &request{who: who, session: sess, id: c.Value})
+	}
+}
+
+// csrf refuses a POST whose csrf field (or X-Csrf-Token header) is not the
+// session's, compared in constant time.
+func (h *Handler) csrf(next pageHandler) pageHandler {
+	return func(w http.ResponseWriter, r *http.Request, q *request) {
+		got := r.Header.Get("X-Csrf-Token")
+		if got == "" {
+			got = r.PostFormValue("csrf")
+		}
+		if !sameSecret(got, q.session.CSRF) {
+			h.cfg.Logger.Warn("console request refused: missing or wrong csrf", "path", r.URL.Path, "remote", clientIP(r))
+			h.errorPage(w, r, http.StatusForbidden, "This form has expired or did not come from this console. Go back, reload the page and try again.")
+			return
+		}
+		next(w, r, q)
+	}
+}
+
+func sameSecret(got, want string) bool {
+	return got != "" && want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+}
+
+func (h *Handler) secure(r *http.Request) bool { return h.cfg.Secure || r.TLS != nil }
+
+func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", Expires: expires,
+		MaxAge: int(time.Until(expires).Seconds()), HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
+}
+
+func (h *Handler) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
+		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
+}
+
+func clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// limiter counts failed sign-ins per client address in a sliding window.
+type limiter struct {
+	max    int
+	window time.Duration
+	now    func() time.Time
+	mu     sync.Mutex
+	fails  map[string][]time.Time
+}
+
+func newLimiter(max int, window time.Duration, now func() time.Time) *limiter {
+	return &limiter{max: max, window: window, now: now, fails: map[string][]time.Time{}}
+}
+
+// blocked reports whether addr has used up its failures, and forgets
+// failures that left the window.
+func (l *limiter) blocked(addr string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	cut := l.now().Add(-l.window)
+	kept := l.fails[addr][:0]
+	for _, t := range l.fails[addr] {
+		if t.After(cut) {
+			kept = append(kept, t)
+		}
+	}
+	if len(kept) == 0 {
+		delete(l.fails, addr)
+		return false
+	}
+	l.fails[addr] = kept
+	return len(kept) >= l.max
+}
+
+func (l *limiter) fail(addr string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.fails[addr] = append(l.fails[addr], l.now())
+}

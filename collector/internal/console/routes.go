@@ -1,0 +1,23 @@
+package console
+
+// routes is the console's one route table. Pages behind sign-in go through
+// h.auth (session and admin token); their POSTs through h.csrf as well.
+func (h *Handler) routes() {
+	m := h.mux
+	m.HandleFunc("GET /{$}", h.auth(h.home))
+	m.HandleFunc("GET /signin", h.signInShow)
+	m.HandleFunc("POST /signin", h.signInCheck)
+	m.HandleFunc("POST /signout", h.auth(h.csrf(h.signOut)))
+	m.HandleFunc("GET /teams", h.auth(h.teamsShow))
+	m.HandleFunc("GET /teams/{team}", h.auth(h.teamShow))
+	m.HandleFunc("POST /teams/{team}/recompute", h.auth(h.csrf(h.recompute)))
+	m.HandleFunc("GET /teams/{team}/assign", h.auth(h.assignShow))
+	m.HandleFunc("POST /teams/{team}/assign", h.auth(h.csrf(h.assignSave)))
+	m.HandleFunc("POST /teams/{team}/unassign", h.auth(h.csrf(h.unassign)))
+	m.HandleFunc("GET /teams/{team}/usage", h.auth(h.usageShow))
+	m.HandleFunc("GET /teams/{team}/usage.csv", h.auth(h.usageCSV))
+	m.HandleFunc("GET /teams/{team}/admins", h.auth(h.adminsShow))
+	m.HandleFunc("POST /teams/{team}/admins/tokens", h.auth(h.csrf(h.tokenMint)))
+	m.HandleFunc("POST /teams/{team}/admins/tokens/{id}/revoke", h.auth(h.csrf(h.tokenRevoke)))
+	m.HandleFunc("/", h.notFound)
+}

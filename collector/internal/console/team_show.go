@@ -1,0 +1,172 @@
+package console
+
+import (
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"teamlens/collector/internal/console/chart"
+	"teamlens/collector/internal/insights"
+	"teamlens/collector/internal/store"
+	"teamlens/collector/internal/teams"
+)
+
+// teamPage is the team's insights, as the vendor's Team Insights page
+// groups them.
+type teamPage struct {
+	Team        teams.Team
+	Snap        *insights.Snapshot
+	NextRun     time.Time
+	CanChange   bool
+	CanManage   bool
+	Notice      string
+	NoInsights  string // why there is no finding, when there is none
+	License     []unavailable
+	Product     []unavailable
+	SeatOf      map[string]string // "product|email" -> a subscription the user holds
+	Audit       []store.AuditEntry
+	DailyUsers  template.HTML
+	Versions    []template.HTML
+	Performance []template.HTML
+	Commands    []template.HTML
+}
+
+type unavailable struct {
+	Kind, Label, Reason string
+}
+
+var kindLabels = map[string]string{
+	insights.KindUnderAssignment: "Under-assignment", insights.KindOverAssignment: "Over-assignment",
+	insights.KindInactiveUser: "Inactive users", insights.KindProductVersion: "Product versions",
+	insights.KindProductPerformance: "Product performance", insights.KindCommandUsage: "Command usage",
+}
+
+func (h *Handler) teamShow(w http.ResponseWriter, r *http.Request, q *request) {
+	t, ok := h.team(w, r, q)
+	if !ok {
+		return
+	}
+	p, err := h.teamPage(r, q, t)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "team", q.view(t.Name, t, p))
+}
+
+func (h *Handler) teamPage(r *http.Request, q *request, t teams.Team) (*teamPage, error) {
+	ctx, svc := r.Context(), h.cfg.Teams
+	asOf := r.URL.Query().Get("as_of")
+	snap, err := svc.Snapshot(ctx, q.who, t.Team, asOf)
+	if err != nil {
+		return nil, err
+	}
+	p := &teamPage{Team: t, Snap: snap, NextRun: svc.NextRun(), Notice: r.URL.Query().Get("done"),
+		CanChange: t.Role == store.RolePrimary || t.Role == store.RoleSecondary, CanManage: t.Role == store.RolePrimary,
+		SeatOf: map[string]string{}}
+	for _, u := range snap.Unavailable {
+		x := unavailable{Kind: u.Kind, Label: kindLabels[u.Kind], Reason: sentence(u.Reason)}
+		if u.Product != "" {
+			x.Label += " · " + u.Product + " " + u.Metric
+		}
+		if u.Kind == insights.KindProductPerformance || u.Kind == insights.KindCommandUsage {
+			p.Product = append(p.Product, x)
+		} else {
+			p.License = append(p.License, x)
+		}
+	}
+	if snap.Insights.Len() == 0 {
+		p.NoInsights = noInsightsReason(snap)
+	}
+	lic, err := svc.License(ctx, q.who, t.Team, snap.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range lic.Subscriptions {
+		for _, a := range s.Assignments {
+			if s.Active {
+				p.SeatOf[s.Product+"|"+a.Email] = s.Subscription
+			}
+		}
+	}
+	if p.Audit, err = svc.Audit(ctx, q.who, t.Team); err != nil {
+		return nil, err
+	}
+	p.Audit = p.Audit[:min(len(p.Audit), 10)]
+	for i, x := range snap.Insights.ProductPerformance {
+		p.Performance = append(p.Performance, chart.Quartiles(chartID("perf", i), x))
+	}
+	for i, x := range snap.Insights.CommandUsage {
+		p.Commands = append(p.Commands, chart.Categories(chartID("cmd", i), x))
+	}
+	act, err := svc.Activity(ctx, q.who, t.Team, snap.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	p.DailyUsers, p.Versions = activityCharts(act)
+	return p, nil
+}
+
+func chartID(prefix string, i int) string {
+	return prefix + "-" + string(rune('a'+i%26)) + strings.Repeat("z", i/26)
+}
+
+// activityCharts draws the daily users of each product and each product's
+// version share.
+func activityCharts(a *teams.Activity) (template.HTML, []template.HTML) {
+	byProduct := map[string]map[string]int64{}
+	var order []string
+	for _, d := range a.Days {
+		if byProduct[d.Product] == nil {
+			byProduct[d.Product] = map[string]int64{}
+			order = append(order, d.Product)
+		}
+		byProduct[d.Product][d.Day] = d.Users
+	}
+	var series []chart.Series
+	for _, name := range order {
+		series = append(series, chart.Series{Name: name, Points: byProduct[name]})
+	}
+	var dau template.HTML
+	if len(series) > 0 {
+		dau = chart.DailyUsers("dau", series, a.From, a.To)
+	}
+	slices := map[string][]chart.Slice{}
+	var products []string
+	for _, v := range a.Versions {
+		if slices[v.Product] == nil {
+			products = append(products, v.Product)
+		}
+		slices[v.Product] = append(slices[v.Product], chart.Slice{Label: v.Version, Value: v.UserDays})
+	}
+	var versions []template.HTML
+	for i, product := range products {
+		versions = append(versions, chart.VersionShare(chartID("ver", i), product, slices[product]))
+	}
+	return dau, versions
+}
+
+// sentence capitalizes a reason for display.
+func sentence(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// noInsightsReason says why a snapshot has no finding at all.
+func noInsightsReason(s *insights.Snapshot) string {
+	reasons := map[string]bool{}
+	for _, u := range s.Unavailable {
+		if u.Product == "" {
+			reasons[u.Reason] = true
+		}
+	}
+	if len(reasons) == 1 && len(s.Unavailable) >= 6 {
+		for r := range reasons {
+			return sentence(r) + "."
+		}
+	}
+	return "Nothing needs your attention on " + s.AsOf + ": every active subscription's seats are assigned, no ended subscription holds seats, and no usage stands out yet."
+}

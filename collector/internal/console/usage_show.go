@@ -1,0 +1,119 @@
+package console
+
+import (
+	"net/http"
+	"net/url"
+	"slices"
+	"sort"
+	"strings"
+
+	"teamlens/collector/internal/teams"
+)
+
+// usageQuery is the usage page's filters and sort order, kept in the URL so
+// every view can be bookmarked and downloaded as it is shown.
+type usageQuery struct {
+	Product, Subscription, Sort string
+	Desc                        bool
+	AsOf                        string
+}
+
+func readUsageQuery(r *http.Request) usageQuery {
+	v := r.URL.Query()
+	q := usageQuery{Product: v.Get("product"), Subscription: v.Get("subscription"), Sort: v.Get("sort"), Desc: v.Get("dir") == "desc", AsOf: v.Get("as_of")}
+	if _, ok := usageSorts[q.Sort]; !ok {
+		q.Sort = "email"
+	}
+	return q
+}
+
+// encode returns the query string of q with sort changed to col (toggling
+// the direction when it is the current one).
+func (q usageQuery) encode(col string) string {
+	v := url.Values{}
+	for k, x := range map[string]string{"product": q.Product, "subscription": q.Subscription, "as_of": q.AsOf} {
+		if x != "" {
+			v.Set(k, x)
+		}
+	}
+	if col != "" {
+		v.Set("sort", col)
+		if col == q.Sort && !q.Desc {
+			v.Set("dir", "desc")
+		}
+	}
+	return v.Encode()
+}
+
+var usageSorts = map[string]func(a, b teams.UsageRow) int{
+	"email":    func(a, b teams.UsageRow) int { return strings.Compare(a.Email, b.Email) },
+	"product":  func(a, b teams.UsageRow) int { return strings.Compare(a.Product, b.Product) },
+	"days":     func(a, b teams.UsageRow) int { return int(a.DaysUsed - b.DaysUsed) },
+	"last":     func(a, b teams.UsageRow) int { return strings.Compare(a.LastUsed, b.LastUsed) },
+	"assigned": func(a, b teams.UsageRow) int { return strings.Compare(a.AssignedOn, b.AssignedOn) },
+}
+
+// filter keeps the rows q asks for, in its order.
+func (q usageQuery) filter(rows []teams.UsageRow) []teams.UsageRow {
+	out := rows[:0:0]
+	for _, r := range rows {
+		if (q.Product == "" || r.Product == q.Product) && (q.Subscription == "" || slices.Contains(r.Subscriptions, q.Subscription)) {
+			out = append(out, r)
+		}
+	}
+	cmp := usageSorts[q.Sort]
+	sort.SliceStable(out, func(i, j int) bool {
+		if q.Desc {
+			return cmp(out[j], out[i]) < 0
+		}
+		return cmp(out[i], out[j]) < 0
+	})
+	return out
+}
+
+type usagePage struct {
+	Query         usageQuery
+	AsOf          string
+	Rows          []teams.UsageRow
+	Total         int
+	Products      []string
+	Subscriptions []string
+	SortLinks     map[string]string
+	CSV           string
+}
+
+func (h *Handler) usageShow(w http.ResponseWriter, r *http.Request, q *request) {
+	t, ok := h.team(w, r, q)
+	if !ok {
+		return
+	}
+	uq := readUsageQuery(r)
+	rows, day, err := h.cfg.Teams.Usage(r.Context(), q.who, t.Team, uq.AsOf)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := usagePage{Query: uq, AsOf: day, Total: len(rows), SortLinks: map[string]string{}, CSV: "/teams/" + url.PathEscape(t.Team) + "/usage.csv?" + uq.encode("")}
+	products, subs := map[string]bool{}, map[string]bool{}
+	for _, r := range rows {
+		products[r.Product] = true
+		for _, s := range r.Subscriptions {
+			subs[s] = true
+		}
+	}
+	p.Products, p.Subscriptions = sortedSet(products), sortedSet(subs)
+	for col := range usageSorts {
+		p.SortLinks[col] = "?" + uq.encode(col)
+	}
+	p.Rows = uq.filter(rows)
+	h.render(w, r, http.StatusOK, "usage", q.view("Usage details", t, p))
+}
+
+func sortedSet(m map[string]bool) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}

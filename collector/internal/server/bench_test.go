@@ -1,0 +1,83 @@
+package server_test
+
+import (
+	"bytes"
+	"compress/gzip"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+
+	"teamlens/collector/internal/server"
+	"teamlens/collector/internal/store/storetest"
+	"teamlens/shared/wire"
+)
+
+// BenchmarkIngestHTTP measures the collector's ingest over HTTP: four
+// devices post gzip batches of 5,000 days (the cap) at once, bodies
+// encoded before the clock starts. Reported as days/s.
+func BenchmarkIngestHTTP(b *testing.B) {
+	for _, eng := range storetest.Engines(b) {
+		b.Run(eng.Name, func(b *testing.B) {
+			st := storetest.Open(b, eng.DSN(b))
+			srv := httptest.NewServer(server.New(server.Config{Store: st, EnrollSecret: "s", Now: func() time.Time { return now }}))
+			defer srv.Close()
+			const devices, perBatch = 4, 5000
+			e := &env{t: nil, st: st, url: srv.URL}
+			tokens := make([]string, devices)
+			bodies := make([][]byte, devices)
+			for d := range tokens {
+				_, tokens[d], _ = st.Enroll(b.Context(), "bench", now)
+				days := make([]wire.Day, 0, perBatch)
+				for i := 0; len(days) < perBatch; i++ {
+					for _, p := range []string{"AutoCAD", "Revit"} {
+						ms := int64(2000 + i%3000)
+						days = append(days, wire.Day{Date: now.AddDate(0, 0, -(i % 90)).Format(wire.DateLayout), User: fmt.Sprintf("d%du%d", d, i/90),
+							Product: p, Version: "2027.1", Minutes: 60, Sessions: 1, Analytics: &wire.Analytics{
+								StartupMS: &wire.Stat{Count: 1, Sum: ms, Min: ms, Max: ms}, SaveMS: &wire.Stat{Count: 2, Sum: ms, Min: ms / 2, Max: ms / 2},
+								Commands: map[string]*wire.Outcomes{"LINE": {Started: 5, Completed: 4}, "MOVE": {Started: 2, Completed: 2}}}})
+					}
+				}
+				var buf bytes.Buffer
+				zw := gzip.NewWriter(&buf)
+				json.NewEncoder(zw).Encode(wire.Batch{Schema: 1, BatchID: "x", Days: days})
+				zw.Close()
+				bodies[d] = buf.Bytes()
+			}
+			_ = e
+			b.ResetTimer()
+			for i := 0; i < b.N; i++ {
+				var wg sync.WaitGroup
+				for d := range tokens {
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						for {
+							req, _ := http.NewRequest("POST", srv.URL+"/v1/usage", bytes.NewReader(bodies[d]))
+							req.Header.Set("Authorization", "Bearer "+tokens[d])
+							req.Header.Set("Content-Encoding", "gzip")
+							resp, err := http.DefaultClient.Do(req)
+							if err != nil {
+								b.Error(err)
+								return
+							}
+							resp.Body.Close()
+							if resp.StatusCode == 200 {
+								return
+							}
+							if resp.StatusCode != 503 {
+								b.Errorf("status %d", resp.StatusCode)
+								return
+							}
+						}
+					}()
+				}
+				wg.Wait()
+			}
+			b.ReportMetric(float64(b.N*devices*perBatch)/b.Elapsed().Seconds(), "days/s")
+		})
+	}
+}

@@ -1,0 +1,133 @@
+package store_test
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+	"testing/fstest"
+	"time"
+
+	"teamlens/collector/internal/license"
+	"teamlens/collector/internal/pgdriver"
+	"teamlens/collector/internal/store"
+	"teamlens/collector/internal/store/storetest"
+	"teamlens/internal/sqlitedb"
+	"teamlens/shared/catalog"
+)
+
+// TestMigrationKeepsAdminTokens builds a database of schema 001 with admin
+// tokens of the old one-team shape, then opens it: every token still works,
+// for its team, and an email's tokens serve all of its teams.
+func TestMigrationKeepsAdminTokens(t *testing.T) {
+	schema001, err := os.ReadFile("migrations/001_init.sql")
+	if err != nil {
+		t.Fatal(err)
+	}
+	only001 := fstest.MapFS{"m/001_init.sql": {Data: schema001}}
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := eng.DSN(t)
+			var db *sql.DB
+			if store.IsPostgres(dsn) {
+				db, err = pgdriver.Open(dsn)
+				if err == nil {
+					err = sqlitedb.Migrate(ctx, db, only001, "m")
+				}
+			} else {
+				db, err = sqlitedb.Open(ctx, dsn, only001, "m")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			old := map[string]string{"tok-a": "T1", "tok-b": "T2", "tok-c": "T1"}
+			for _, q := range []string{
+				`INSERT INTO teams VALUES ('T1', 'One', 'premium', 'named'), ('T2', 'Two', 'standard', 'named')`,
+				`INSERT INTO admins VALUES ('` + store.HashToken("tok-a") + `', 'T1', 'a@x.com', 'secondary', 0, '2026-01-01T00:00:00Z')`,
+				`INSERT INTO admins VALUES ('` + store.HashToken("tok-b") + `', 'T2', 'a@x.com', 'sso', 1, '2026-01-02T00:00:00Z')`,
+				// A later grant on the same team replaces the role.
+				`INSERT INTO admins VALUES ('` + store.HashToken("tok-c") + `', 'T1', 'a@x.com', 'primary', 1, '2026-02-01T00:00:00Z')`,
+			} {
+				if _, err := db.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db.Close()
+			st := storetest.Open(t, dsn)
+			for tok, team := range old {
+				a, err := st.AdminByToken(ctx, tok, time.Now())
+				if err != nil {
+					t.Fatalf("%s after migration: %v", tok, err)
+				}
+				if _, ok := a.On(team); !ok || a.Email != "a@x.com" || len(a.Roles) != 2 {
+					t.Errorf("%s: %+v", tok, a)
+				}
+			}
+			a, _ := st.AdminByToken(ctx, "tok-a", time.Now())
+			if g, _ := a.On("T1"); g.Role != "primary" || !g.CanPurchase {
+				t.Errorf("latest grant on T1 should hold: %+v", g)
+			}
+			if n, err := st.RevokeTokens(ctx, "A@x.com", time.Now()); err != nil || n != 3 {
+				t.Errorf("revoke by email: %d %v", n, err)
+			}
+		})
+	}
+}
+
+func TestTokensRevokeAndExpire(t *testing.T) {
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			ctx := context.Background()
+			st := storetest.Open(t, eng.DSN(t))
+			f, _ := license.Parse("teams", strings.NewReader("team,name,plan,user_management\nT1,One,premium,named\n"), catalog.Builtin())
+			if err := st.Import(ctx, f); err != nil {
+				t.Fatal(err)
+			}
+			now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+			g := store.Grant{Team: "T1", Email: "p@x.com", Role: "primary"}
+			forever, err := st.CreateAdmin(ctx, g, time.Time{}, now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			day, err := st.CreateAdmin(ctx, g, now.Add(24*time.Hour), now)
+			if err != nil {
+				t.Fatal(err)
+			}
+			valid := func(tok string, at time.Time) bool {
+				_, err := st.AdminByToken(ctx, tok, at)
+				if err != nil && !errors.Is(err, store.ErrUnauthorized) {
+					t.Fatal(err)
+				}
+				return err == nil
+			}
+			if !valid(day, now.Add(23*time.Hour)) || valid(day, now.Add(24*time.Hour)) || !valid(forever, now.Add(1000*24*time.Hour)) {
+				t.Error("expiry: a token works until its expiry and not from it")
+			}
+			tokens, _ := st.Tokens(ctx, []string{"p@x.com"})
+			if len(tokens) != 2 {
+				t.Fatalf("tokens %+v", tokens)
+			}
+			var dayID string
+			for _, x := range tokens {
+				if x.ExpiresAt != "" {
+					dayID = x.ID
+				}
+			}
+			if _, err := st.RevokeTokens(ctx, dayID, now); err != nil {
+				t.Fatal(err)
+			}
+			if valid(day, now) || !valid(forever, now) {
+				t.Error("revoking one token by id must end that one only")
+			}
+			if _, err := st.RevokeTokens(ctx, dayID, now); !errors.Is(err, store.ErrNotFound) {
+				t.Errorf("revoking a revoked token: %v", err)
+			}
+			if _, err := st.AdminByTokenID(ctx, dayID, now); !errors.Is(err, store.ErrUnauthorized) {
+				t.Errorf("a session of a revoked token: %v", err)
+			}
+		})
+	}
+}

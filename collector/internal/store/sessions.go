@@ -1,0 +1,62 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// Session is a console session: the admin token it was opened with and
+// the CSRF token of its forms.
+type Session struct {
+	TokenID string
+	CSRF    string
+	Expires time.Time
+}
+
+// CreateSession opens a session for a token until expires and returns its
+// id (the cookie's value, kept hashed) and CSRF token.
+func (s *Store) CreateSession(ctx context.Context, tokenID string, expires, now time.Time) (id, csrf string, err error) {
+	id, hash, err := NewToken()
+	if err != nil {
+		return "", "", err
+	}
+	csrf, _, err = NewToken()
+	if err != nil {
+		return "", "", err
+	}
+	_, err = s.db.ExecContext(ctx, `INSERT INTO console_sessions (id_hash, token_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+		hash, tokenID, csrf, stamp(now), stamp(expires))
+	if err != nil {
+		return "", "", fmt.Errorf("create session: %w", err)
+	}
+	return id, csrf, nil
+}
+
+// SessionByID returns a session that has not expired at now, or
+// ErrUnauthorized.
+func (s *Store) SessionByID(ctx context.Context, id string, now time.Time) (Session, error) {
+	var x Session
+	var exp string
+	err := s.db.QueryRowContext(ctx, `SELECT token_id, csrf, expires_at FROM console_sessions WHERE id_hash = ? AND expires_at > ?`,
+		HashToken(id), stamp(now)).Scan(&x.TokenID, &x.CSRF, &exp)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Session{}, ErrUnauthorized
+	}
+	if err != nil {
+		return Session{}, fmt.Errorf("read session: %w", err)
+	}
+	x.Expires, _ = time.Parse(time.RFC3339, exp)
+	return x, nil
+}
+
+// DeleteSession ends a session, and every expired one with it.
+func (s *Store) DeleteSession(ctx context.Context, id string, now time.Time) error {
+	_, err := s.db.ExecContext(ctx, `DELETE FROM console_sessions WHERE id_hash = ? OR expires_at <= ?`, HashToken(id), stamp(now))
+	if err != nil {
+		return fmt.Errorf("delete session: %w", err)
+	}
+	return nil
+}
