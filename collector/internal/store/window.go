@@ -224,6 +224,22 @@ func (a *accumulator) window(emails map[string][]string) *Window {
 	return w
 }
 
+// UsageGeneration is a number that grows whenever usage of a day up to
+// upTo's block is stored or removed: a snapshot of upTo computed at one
+// generation is out of date at a higher one.
+func (s *Store) UsageGeneration(ctx context.Context, upTo string) (int64, error) {
+	n, err := dayNumber(upTo)
+	if err != nil {
+		return 0, err
+	}
+	var gen int64
+	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(gen), 0) FROM agg_generations WHERE block <= ?`, floorDiv(n, blockDays)).Scan(&gen)
+	if err != nil {
+		return 0, fmt.Errorf("usage generation: %w", err)
+	}
+	return gen, nil
+}
+
 // ensureBlocks computes the aggregates of every block in [k1, k2] that has
 // none, or whose days were written since.
 func (s *Store) ensureBlocks(ctx context.Context, k1, k2 int64) error {
@@ -318,8 +334,10 @@ func touchAggregates(ctx context.Context, tx *sql.Tx, days []wire.Day) error {
 // the next read (a rare, whole-history cost), and the reach of the logins
 // it reported is marked for rebuildReach.
 func forgetAggregates(ctx context.Context, tx *sql.Tx, device string) error {
-	if _, err := tx.ExecContext(ctx, `DELETE FROM agg_blocks`); err != nil {
-		return err
+	for _, q := range []string{`DELETE FROM agg_blocks`, `UPDATE agg_generations SET gen = gen + 1`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return err
+		}
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE login_products SET first_day = '', last_day = ''
 		WHERE login IN (SELECT DISTINCT login FROM usage_days WHERE device_id = ?)`, device)
