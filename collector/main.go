@@ -27,6 +27,7 @@ const usage = `usage:
   collector insights --db ... --as-of YYYY-MM-DD
   collector revoke   --db ... --device ID [--delete-data]
   collector enroll-token --db ... [--expires 7d] [--uses 1]
+  collector enroll-token --db ... --list | --revoke ID
 
 "collector COMMAND -h" explains a command.
 `
@@ -44,7 +45,7 @@ type config struct {
 	device      string
 	deleteData  bool
 	expires     string
-	uses        int64
+	enroll      cli.EnrollTokenConfig
 }
 
 var (
@@ -66,7 +67,7 @@ var commandHelp = map[string]struct{ what, example string }{
 	"revoke": {"collector revoke revokes a device's token; with --delete-data it also deletes every usage day the device sent and its device-login rows.",
 		"collector revoke --db collector.db --device 3f2a9c... --delete-data"},
 	"enroll-token": {"collector enroll-token mints an enrollment token that agents use in place of the shared enroll secret and prints it once " +
-		"(only its hash is stored); it enrolls at most --uses devices until it expires.",
+		"(only its hash is stored); it enrolls at most --uses devices until it expires. --list shows the minted tokens, --revoke ends one at once.",
 		"collector enroll-token --db collector.db --expires 7d --uses 500"},
 }
 
@@ -138,7 +139,9 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		fs.BoolVar(&cfg.deleteData, "delete-data", false, "also delete the usage days and device-login rows the device sent")
 	case "enroll-token":
 		fs.StringVar(&cfg.expires, "expires", "7d", "validity: days (7d), a duration (12h) or a day (YYYY-MM-DD)")
-		fs.Int64Var(&cfg.uses, "uses", 1, "most devices the token may enroll")
+		fs.Int64Var(&cfg.enroll.Uses, "uses", 1, "most devices the token may enroll")
+		fs.BoolVar(&cfg.enroll.List, "list", false, "list the minted tokens (ids, expiry, uses, state), never the tokens")
+		fs.StringVar(&cfg.enroll.Revoke, "revoke", "", "end the token of this id at once")
 	case "-h", "-help", "--help", "help":
 		fmt.Fprint(stderr, usage)
 		return cfg, errHelp
@@ -198,11 +201,11 @@ func run(ctx context.Context, cfg config, logger *slog.Logger) error {
 	case "revoke":
 		return cli.Revoke(ctx, cfg.db, cfg.device, cfg.deleteData, os.Stdout)
 	case "enroll-token":
-		expires, err := cli.ParseExpires(cfg.expires, time.Now())
-		if err != nil {
+		if cfg.enroll.Expires, err = cli.ParseExpires(cfg.expires, time.Now()); err != nil {
 			return err
 		}
-		return cli.EnrollToken(ctx, cfg.db, expires, cfg.uses, os.Stdout, os.Stderr)
+		cfg.enroll.DB = cfg.db
+		return cli.EnrollTokens(ctx, cfg.enroll, os.Stdout, os.Stderr)
 	}
 	return fmt.Errorf("unknown command %q", cfg.cmd)
 }
