@@ -5,8 +5,9 @@
 //	collector serve    --db PATH|postgres://... --listen 127.0.0.1:8080 [--enroll-secret X]
 //	                   [--max-body 8388608] [--insights-hour 2] [--catalog FILE.toml]
 //	                   [--max-device-users 20] [--tls-cert FILE --tls-key FILE]
-//	collector import   --db ... --kind teams|users|subscriptions|assignments FILE.csv
-//	collector admin    --db ... --team T --email E --role primary|secondary|sso|user [--can-purchase]
+//	collector import   --db ... --kind teams|users|subscriptions|assignments [--replace] FILE.csv
+//	collector admin    --db ... --team T --email E --role primary|secondary|sso|user [--can-purchase] [--expires 90d]
+//	collector admin    --db ... --list | --revoke EMAIL|TOKEN-ID
 //	collector insights --db ... --as-of YYYY-MM-DD
 //	collector revoke   --db ... --device ID [--delete-data]
 //	collector enroll-token --db ... [--expires 7d] [--uses 1]
@@ -95,18 +96,42 @@
 //	POST /v1/enroll                     {"enroll_secret","hostname"} -> {"device_id","device_token"}; 401 wrong secret or token
 //	POST /v1/usage                      device token; 200 {"accepted":N}, 400 {"error","day"?} (also over the user cap), 401, 413
 //	GET  /v1/benchmarks?product=P       device token; wire.Benchmarks (startup, open, save)
-//	GET  /v1/teams/{team}               admin token; subscriptions with their assignments
+//	GET  /v1/teams                      admin token; {"email","teams":[{team,name,plan,user_management,role,can_purchase}]}
+//	                                    the teams the token's admin may read (role user: none)
+//	GET  /v1/teams/{team}               admin token; subscriptions with their assignments (an ended
+//	                                    online subscription still holding seats only with purchase permission)
 //	GET  /v1/teams/{team}/insights      admin token; stored snapshot, latest or ?as_of=
 //	                                    (computed on first request when missing, for
 //	                                    that team only; 400 for an as_of after today
 //	                                    or more than two years ago)
 //	GET  /v1/teams/{team}/insights.csv  admin token; the same snapshot as CSV
 //	GET  /v1/teams/{team}/usage.csv     admin token; per-user usage details, ?as_of= (default today)
+//	POST /v1/teams/{team}/assignments   admin token; {"subscription","email"} -> 201 (seat from today);
+//	                                    403 role sso/user, 404 unknown user or another team's
+//	                                    subscription, 409 no free seat or already held
+//	DELETE /v1/teams/{team}/assignments/{subscription}/{email}  -> 204; 404 no such seat
+//	GET  /v1/teams/{team}/audit         admin token; {"team","entries":[{at,actor,action,subscription,email,detail}]},
+//	                                    newest first, at most 200
 //	GET  /healthz
+//	/ (everything else)                 the Team Insights console (collector/internal/console)
 //	GET  /metrics                       Prometheus metrics
 //
-// Admin tokens of role primary, secondary or sso read their own team; role
-// user and other teams get 403, no or an unknown token 401.
+// An admin is an email holding roles on teams; `collector admin` grants one
+// and prints a new token; every token of the email serves all its teams
+// until it expires or is revoked (401 from then on, on the API and the
+// console). Roles primary, secondary and sso read their team; primary and
+// secondary change assignments; primary manages the team's tokens on the
+// console; role user and other teams get 403. over_assignment (and the
+// ended subscriptions behind it, in /v1/teams/{team} and the usage details)
+// is shown only to admins with purchase permission. Every assignment change
+// and token change is in the audit log, and today's snapshot of the team is
+// recomputed before the answer.
+//
+// import --replace makes the file the whole truth for its kind in one
+// transaction: rows absent from it are removed (a removed user's or
+// subscription's seats with it; a team that still has subscriptions cannot
+// be removed) and "N added, N changed, N removed, N unchanged" is printed;
+// any failure leaves the database as it was.
 //
 // # insights.csv
 //
@@ -135,6 +160,8 @@
 // days_used counts distinct days in the window; last_used is the last usage
 // day on or before as_of; versions are the versions used in the window,
 // separated by ";"; assigned_on is the earliest assignment of the product on
-// one of the team's subscriptions (empty when used without one); devices
-// are the devices that reported the user in the window.
+// one of the team's subscriptions (empty when used without one);
+// subscriptions are the team's subscriptions of the product the user holds a
+// seat of, separated by ";"; devices are the devices that reported the user
+// in the window.
 package main
