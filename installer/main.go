@@ -224,7 +224,7 @@ func packageCommand(stdout, stderr io.Writer) *command {
 // as a Debian version, or the deb package's default for a development build.
 func packageVersion() string {
 	v := strings.TrimPrefix(cmdline.Version(), "v")
-	if v == "" || v[0] < '0' || v[0] > '9' {
+	if v == "" || v[0] < '0' || v[0] > '9' || !strings.Contains(v, ".") {
 		return deb.DefaultVersion
 	}
 	return strings.ReplaceAll(v, "-", "~")

@@ -97,7 +97,7 @@ func TestUsageDetailsFilterSortAndCSV(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Errorf("usage rows\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
-	for _, want := range []string{"Daily active users", "Versions in use · AutoCAD", "Versions in use · Revit", `<svg class="chart" id="dau"`, "ws-01 (60 d)"} {
+	for _, want := range []string{"Daily active users", "Versions in use · AutoCAD", "Versions in use · Revit", `<svg class="chart" id="dau"`, `60 days, `, `>ws-01</span>`} {
 		if !has(body, want) {
 			t.Errorf("usage page lacks %s", want)
 		}
