@@ -11,6 +11,7 @@
 //	collector insights --db ... --as-of YYYY-MM-DD
 //	collector revoke   --db ... --device ID [--delete-data]
 //	collector enroll-token --db ... [--expires 7d] [--uses 1]
+//	collector enroll-token --db ... --list | --revoke ID
 //
 // --db is a SQLite file (created on first start) or a postgres:// URL; the
 // same SQL runs on both. --catalog adds [[product]] entries (the agent
@@ -61,7 +62,9 @@
 //     a SHA-256 hash; it enrolls at most --uses devices (default 1) until
 //     --expires (default 7d; days, a duration or a date). serve without
 //     --enroll-secret (or with it empty, and no environment variable) turns
-//     the shared secret off: only minted tokens enroll.
+//     the shared secret off: only minted tokens enroll. "enroll-token --list"
+//     shows ids, expiry and uses (never the tokens); "--revoke ID" ends one
+//     at once (its expiry becomes now; devices it enrolled stay enrolled).
 //   - The collector records which devices report each login on which day
 //     (device_logins). The usage details list them per user (usage.csv
 //     column devices: "hostname (device id)" separated by ";", most days
