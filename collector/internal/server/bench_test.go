@@ -27,6 +27,7 @@ func BenchmarkIngestHTTP(b *testing.B) {
 	for _, eng := range storetest.Engines(b) {
 		b.Run(eng.Name, func(b *testing.B) {
 			st := storetest.Open(b, eng.DSN(b))
+			st.SetMaxDeviceUsers(0) // each device reports 28 users a day
 			srv := httptest.NewServer(server.New(server.Config{Store: st, EnrollSecret: "s", Now: func() time.Time { return now }}))
 			defer srv.Close()
 			const devices, perBatch = 4, 5000

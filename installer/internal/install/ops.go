@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"teamlens/installer/internal/svc"
+	"teamlens/installer/internal/servicectl"
 )
 
 // installed returns the configuration of the install on this machine, or
@@ -49,7 +49,7 @@ func (in *Installer) Uninstall(ctx context.Context, purge bool) error {
 	}
 	// The programs go either way; the configuration and the data (device
 	// token, consent) stay unless purged, so a reinstall carries on.
-	paths := []string{l.agentPath(), l.installerPath(), c.Socket}
+	paths := append([]string{l.agentPath(), l.installerPath(), c.Socket}, l.viewerFiles()...)
 	if purge {
 		paths = append(paths, c.DataDir, c.SpoolDir, l.ConfigFile)
 	}
@@ -68,7 +68,7 @@ func (in *Installer) Uninstall(ctx context.Context, purge bool) error {
 		return err
 	}
 	switch {
-	case st == svc.NotInstalled && !hadConfig:
+	case st == servicectl.NotInstalled && !hadConfig:
 		in.say("teamlens agent is not installed")
 	case purge:
 		in.say("teamlens agent removed with its data and configuration")
@@ -94,7 +94,7 @@ func removeAll(p string) error {
 // Report is what "installer status" says.
 type Report struct {
 	Installed bool
-	State     svc.State
+	State     servicectl.State
 	Platform  string
 	Socket    string
 	// HealthErr is nil when the agent answered on its socket.
@@ -103,10 +103,12 @@ type Report struct {
 	// CollectorErr is nil when the collector answered /healthz.
 	CollectorErr error
 	AgentPID     int
+	// Viewer is the installed My Insights viewer, "" when there is none.
+	Viewer string
 }
 
 // OK is true when the service is installed, running and answering.
-func (r Report) OK() bool { return r.Installed && r.State == svc.Running && r.HealthErr == nil }
+func (r Report) OK() bool { return r.Installed && r.State == servicectl.Running && r.HealthErr == nil }
 
 // String is the one human line of "installer status".
 func (r Report) String() string {
@@ -118,7 +120,7 @@ func (r Report) String() string {
 	if r.AgentPID > 0 {
 		fmt.Fprintf(&b, ", pid %d", r.AgentPID)
 	}
-	if r.State == svc.Running {
+	if r.State == servicectl.Running {
 		if r.HealthErr == nil {
 			fmt.Fprintf(&b, ", answering on %s", r.Socket)
 		} else {
@@ -131,6 +133,11 @@ func (r Report) String() string {
 		fmt.Fprintf(&b, "; collector %s reachable", r.Collector)
 	default:
 		fmt.Fprintf(&b, "; collector %s NOT reachable (%v), the agent keeps retrying", r.Collector, r.CollectorErr)
+	}
+	if r.Viewer != "" {
+		fmt.Fprintf(&b, "; My Insights viewer installed (%s)", r.Viewer)
+	} else {
+		b.WriteString("; My Insights viewer not installed")
 	}
 	return b.String()
 }
@@ -152,15 +159,16 @@ func (in *Installer) Status(ctx context.Context) (Report, error) {
 		return Report{}, err
 	}
 	r := Report{
-		Installed: st != svc.NotInstalled,
+		Installed: st != servicectl.NotInstalled,
 		State:     st,
 		Platform:  m.Platform(),
 		Socket:    c.Socket,
 		Collector: c.Collector,
 		AgentPID:  m.AgentPID(),
 		HealthErr: errNotInstalled,
+		Viewer:    installedViewer(l),
 	}
-	if st == svc.Running {
+	if st == servicectl.Running {
 		r.HealthErr = health(ctx, c.Socket)
 	}
 	if r.Installed && c.Collector != "" {

@@ -170,13 +170,43 @@ func (a *Agent) WaitDays(t testing.TB, n int) {
 // SetBenchmarks stores a benchmark cache where the uploader keeps it.
 func (a *Agent) SetBenchmarks(t testing.TB, json string) {
 	t.Helper()
+	a.exec(t, `INSERT INTO meta (key, value) VALUES ('benchmarks', ?)
+		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, json)
+}
+
+// MarkUploaded records every day as accepted by the collector at its
+// current revision, as the uploader does after a 200.
+func (a *Agent) MarkUploaded(t testing.TB) {
+	t.Helper()
+	a.exec(t, `UPDATE days SET sent_rev = rev`)
+}
+
+// DayStates counts the test's days: those holding analytics, and those
+// waiting to be sent (again).
+func (a *Agent) DayStates(t testing.TB) (withAnalytics, pending int) {
+	t.Helper()
+	db := a.db(t)
+	defer db.Close()
+	if err := db.QueryRow(`SELECT count(*) FILTER (WHERE analytics IS NOT NULL), count(*) FILTER (WHERE rev > sent_rev) FROM days`).
+		Scan(&withAnalytics, &pending); err != nil {
+		t.Fatal(err)
+	}
+	return withAnalytics, pending
+}
+
+func (a *Agent) db(t testing.TB) *sql.DB {
 	db, err := sql.Open("sqlite", filepath.Join(a.DataDir, "agent.db")+"?_pragma=busy_timeout(10000)")
 	if err != nil {
 		t.Fatal(err)
 	}
+	return db
+}
+
+func (a *Agent) exec(t testing.TB, query string, args ...any) {
+	t.Helper()
+	db := a.db(t)
 	defer db.Close()
-	if _, err := db.Exec(`INSERT INTO meta (key, value) VALUES ('benchmarks', ?)
-		ON CONFLICT (key) DO UPDATE SET value = excluded.value`, json); err != nil {
+	if _, err := db.Exec(query, args...); err != nil {
 		t.Fatal(err)
 	}
 }
@@ -188,6 +218,10 @@ type Session struct {
 	Minutes          int
 	StartupMS        int64    // < 0 leaves it out
 	Commands         []string // each started then completed
+	// Drawing figures, written after the commands.
+	Objects  map[string]int64
+	Views    [][2]string // view, change
+	Settings map[string]float64
 }
 
 // Write writes the sessions as journals in the spool and returns how many
@@ -218,13 +252,20 @@ func (a *Agent) Write(t testing.TB, sessions []Session) int {
 			step(4 * time.Second)
 			must(w.Command(c, "completed"))
 		}
+		if len(s.Objects) > 0 {
+			must(w.Objects(s.Objects))
+		}
+		for _, v := range s.Views {
+			step(time.Second)
+			must(w.View(v[0], v[1]))
+		}
+		for name, v := range s.Settings {
+			must(w.SettingNumber(name, v))
+		}
 		step(time.Second)
 		must(w.Save(time.Duration(300+len(s.Commands)*3)*time.Millisecond, 2<<20))
 		at = s.Start.Add(time.Duration(s.Minutes) * time.Minute)
 		must(w.End())
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return n
 }
@@ -248,7 +289,11 @@ func Year(today time.Time) []Session {
 		}
 		cmds := append(append([]string{}, habits[i%len(habits)]...), habits[(i/7)%len(habits)]...)
 		out = append(out, Session{Product: "AutoCAD", Version: versionFor(i, "2026.2", "2027.1"), Start: day,
-			Minutes: 120 + (i*37)%180, StartupMS: int64(3200 + (i*53)%2400), Commands: cmds})
+			Minutes: 120 + (i*37)%180, StartupMS: int64(3200 + (i*53)%2400), Commands: cmds,
+			Objects: map[string]int64{"LINE": int64(800 + (i*31)%900), "LWPOLYLINE": int64(200 + (i*17)%300),
+				"INSERT": int64(40 + i%60), "HATCH": int64(10 + i%25), "MTEXT": int64(30 + (i*7)%40), "DIMENSION": int64(60 + (i*11)%80)},
+			Views:    views[:1+i%len(views)],
+			Settings: map[string]float64{"OSMODE": 4133, "PICKBOX": 5, "FILEDIA": 1, "ZOOMFACTOR": 40, "SAVETIME": 10}})
 		if i%3 == 0 {
 			out = append(out, Session{Product: "Revit", Version: "2027", Start: day.Add(5 * time.Hour),
 				Minutes: 60 + (i*13)%90, StartupMS: int64(9000 + (i*71)%5000),
@@ -261,6 +306,10 @@ func Year(today time.Time) []Session {
 	}
 	return out
 }
+
+// views are the view changes of a year's AutoCAD session, of which each
+// day writes a part.
+var views = [][2]string{{"2d", "zoom"}, {"2d", "pan"}, {"2d", "zoom"}, {"3d", "orbit"}, {"2d", "zoom"}, {"named", "restore"}, {"2d", "pan"}}
 
 func versionFor(i int, old, cur string) string {
 	if i < 200 {

@@ -137,14 +137,15 @@ func labelSlots(n int) []int {
 	return []int{0, n / 2, n - 1}
 }
 
-// niceCeil rounds a maximum up to 1, 2 or 5 times a power of ten, so the
-// scale labels are round numbers.
+// niceCeil rounds a maximum up to a round number whose half is round too,
+// in steps fine enough that the tallest bar fills most of the height:
+// 2,200 gets a scale of 2,500, not 5,000.
 func niceCeil(v float64) float64 {
 	if v <= 0 {
 		return 1
 	}
 	p := math.Pow(10, math.Floor(math.Log10(v)))
-	for _, m := range []float64{1, 2, 5, 10} {
+	for _, m := range []float64{1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 8, 10} {
 		if v <= m*p {
 			return m * p
 		}
@@ -248,7 +249,52 @@ func NewRangeChart(p25, p50, p75, me float64, format func(float64) string) *Rang
 
 // CreateRenderer implements fyne.Widget.
 func (r *RangeChart) CreateRenderer() fyne.WidgetRenderer {
-	return &chartRenderer{min: fyne.NewSize(280, 58), build: r.build, widget: r}
+	return &chartRenderer{min: fyne.NewSize(280, 36+2*rangeRowHeight), build: r.build, widget: r}
+}
+
+const (
+	rangeLabelSize = 10
+	rangeRowHeight = 14
+)
+
+// placedLabel is a quartile label laid out under the track.
+type placedLabel struct {
+	text string
+	x, w float32
+	row  int
+}
+
+// quartileLabels centres each label under its value and, where it would
+// overlap one already placed, moves it to the second row; a label that
+// fits in neither is left out (the verdict line under the chart states
+// all three values), so close quartiles never print over each other.
+func quartileLabels(width float32, x func(float64) float32, values []float64, texts []string) []placedLabel {
+	const gap = 6
+	var rows [2][]placedLabel
+	var out []placedLabel
+	for i, text := range texts {
+		w := fyne.MeasureText(text, rangeLabelSize, fyne.TextStyle{}).Width
+		l := placedLabel{text: text, w: w, x: clamp(x(values[i])-w/2, 0, width-w)}
+		for row := range rows {
+			free := true
+			for _, o := range rows[row] {
+				if l.x < o.x+o.w+gap && o.x < l.x+l.w+gap {
+					free = false
+				}
+			}
+			if free {
+				l.row = row
+				rows[row] = append(rows[row], l)
+				out = append(out, l)
+				break
+			}
+		}
+	}
+	return out
+}
+
+func clamp(v, lo, hi float32) float32 {
+	return max(lo, min(v, hi))
 }
 
 func (r *RangeChart) build(size fyne.Size) []fyne.CanvasObject {
@@ -278,15 +324,12 @@ func (r *RangeChart) build(size fyne.Size) []fyne.CanvasObject {
 	median.StrokeWidth = 2
 	median.Position1, median.Position2 = fyne.NewPos(x(r.p50), mid-9), fyne.NewPos(x(r.p50), mid+9)
 	objs := []fyne.CanvasObject{track, box, median}
-	for _, q := range []struct {
-		v    float64
-		name string
-	}{{r.p25, "p25"}, {r.p50, "median"}, {r.p75, "p75"}} {
-		t := canvas.NewText(q.name+" "+r.format(q.v), muted)
-		t.TextSize = 10
-		t.Alignment = fyne.TextAlignCenter
-		t.Move(fyne.NewPos(x(q.v)-45, mid+12))
-		t.Resize(fyne.NewSize(90, 14))
+	for _, l := range quartileLabels(size.Width, x, []float64{r.p25, r.p50, r.p75}, []string{
+		"p25 " + r.format(r.p25), "median " + r.format(r.p50), "p75 " + r.format(r.p75)}) {
+		t := canvas.NewText(l.text, muted)
+		t.TextSize = rangeLabelSize
+		t.Move(fyne.NewPos(l.x, mid+12+float32(l.row)*rangeRowHeight))
+		t.Resize(fyne.NewSize(l.w, rangeRowHeight))
 		objs = append(objs, t)
 	}
 	if r.me > 0 {
@@ -298,9 +341,9 @@ func (r *RangeChart) build(size fyne.Size) []fyne.CanvasObject {
 		t := canvas.NewText("you "+r.format(r.me), fg)
 		t.TextSize = 11
 		t.TextStyle.Bold = true
-		t.Alignment = fyne.TextAlignCenter
-		t.Move(fyne.NewPos(x(r.me)-45, mid-24))
-		t.Resize(fyne.NewSize(90, 14))
+		w := fyne.MeasureText(t.Text, t.TextSize, t.TextStyle).Width
+		t.Move(fyne.NewPos(clamp(x(r.me)-w/2, 0, size.Width-w), mid-24))
+		t.Resize(fyne.NewSize(w, 14))
 		objs = append(objs, mark, t)
 	}
 	return objs

@@ -10,10 +10,14 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"teamlens/shared/catalog"
 	"teamlens/shared/localclient"
 )
 
-const noCommandsYet = "No command insights yet: turn analytics on in the Privacy tab; data appears after your first session"
+var commandPeriods = []struct {
+	label string
+	days  int
+}{{"Last 30 days", 30}, {"Last 3 months", 90}}
 
 type commandsTab struct {
 	v          *Viewer
@@ -21,6 +25,8 @@ type commandsTab struct {
 	product    *widget.Select
 	days       int
 	summary    *widget.Label
+	off        *analyticsOff
+	data       *fyne.Container
 	categories *HBarChart
 	weekly     *BarChart
 	top        *HBarChart
@@ -31,26 +37,26 @@ func newCommandsTab(v *Viewer) *commandsTab {
 	t := &commandsTab{v: v, days: 90}
 	t.product = widget.NewSelect(nil, func(string) { t.reload() })
 	t.product.PlaceHolder = "Product"
-	period := widget.NewSelect([]string{"Last 30 days", "Last 3 months"}, func(s string) {
-		d := 90
-		if s == "Last 30 days" {
-			d = 30
-		}
-		if d != t.days {
-			t.days = d
-			t.reload()
+	labels := make([]string, len(commandPeriods))
+	for i, p := range commandPeriods {
+		labels[i] = p.label
+	}
+	period := widget.NewSelect(labels, func(s string) {
+		for _, p := range commandPeriods {
+			if p.label == s && p.days != t.days {
+				t.days = p.days
+				t.reload()
+			}
 		}
 	})
 	period.SetSelected("Last 3 months")
 	t.summary = note("Loading…")
-	primary := theme.Color(theme.ColorNamePrimary)
-	t.categories = NewHBarChart(primary, noCommandsYet)
-	t.top = NewHBarChart(productColor(2), "No commands yet")
-	t.weekly = NewBarChart(count, "No commands yet")
+	t.off = newAnalyticsOff(v, "command insights")
+	t.categories = NewHBarChart(theme.Color(theme.ColorNamePrimary), "No commands")
+	t.top = NewHBarChart(productColor(2), "No commands")
+	t.weekly = NewBarChart(count, "No commands")
 	t.sequences = container.NewVBox()
-	t.content = container.NewVScroll(container.NewPadded(container.NewVBox(
-		container.NewHBox(heading("My commands"), layout.NewSpacer(), t.product, period),
-		t.summary,
+	t.data = container.NewVBox(
 		container.NewGridWithColumns(2,
 			container.NewVBox(heading("By category"), t.categories),
 			container.NewVBox(heading("Top commands"), t.top)),
@@ -58,8 +64,26 @@ func newCommandsTab(v *Viewer) *commandsTab {
 		t.weekly,
 		heading("Suggestions from your command sequences"),
 		t.sequences,
+	)
+	t.content = container.NewVScroll(container.NewPadded(container.NewVBox(
+		container.NewHBox(heading("My commands"), layout.NewSpacer(), sized(t.product, "Product"), sized(period, labels...)),
+		t.off.content,
+		t.summary,
+		t.data,
 	)))
 	return t
+}
+
+// sized keeps a drop-down as wide as its longest choice, which an HBox
+// would otherwise squeeze to "Last 3 mon…".
+func sized(s *widget.Select, choices ...string) fyne.CanvasObject {
+	w := float32(0)
+	for _, c := range append(choices, s.Options...) {
+		w = max(w, fyne.MeasureText(c, theme.TextSize(), fyne.TextStyle{}).Width)
+	}
+	// Room for the padding and the drop-down arrow.
+	w += 4*theme.Padding() + theme.IconInlineSize() + 2*theme.InnerPadding()
+	return container.NewGridWrap(fyne.NewSize(w, s.MinSize().Height), s)
 }
 
 // setProducts offers the insights products of the catalog; the others
@@ -73,7 +97,8 @@ func (t *commandsTab) setProducts(products []localclient.Product) {
 	}
 	t.product.SetOptions(names)
 	if len(names) == 0 {
-		t.summary.SetText("Command insights are unavailable until the agent answers.")
+		t.summary.SetText("No product of this computer's catalog has command insights.")
+		t.data.Hide()
 		return
 	}
 	if t.product.Selected == "" {
@@ -85,7 +110,12 @@ func (t *commandsTab) setProducts(products []localclient.Product) {
 
 func (t *commandsTab) reload() {
 	product, days := t.product.Selected, t.days
-	if product == "" {
+	if product == "" || t.v.me == nil {
+		return
+	}
+	if t.off.show(t.v.me) {
+		t.summary.Hide()
+		t.data.Hide()
 		return
 	}
 	load(t.v, func(ctx context.Context) (localclient.Commands, error) {
@@ -100,23 +130,27 @@ func (t *commandsTab) reload() {
 
 func (t *commandsTab) show(c localclient.Commands, err error) {
 	t.sequences.RemoveAll()
-	if err != nil {
-		t.summary.SetText("Could not load your commands: " + err.Error())
+	t.summary.Show()
+	switch {
+	case err != nil:
+		t.summary.SetText(t.v.problem("your commands", err))
+		t.data.Hide()
+		return
+	case c.Total == 0:
+		t.summary.SetText(fmt.Sprintf("No %s commands yet in this period: analytics are on, and your command insights appear here after your next %s session.", c.Product, c.Product))
+		t.data.Hide()
 		return
 	}
-	if c.Total == 0 {
-		t.summary.SetText(noCommandsYet + ".")
-	} else {
-		t.summary.SetText(fmt.Sprintf("%d completed %s commands from %s to %s.", c.Total, c.Product, shortDate(c.From), shortDate(c.To)))
-	}
+	t.data.Show()
+	t.summary.SetText(fmt.Sprintf("%s completed %s commands from %s to %s.", thousands(c.Total), c.Product, shortDate(c.From), shortDate(c.To)))
 	cats := make([]Bar, len(c.Categories))
 	for i, cc := range c.Categories {
-		cats[i] = Bar{Label: cc.Category, Value: float64(cc.Count), Text: fmt.Sprintf("%d · %.0f%%", cc.Count, cc.Share*100)}
+		cats[i] = Bar{Label: cc.Category, Value: float64(cc.Count), Text: fmt.Sprintf("%s · %.0f%%", thousands(cc.Count), cc.Share*100)}
 	}
 	t.categories.Set(cats)
 	top := make([]Bar, len(c.Top))
 	for i, cc := range c.Top {
-		top[i] = Bar{Label: cc.Name, Value: float64(cc.Count), Text: fmt.Sprintf("%d · %s", cc.Count, cc.Category)}
+		top[i] = Bar{Label: cc.Name, Value: float64(cc.Count), Text: fmt.Sprintf("%s · %s", thousands(cc.Count), cc.Category)}
 	}
 	t.top.Set(top)
 	labels := make([]string, len(c.Weekly))
@@ -130,12 +164,13 @@ func (t *commandsTab) show(c localclient.Commands, err error) {
 		t.sequences.Add(lowLabel("No repeated sequences yet: when you often run one command right after another, a suggestion appears here."))
 		return
 	}
-	for _, s := range c.Sequences {
+	tips := suggestions(c.Product, c.Sequences, catalog.Builtin())
+	for i, s := range c.Sequences {
 		t.sequences.Add(widget.NewCard("", "", container.NewBorder(nil, nil,
 			widget.NewIcon(theme.InfoIcon()), nil,
 			container.NewVBox(
 				widget.NewLabelWithStyle(fmt.Sprintf("%s → %s  (%s)", s.First, s.Second, plural(s.Count, "time", "times")),
 					fyne.TextAlignLeading, fyne.TextStyle{Bold: true}),
-				note(s.Suggestion)))))
+				note(tips[i])))))
 	}
 }

@@ -3,6 +3,9 @@ package ui
 import (
 	"fmt"
 	"image/color"
+	"math"
+	"strconv"
+	"strings"
 	"time"
 
 	"teamlens/shared/wire"
@@ -23,25 +26,44 @@ var accent color.Color = color.NRGBA{0xf0, 0x8c, 0x2a, 0xff}
 
 func productColor(i int) color.Color { return palette[i%len(palette)] }
 
-// duration writes minutes as "3 h 05 m" or "42 m".
+// duration writes minutes as "3 h 05 m", "1,204 h 00 m" or "42 m".
 func duration(minutes int) string {
 	if minutes < 60 {
 		return fmt.Sprintf("%d m", minutes)
 	}
-	return fmt.Sprintf("%d h %02d m", minutes/60, minutes%60)
+	return fmt.Sprintf("%s h %02d m", thousands(int64(minutes/60)), minutes%60)
 }
 
-// hours writes a chart scale value in hours.
+// hours writes a chart scale value in hours; a scale step such as 1.25 h
+// is written in hours and minutes rather than rounded to a wrong "1.2 h".
 func hours(h float64) string {
 	switch {
 	case h == 0:
 		return "0"
 	case h < 1:
 		return fmt.Sprintf("%.0f m", h*60)
-	case h == float64(int(h)):
-		return fmt.Sprintf("%.0f h", h)
+	case h == math.Trunc(h):
+		return thousands(int64(h)) + " h"
 	}
-	return fmt.Sprintf("%.1f h", h)
+	return duration(int(math.Round(h * 60)))
+}
+
+// thousands writes n with comma separators: 12780 as "12,780".
+func thousands(n int64) string {
+	s := strconv.FormatInt(n, 10)
+	neg := strings.HasPrefix(s, "-")
+	s = strings.TrimPrefix(s, "-")
+	var b strings.Builder
+	if neg {
+		b.WriteByte('-')
+	}
+	for i, c := range s {
+		if i > 0 && (len(s)-i)%3 == 0 {
+			b.WriteByte(',')
+		}
+		b.WriteRune(c)
+	}
+	return b.String()
 }
 
 // millis writes a time in ms as "850 ms" or "4.2 s".
@@ -61,7 +83,12 @@ func minutes(m float64) string {
 }
 
 // count writes a chart scale value of a count; small scales have halves.
-func count(v float64) string { return fmt.Sprintf("%g", v) }
+func count(v float64) string {
+	if v != math.Trunc(v) {
+		return fmt.Sprintf("%g", v)
+	}
+	return thousands(int64(v))
+}
 
 // shortDate writes YYYY-MM-DD as "Nov 20".
 func shortDate(date string) string {
@@ -87,7 +114,7 @@ func dateLabels(from string, n int) []string {
 
 func plural(n int, one, many string) string {
 	if n == 1 {
-		return fmt.Sprintf("%d %s", n, one)
+		return "1 " + one
 	}
-	return fmt.Sprintf("%d %s", n, many)
+	return thousands(int64(n)) + " " + many
 }

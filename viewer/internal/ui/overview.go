@@ -15,7 +15,7 @@ import (
 	"teamlens/shared/localclient"
 )
 
-const noInsightsYet = "No insights yet: data appears after your first session"
+const noInsightsYet = "No usage yet in this period"
 
 var ranges = []struct {
 	label string
@@ -31,6 +31,8 @@ type overviewTab struct {
 	legend  *fyne.Container
 	table   *fyne.Container
 	message *widget.Label
+	// data is the chart and the table, hidden while there is no usage.
+	data *fyne.Container
 }
 
 func newOverviewTab(v *Viewer) *overviewTab {
@@ -64,15 +66,18 @@ func newOverviewTab(v *Viewer) *overviewTab {
 	t.legend = container.NewHBox()
 	t.table = container.NewVBox()
 	t.message = note("Loading…")
-	t.content = container.NewVScroll(container.NewPadded(container.NewVBox(
-		container.NewHBox(heading("Time in each product"), layout.NewSpacer(), period),
-		container.NewGridWithColumns(4, cards...),
-		t.message,
+	t.data = container.NewVBox(
 		container.NewStack(t.chart),
 		t.legend,
 		widget.NewSeparator(),
 		heading("Products"),
 		t.table,
+	)
+	t.content = container.NewVScroll(container.NewPadded(container.NewVBox(
+		container.NewHBox(heading("Time in each product"), layout.NewSpacer(), period),
+		container.NewGridWithColumns(4, cards...),
+		t.message,
+		t.data,
 	)))
 	return t
 }
@@ -91,21 +96,24 @@ func (t *overviewTab) reload() {
 
 func (t *overviewTab) show(ov localclient.Overview, err error) {
 	if err != nil {
-		t.message.SetText("Could not load your usage: " + err.Error())
+		t.message.SetText(t.v.problem("your usage", err))
 		t.message.Show()
+		t.data.Hide()
 		return
 	}
-	values := []string{duration(ov.Minutes), fmt.Sprint(ov.ActiveDays), fmt.Sprint(ov.Sessions), fmt.Sprint(len(ov.Products))}
+	values := []string{duration(ov.Minutes), thousands(int64(ov.ActiveDays)), thousands(int64(ov.Sessions)), fmt.Sprint(len(ov.Products))}
 	for i, s := range values {
 		t.stats[i].Text = s
 		t.stats[i].Refresh()
 	}
 	if len(ov.Products) == 0 {
-		t.message.SetText(noInsightsYet + ". Teamlens records the time you spend in your CAD products on this computer.")
+		t.message.SetText(noInsightsYet + ". Teamlens records the time you spend in your CAD products on this computer: it shows here after your first session.")
 		t.message.Show()
-	} else {
-		t.message.Hide()
+		t.data.Hide()
+		return
 	}
+	t.message.Hide()
+	t.data.Show()
 	// Hours make round scale steps, unless no day reaches an hour.
 	unit, format := 60.0, hours
 	if maxDay(ov) < 60 {
@@ -128,9 +136,6 @@ func (t *overviewTab) show(ov localclient.Overview, err error) {
 	t.chart.Set(dateLabels(ov.From, ov.Days), series)
 
 	t.table.RemoveAll()
-	if len(ov.Products) == 0 {
-		return
-	}
 	row := func(cells ...fyne.CanvasObject) { t.table.Add(container.NewGridWithColumns(len(cells), cells...)) }
 	bold := func(s string) fyne.CanvasObject {
 		return widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
@@ -141,8 +146,8 @@ func (t *overviewTab) show(ov localclient.Overview, err error) {
 		if p.Insights {
 			kind = "Full insights"
 		}
-		row(widget.NewLabel(p.Name), widget.NewLabel(duration(p.Minutes)), widget.NewLabel(fmt.Sprint(p.ActiveDays)),
-			widget.NewLabel(fmt.Sprint(p.Sessions)), widget.NewLabel(strings.Join(p.Versions, ", ")), widget.NewLabel(kind))
+		row(widget.NewLabel(p.Name), widget.NewLabel(duration(p.Minutes)), widget.NewLabel(thousands(int64(p.ActiveDays))),
+			widget.NewLabel(thousands(int64(p.Sessions))), widget.NewLabel(strings.Join(p.Versions, ", ")), widget.NewLabel(kind))
 	}
 }
 

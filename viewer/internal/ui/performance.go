@@ -17,15 +17,17 @@ const benchmarksUnavailable = "Benchmarks unavailable: your agent has not receiv
 type performanceTab struct {
 	v       *Viewer
 	content fyne.CanvasObject
+	off     *analyticsOff
 	banner  *widget.Label
 	body    *fyne.Container
 }
 
 func newPerformanceTab(v *Viewer) *performanceTab {
-	t := &performanceTab{v: v, banner: note("Loading…"), body: container.NewVBox()}
+	t := &performanceTab{v: v, off: newAnalyticsOff(v, "startup, open and save times"), banner: note("Loading…"), body: container.NewVBox()}
 	t.content = container.NewVScroll(container.NewPadded(container.NewVBox(
 		heading("Where do I stand"),
 		note("Your mean startup, open and save times over the last 90 days, beside the quartiles of every user reporting to your organisation's collector. Lower is faster."),
+		t.off.content,
 		t.banner,
 		t.body,
 	)))
@@ -33,13 +35,20 @@ func newPerformanceTab(v *Viewer) *performanceTab {
 }
 
 func (t *performanceTab) reload() {
+	t.body.RemoveAll()
+	if t.off.show(t.v.me) {
+		t.banner.Hide()
+		return
+	}
+	t.banner.Show()
 	load(t.v, t.v.client.Performance, t.show)
 }
 
 func (t *performanceTab) show(p localclient.Performance, err error) {
 	t.body.RemoveAll()
+	t.banner.Show()
 	if err != nil {
-		t.banner.SetText("Could not load your performance figures: " + err.Error())
+		t.banner.SetText(t.v.problem("your performance figures", err))
 		return
 	}
 	if p.BenchmarksFetchedAt == "" {
@@ -58,45 +67,61 @@ func (t *performanceTab) show(p localclient.Performance, err error) {
 		}
 	}
 	if !any {
-		t.body.Add(note("No performance data yet: turn analytics on in the Privacy tab, then start AutoCAD or Revit and open and save a drawing."))
+		// Without times of one's own, the benchmarks' state is beside the point.
+		t.banner.Hide()
+		t.body.Add(note("No performance data yet: analytics are on, and your times appear here after you start AutoCAD or Revit and open and save a drawing."))
+		return
 	}
 	for _, pp := range p.Products {
-		var bStartup, bSave *wire.Quartiles
+		var b wire.Benchmarks
 		if pp.Benchmark != nil {
-			bStartup, bSave = pp.Benchmark.Startup, pp.Benchmark.Save
+			b = *pp.Benchmark
 		}
+		fetched := p.BenchmarksFetchedAt != ""
 		rows := container.NewVBox(
-			metricRow("Startup", pp.Startup, bStartup, pp.Benchmark != nil),
+			metricRow("Startup", pp.Startup, b.Startup, fetched),
 			widget.NewSeparator(),
-			metricRow("Open", pp.Open, nil, false),
+			metricRow("Open", pp.Open, b.Open, fetched),
 			widget.NewSeparator(),
-			metricRow("Save", pp.Save, bSave, pp.Benchmark != nil),
+			metricRow("Save", pp.Save, b.Save, fetched),
 		)
 		t.body.Add(widget.NewCard(pp.Name, "", rows))
 	}
 }
 
 // metricRow shows one metric: my mean, and my standing when there are
-// quartiles for it.
-func metricRow(name string, m *localclient.Measure, q *wire.Quartiles, haveBench bool) fyne.CanvasObject {
+// quartiles for it. fetched says whether the agent has the collector's
+// figures at all: without quartiles, either too few users report the
+// metric, or nothing was fetched yet.
+func metricRow(name string, m *localclient.Measure, q *wire.Quartiles, fetched bool) fyne.CanvasObject {
 	title := widget.NewLabelWithStyle(name, fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
 	if m == nil {
 		return container.NewBorder(nil, nil, fixedWidth(title, 90), nil, lowLabel("No data yet"))
 	}
 	mine := widget.NewLabel(fmt.Sprintf("Your mean %s over %s (fastest %s, slowest %s)",
 		millis(m.MeanMS), plural(int(m.Count), "time", "times"), millis(float64(m.MinMS)), millis(float64(m.MaxMS))))
+	mine.Wrapping = fyne.TextWrapWord
 	var detail fyne.CanvasObject
 	switch {
 	case q != nil:
-		detail = container.NewVBox(NewRangeChart(q.P25, q.P50, q.P75, m.MeanMS, millis), lowLabel(standing(m.MeanMS, q)))
-	case haveBench && name != "Open":
-		detail = lowLabel("Not enough users report this yet for a benchmark.")
-	case name != "Open":
-		detail = lowLabel("Benchmark unavailable")
+		detail = container.NewVBox(NewRangeChart(q.P25, q.P50, q.P75, m.MeanMS, millis), verdict(m.MeanMS, q))
+	case fetched:
+		detail = lowLabel(fmt.Sprintf("No collector-wide benchmark for this yet: it needs at least %d users reporting it.", wire.MinBenchmarkUsers))
 	default:
-		detail = lowLabel("No collector-wide benchmark for opening")
+		detail = lowLabel("No benchmark until your agent fetches the collector-wide figures.")
 	}
 	return container.NewBorder(nil, nil, fixedWidth(title, 90), nil, container.NewVBox(mine, detail))
+}
+
+// verdict is the standing in words, in the foreground colour: it is the
+// answer of the screen, not a footnote.
+func verdict(mean float64, q *wire.Quartiles) fyne.CanvasObject {
+	l := widget.NewLabelWithStyle(standing(mean, q), fyne.TextAlignLeading, fyne.TextStyle{Bold: true})
+	l.Wrapping = fyne.TextWrapWord
+	values := widget.NewLabel(fmt.Sprintf("Quartiles of %s: p25 %s · median %s · p75 %s",
+		plural(q.Users, "user", "users"), millis(q.P25), millis(q.P50), millis(q.P75)))
+	values.Wrapping = fyne.TextWrapWord
+	return container.NewVBox(l, values)
 }
 
 func standing(mean float64, q *wire.Quartiles) string {
@@ -114,9 +139,16 @@ func standing(mean float64, q *wire.Quartiles) string {
 	return ""
 }
 
+// lowLabel is a secondary line: italic in the foreground colour, since
+// Fyne's low importance grey is hard to read in both themes.
+// emptyLabel says a list is empty; centred, so it must not wrap (a
+// wrapping label in a centring container gets no width at all).
+func emptyLabel(s string) *widget.Label {
+	return widget.NewLabelWithStyle(s, fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+}
+
 func lowLabel(s string) *widget.Label {
-	l := widget.NewLabel(s)
-	l.Importance = widget.LowImportance
+	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	l.Wrapping = fyne.TextWrapWord
 	return l
 }

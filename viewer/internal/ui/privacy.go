@@ -1,27 +1,23 @@
 package ui
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"strings"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
 	"fyne.io/fyne/v2/dialog"
-	"fyne.io/fyne/v2/storage"
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
 	"teamlens/shared/localclient"
-	"teamlens/shared/wire"
 )
 
 // Consent toggle texts.
 const (
-	consentLabel    = "Share my product analytics"
-	policyDisabled  = "Your administrator has disabled product analytics on this computer: only usage time is recorded, and the switch is locked."
-	policyUserChoie = "Your administrator leaves product analytics to you. They are off until you turn them on, and turning them off stops them at once: what was not uploaded yet is never uploaded."
+	consentLabel     = "Share my product analytics"
+	policyDisabled   = "Your administrator has disabled product analytics on this computer: only usage time is recorded, and the switch is locked."
+	policyUserChoice = "Your administrator leaves product analytics to you. They are off until you turn them on, and turning them off stops them at once: what was not uploaded yet is never uploaded."
 )
 
 var collected = []string{
@@ -101,155 +97,51 @@ func (t *privacyTab) show(me *localclient.Me) {
 	t.quiet = false
 	if me.Policy.AnalyticsAllowed() {
 		t.consent.Enable()
-		t.policy.SetText(policyUserChoie)
+		t.policy.SetText(policyUserChoice)
 	} else {
 		t.consent.Disable()
 		t.policy.SetText(policyDisabled)
 	}
-	if me.Policy.SeatUsage {
-		t.seat.SetText("Administrator policy: analytics " + me.Policy.Analytics + "; usage time recorded.")
+	t.seat.SetText(policyLine(me.Policy))
+}
+
+// policyLine says the administrator's policy in words, not in the
+// configuration's terms.
+func policyLine(p localclient.Policy) string {
+	s := "Set by your administrator: "
+	if p.AnalyticsAllowed() {
+		s += "you choose whether to share product analytics; "
 	} else {
-		t.seat.SetText("Administrator policy: analytics " + me.Policy.Analytics + "; usage time not recorded.")
+		s += "product analytics are disabled; "
 	}
+	if p.SeatUsage {
+		return s + "the time you spend in each product is recorded."
+	}
+	return s + "the time you spend in each product is not recorded either."
 }
 
 func (t *privacyTab) toggle(on bool) {
 	if t.quiet {
 		return
 	}
+	if on {
+		t.setConsent(func(ctx context.Context) (bool, error) { return t.v.client.SetConsent(ctx, true) })
+		return
+	}
+	// Nothing changes until the user picks one of the two ways to stop.
+	t.quiet = true
+	t.consent.SetChecked(true)
+	t.quiet = false
+	t.confirmOptOut()
+}
+
+// setConsent sends a consent change and shows the agent's answer.
+func (t *privacyTab) setConsent(change func(context.Context) (bool, error)) {
 	t.consent.Disable() // until the agent answers
-	load(t.v, func(ctx context.Context) (bool, error) {
-		return t.v.client.SetConsent(ctx, on)
-	}, func(_ bool, err error) {
+	load(t.v, change, func(_ bool, err error) {
 		if err != nil {
-			dialog.ShowError(fmt.Errorf("your choice was not saved: %w", err), t.v.win)
+			dialog.ShowError(fmt.Errorf("your choice was not saved: %s", t.v.problem("your choice", err)), t.v.win)
 		}
-		t.v.Reload()
-	})
-}
-
-func (t *privacyTab) showData() {
-	type mine struct {
-		events localclient.Events
-		days   []wire.Day
-	}
-	load(t.v, func(ctx context.Context) (mine, error) {
-		var m mine
-		var err error
-		if m.events, err = t.v.client.Events(ctx, 500); err != nil {
-			return m, err
-		}
-		m.days, err = t.v.client.Days(ctx, "", "")
-		return m, err
-	}, func(m mine, err error) {
-		if err != nil {
-			dialog.ShowError(err, t.v.win)
-			return
-		}
-		days := make([]string, len(m.days))
-		for i, d := range m.days {
-			line := fmt.Sprintf("%s  %s %s  %s, %s", d.Date, d.Product, d.Version, duration(d.Minutes), plural(d.Sessions, "session", "sessions"))
-			if d.Analytics != nil {
-				line += ", with analytics"
-			}
-			days[len(days)-1-i] = line // newest first
-		}
-		events := make([]string, len(m.events.Events))
-		for i, e := range m.events.Events {
-			events[i] = string(e)
-		}
-		tabs := container.NewAppTabs(
-			container.NewTabItem(fmt.Sprintf("Daily summaries (%d)", len(days)), textList(days, "No daily summaries.")),
-			container.NewTabItem(fmt.Sprintf("Raw events (newest %d of %d)", len(events), m.events.Total), textList(events, "No raw events.")),
-		)
-		d := dialog.NewCustom("My data", "Close", tabs, t.v.win)
-		d.Resize(fyne.NewSize(860, 540))
-		d.Show()
-	})
-}
-
-func textList(lines []string, empty string) fyne.CanvasObject {
-	if len(lines) == 0 {
-		return container.NewCenter(lowLabel(empty))
-	}
-	return widget.NewList(func() int { return len(lines) },
-		func() fyne.CanvasObject {
-			l := widget.NewLabel("")
-			l.TextStyle.Monospace = true
-			l.Truncation = fyne.TextTruncateEllipsis
-			return l
-		},
-		func(i widget.ListItemID, o fyne.CanvasObject) { o.(*widget.Label).SetText(lines[i]) })
-}
-
-func (t *privacyTab) export() {
-	d := dialog.NewFileSave(func(w fyne.URIWriteCloser, err error) {
-		if err != nil {
-			dialog.ShowError(err, t.v.win)
-			return
-		}
-		if w == nil {
-			return // canceled
-		}
-		t.exportTo(w)
-	}, t.v.win)
-	d.SetFileName("teamlens-my-data.json")
-	d.SetFilter(storage.NewExtensionFileFilter([]string{".json"}))
-	d.Show()
-}
-
-// exportTo writes the export to w. The whole document is read from the
-// agent before the file is written, and a failed write removes the file:
-// no half export stays behind.
-func (t *privacyTab) exportTo(w fyne.URIWriteCloser) {
-	load(t.v, func(ctx context.Context) (string, error) {
-		var buf bytes.Buffer
-		err := t.v.client.ExportTo(ctx, &buf)
-		if err == nil {
-			_, err = w.Write(buf.Bytes())
-		}
-		if cerr := w.Close(); err == nil {
-			err = cerr
-		}
-		if err != nil {
-			_ = storage.Delete(w.URI())
-			return "", err
-		}
-		return w.URI().Path(), nil
-	}, func(path string, err error) {
-		if err != nil {
-			dialog.ShowError(fmt.Errorf("export failed: %w", err), t.v.win)
-			return
-		}
-		dialog.ShowInformation("Export saved", "Your data was saved to "+path, t.v.win)
-	})
-}
-
-func (t *privacyTab) confirmDelete() {
-	msg := strings.Join([]string{
-		"This permanently deletes everything Teamlens keeps about you on this computer:",
-		"raw events, daily summaries and your analytics choice (which returns to off).",
-		"Summaries already uploaded to your organisation are not affected.",
-	}, "\n")
-	d := dialog.NewConfirm("Delete my data?", msg, func(ok bool) {
-		if ok {
-			t.forget()
-		}
-	}, t.v.win)
-	d.SetConfirmText("Delete")
-	d.SetConfirmImportance(widget.DangerImportance)
-	d.Show()
-}
-
-func (t *privacyTab) forget() {
-	load(t.v, func(ctx context.Context) (struct{}, error) {
-		return struct{}{}, t.v.client.Forget(ctx)
-	}, func(_ struct{}, err error) {
-		if err != nil {
-			dialog.ShowError(fmt.Errorf("your data was not deleted: %w", err), t.v.win)
-			return
-		}
-		dialog.ShowInformation("Data deleted", "Everything Teamlens kept about you on this computer is deleted.", t.v.win)
 		t.v.Reload()
 	})
 }

@@ -1,0 +1,163 @@
+// Package drawings sums what a user's day records say about their
+// drawings — object counts, view changes and settings — into the "My
+// drawings" figures of My Insights. It reads only wire.Day records, which
+// the agent keeps for users who opted in to analytics, and never imports
+// Fyne.
+package drawings
+
+import (
+	"sort"
+
+	"teamlens/shared/wire"
+)
+
+// Summary is one product's drawing figures over a set of days.
+type Summary struct {
+	Product string
+	// Days is how many days had analytics for the product.
+	Days int
+	// Objects are the object types of a typical drawing: for each type the
+	// median, over days with object counts, of the day's largest count;
+	// most numerous first, types whose median is 0 left out.
+	Objects []Count
+	// Hours is the time in the product on days with analytics, which the
+	// view rates are per.
+	Hours float64
+	// Views are view changes per hour in the product, most frequent first;
+	// ViewsPerHour is their sum.
+	Views        []Rate
+	ViewsPerHour float64
+	// Settings are the latest value of each setting that differs from its
+	// default, or that has no known default; by name.
+	Settings []Setting
+}
+
+// Count is a number of one object type.
+type Count struct {
+	Name  string
+	Count int64
+}
+
+// Rate is how often a view change happens per hour.
+type Rate struct {
+	Name    string
+	PerHour float64
+}
+
+// Setting is a setting's value and its product default.
+type Setting struct {
+	Name       string
+	Value      float64
+	Default    float64
+	HasDefault bool
+}
+
+// Summarize sums the days of product. Days of other products and days
+// without analytics are skipped.
+func Summarize(days []wire.Day, product string, defaults map[string]float64) Summary {
+	s := Summary{Product: product}
+	perType := map[string][]int64{}
+	objectDays := 0
+	views := map[string]int64{}
+	latest := map[string]float64{}
+	latestDate := map[string]string{}
+	var minutes int
+	for _, d := range days {
+		if d.Product != product || d.Analytics == nil {
+			continue
+		}
+		a := d.Analytics
+		s.Days++
+		minutes += d.Minutes
+		if len(a.Objects) > 0 {
+			objectDays++
+			for name, n := range a.Objects {
+				perType[name] = append(perType[name], n)
+			}
+		}
+		for name, n := range a.Views {
+			views[name] += n
+		}
+		for name, v := range a.Settings {
+			if d.Date >= latestDate[name] {
+				latest[name], latestDate[name] = v, d.Date
+			}
+		}
+	}
+	for name, counts := range perType {
+		// A day that did not count this type had none of it.
+		for len(counts) < objectDays {
+			counts = append(counts, 0)
+		}
+		if m := median(counts); m > 0 {
+			s.Objects = append(s.Objects, Count{Name: name, Count: m})
+		}
+	}
+	sort.Slice(s.Objects, func(i, j int) bool {
+		a, b := s.Objects[i], s.Objects[j]
+		if a.Count != b.Count {
+			return a.Count > b.Count
+		}
+		return a.Name < b.Name
+	})
+	s.Hours = float64(minutes) / 60
+	if minutes > 0 {
+		for name, n := range views {
+			r := float64(n) / s.Hours
+			s.Views = append(s.Views, Rate{Name: name, PerHour: r})
+			s.ViewsPerHour += r
+		}
+	}
+	sort.Slice(s.Views, func(i, j int) bool {
+		a, b := s.Views[i], s.Views[j]
+		if a.PerHour != b.PerHour {
+			return a.PerHour > b.PerHour
+		}
+		return a.Name < b.Name
+	})
+	for name, v := range latest {
+		def, ok := defaults[name]
+		if ok && def == v {
+			continue
+		}
+		s.Settings = append(s.Settings, Setting{Name: name, Value: v, Default: def, HasDefault: ok})
+	}
+	sort.Slice(s.Settings, func(i, j int) bool { return s.Settings[i].Name < s.Settings[j].Name })
+	return s
+}
+
+// median of counts, the lower middle one of an even number: a count of
+// objects, not a mean of two.
+func median(counts []int64) int64 {
+	c := append([]int64(nil), counts...)
+	sort.Slice(c, func(i, j int) bool { return c[i] < c[j] })
+	return c[(len(c)-1)/2]
+}
+
+// Defaults are the out-of-the-box values of the settings My Insights
+// compares against, per product. AutoCAD's are its documented system
+// variable defaults; a setting not listed is shown with no default.
+var Defaults = map[string]map[string]float64{
+	"AutoCAD": {
+		"APERTURE":         10,
+		"CMDDIA":           1,
+		"CURSORSIZE":       5,
+		"DYNMODE":          3,
+		"FILEDIA":          1,
+		"FILLMODE":         1,
+		"ISAVEPERCENT":     50,
+		"MIRRTEXT":         0,
+		"ORTHOMODE":        0,
+		"OSMODE":           4133,
+		"PICKADD":          2,
+		"PICKBOX":          3,
+		"PICKFIRST":        1,
+		"PROXYNOTICE":      1,
+		"SAVETIME":         10,
+		"SELECTIONPREVIEW": 3,
+		"SNAPMODE":         0,
+		"VISRETAIN":        1,
+		"XLOADCTL":         2,
+		"ZOOMFACTOR":       60,
+	},
+}
