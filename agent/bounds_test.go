@@ -160,7 +160,16 @@ func (e env) waitAtLeast(t *testing.T, n int) {
 func (e env) waitFor(t *testing.T, what string, ok func(agentStatus) bool) {
 	t.Helper()
 	testenv.Eventually(t, 60*time.Second, what, func() error {
-		if s := e.status(t); !ok(s) {
+		// Until the agent has opened its database, status refuses it.
+		out, err := e.tryCLI("status")
+		if err != nil {
+			return err
+		}
+		var s agentStatus
+		if err := json.Unmarshal(out, &s); err != nil {
+			t.Fatal(err)
+		}
+		if !ok(s) {
 			return fmt.Errorf("status %+v", s)
 		}
 		return nil

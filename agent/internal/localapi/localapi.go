@@ -75,6 +75,7 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	})
 	mux.HandleFunc("GET /v1/me", s.user(s.me))
+	mux.HandleFunc("GET /v1/status", s.user(s.status))
 	mux.HandleFunc("PUT /v1/consent", s.user(s.setConsent))
 	mux.HandleFunc("GET /v1/days", s.user(s.days))
 	mux.HandleFunc("GET /v1/export", s.user(s.export))

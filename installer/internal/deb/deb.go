@@ -9,7 +9,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"crypto/md5"
 	"errors"
 	"fmt"
 	"io"
@@ -33,6 +32,9 @@ const Package = config.ServiceName
 const (
 	binDir     = "/opt/teamlens/bin"
 	secretFile = "/opt/teamlens/etc/enroll-secret"
+	// The viewer's menu entry and icon are the package's own files, so
+	// dpkg removes them with it.
+	shareDir = "/usr/share"
 )
 
 // Options are the flags of "installer package --format deb".
@@ -42,6 +44,10 @@ type Options struct {
 	OutDir       string
 	// AgentBinary defaults to "agent" next to InstallerBinary.
 	AgentBinary string
+	// ViewerBinary is the My Insights viewer shipped with its menu entry;
+	// default "viewer" next to InstallerBinary, left out when there is
+	// none there (Build's Result says so).
+	ViewerBinary string
 	// InstallerBinary defaults to the running executable.
 	InstallerBinary string
 	Version         string
@@ -96,6 +102,11 @@ func Build(o Options) (string, error) {
 		{path: binDir + "/installer", mode: 0o755, data: installer},
 		{path: secretFile, mode: 0o600, data: []byte(o.EnrollSecret + "\n")},
 	}
+	viewer, err := viewerFiles(o)
+	if err != nil {
+		return "", err
+	}
+	files = append(files, viewer...)
 	data, err := dataTar(files, o.ModTime)
 	if err != nil {
 		return "", err
@@ -109,39 +120,7 @@ func Build(o Options) (string, error) {
 		return "", err
 	}
 
-	var pkg bytes.Buffer
-	pkg.WriteString("!<arch>\n")
-	for _, m := range []struct {
-		name string
-		data []byte
-	}{
-		{"debian-binary", []byte("2.0\n")},
-		{"control.tar.gz", control},
-		{"data.tar.gz", data},
-	} {
-		writeAr(&pkg, m.name, m.data, o.ModTime)
-	}
-
-	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
-		return "", fmt.Errorf("--out: %w", err)
-	}
-	out := filepath.Join(o.OutDir, fmt.Sprintf("%s_%s_%s.deb", Package, o.Version, o.Arch))
-	tmp, err := os.CreateTemp(o.OutDir, ".deb-*")
-	if err != nil {
-		return "", fmt.Errorf("--out: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(pkg.Bytes()); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("write package: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("write package: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
-		return "", fmt.Errorf("write package: %w", err)
-	}
-	return out, nil
+	return writeDeb(o.OutDir, fmt.Sprintf("%s_%s_%s.deb", Package, o.Version, o.Arch), control, data, o.ModTime)
 }
 
 type file struct {
@@ -202,32 +181,11 @@ Description: Teamlens agent, enrolled with %s
  summaries to the Teamlens collector. Installing the package installs
  and starts the teamlens-agent service.
 `, Package, o.Version, o.Arch, sizeKB, o.Collector)
-	var sums strings.Builder
-	for _, f := range files {
-		fmt.Fprintf(&sums, "%x  %s\n", md5.Sum(f.data), strings.TrimPrefix(f.path, "/"))
-	}
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: "./", Mode: 0o755, ModTime: o.ModTime, Uname: "root", Gname: "root"}); err != nil {
-		return nil, err
-	}
-	for _, m := range []struct {
-		name string
-		mode int64
-		text string
-	}{
-		{"control", 0o644, control},
-		{"md5sums", 0o644, sums.String()},
+	return controlArchive(control, files, []controlFile{
 		{"postinst", 0o755, postinst(o.Collector)},
 		{"prerm", 0o755, prerm},
 		{"postrm", 0o755, postrm},
-	} {
-		if err := writeTarFile(tw, "./"+m.name, m.mode, []byte(m.text), o.ModTime); err != nil {
-			return nil, err
-		}
-	}
-	return closeTar(tw, gz, &buf)
+	}, o.ModTime)
 }
 
 func writeTarFile(tw *tar.Writer, name string, mode int64, data []byte, mtime time.Time) error {
@@ -258,7 +216,8 @@ func writeAr(w io.Writer, name string, data []byte, mtime time.Time) {
 	}
 }
 
-// postinst installs (or upgrades) the service. The secret is read from a
+// postinst installs (or upgrades) the service; the package carries the
+// viewer and its menu entry itself, hence --no-viewer. The secret is read from a
 // root-only file so that it shows neither in the maintainer script, which
 // dpkg keeps world-readable, nor in the process list.
 func postinst(collector string) string {
@@ -266,7 +225,7 @@ func postinst(collector string) string {
 set -e
 case "$1" in
 configure)
-	` + binDir + `/installer install --silent --collector '` + collector + `' --enroll-secret-file ` + secretFile + `
+	` + binDir + `/installer install --silent --no-viewer --collector '` + collector + `' --enroll-secret-file ` + secretFile + `
 	;;
 esac
 exit 0
