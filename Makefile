@@ -24,7 +24,8 @@ load: build
 test:
 	@scripts/test.sh
 
-bench: bench-go bench-idle
+bench: build
+	@scripts/bench.sh
 
 bench-go:
 	@scripts/deps.sh

@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"teamlens/agent/internal/agent"
-	"teamlens/agent/internal/osvc"
+	"teamlens/agent/internal/servicerun"
 	"teamlens/internal/cmdline"
 	"teamlens/shared/config"
 	"teamlens/shared/localclient"
@@ -190,7 +190,7 @@ func runAgent(cfg config.Config, stderr io.Writer) error {
 		return err
 	}
 	defer stopProfile()
-	return osvc.Run(func(ctx context.Context) error {
+	return servicerun.Run(func(ctx context.Context) error {
 		a, err := agent.New(ctx, cfg, log)
 		if err != nil {
 			return err

@@ -364,34 +364,8 @@ func TestUploadSurvivesKills(t *testing.T) {
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		return cmd
 	}
-	// Thirty days of sessions, written while things are killed; want
-	// holds the minutes they make per local day, counted here and not by
-	// the agent under test.
-	want := map[string]int{}
-	var journals [][]byte
-	for d := 0; d < 30; d++ {
-		start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -30+d).Add(8 * time.Hour)
-		end := start.Add(time.Duration(60+d) * time.Minute)
-		for day := midnight(start); day.Before(end); day = day.AddDate(0, 0, 1) {
-			from, to := max(start.UnixMilli(), day.UnixMilli()), min(end.UnixMilli(), day.AddDate(0, 0, 1).UnixMilli())
-			want[day.Format("2006-01-02")] += int((to - from) / 60000)
-		}
-		var b bytes.Buffer
-		for i, ts := range []time.Time{start, end} {
-			typ := "session.start"
-			if i == 1 {
-				typ = "session.end"
-			}
-			fmt.Fprintf(&b, `{"v":1,"ts":%q,"product":"AutoCAD","version":"2027.1","session":"d%d","type":%q,"startup_ms":%d}`+"\n", ts.Format(time.RFC3339), d, typ, 3000+d)
-		}
-		journals = append(journals, b.Bytes())
-	}
-	go func() {
-		for d, j := range journals {
-			os.WriteFile(filepath.Join(e.spool, fmt.Sprintf("d%d.jsonl", d)), j, 0o600)
-			time.Sleep(20 * time.Millisecond)
-		}
-	}()
+	// Thirty days of sessions, written while things are killed.
+	want := writeThirtyDays(e.spool)
 	rng := rand.New(rand.NewPCG(3, 4))
 	collector, agent := startCollector(), startAgent()
 	for round := 0; round < 8; round++ {
@@ -424,6 +398,48 @@ func TestUploadSurvivesKills(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	got := collectorMinutes(t, db)
+	if len(got) != 30 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("collector holds %v\nthe journals make %v", got, want)
+	}
+}
+
+// writeThirtyDays writes a session a day for the thirty days before today
+// into spool, one file each, in the background, and returns the minutes
+// they make per local day, counted here and not by the agent under test.
+func writeThirtyDays(spool string) map[string]int {
+	want := map[string]int{}
+	var journals [][]byte
+	for d := 0; d < 30; d++ {
+		start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -30+d).Add(8 * time.Hour)
+		end := start.Add(time.Duration(60+d) * time.Minute)
+		for day := midnight(start); day.Before(end); day = day.AddDate(0, 0, 1) {
+			from, to := max(start.UnixMilli(), day.UnixMilli()), min(end.UnixMilli(), day.AddDate(0, 0, 1).UnixMilli())
+			want[day.Format("2006-01-02")] += int((to - from) / 60000)
+		}
+		var b bytes.Buffer
+		for i, ts := range []time.Time{start, end} {
+			typ := "session.start"
+			if i == 1 {
+				typ = "session.end"
+			}
+			fmt.Fprintf(&b, `{"v":1,"ts":%q,"product":"AutoCAD","version":"2027.1","session":"d%d","type":%q,"startup_ms":%d}`+"\n", ts.Format(time.RFC3339), d, typ, 3000+d)
+		}
+		journals = append(journals, b.Bytes())
+	}
+	go func() {
+		for d, j := range journals {
+			os.WriteFile(filepath.Join(spool, fmt.Sprintf("d%d.jsonl", d)), j, 0o600)
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	return want
+}
+
+// collectorMinutes reads the minutes per day of the collector's database,
+// failing t for a day stored more than once.
+func collectorMinutes(t *testing.T, db string) map[string]int {
+	t.Helper()
 	cdb, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
@@ -446,9 +462,7 @@ func TestUploadSurvivesKills(t *testing.T) {
 		}
 		got[day] = minutes
 	}
-	if len(got) != 30 || fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("collector holds %v\nthe journals make %v", got, want)
-	}
+	return got
 }
 
 // midnight is the start of t's day in the agent's (and the test's) time zone.

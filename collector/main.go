@@ -113,7 +113,7 @@ func parse(args []string, stderr io.Writer) (config, error) {
 	switch cfg.cmd {
 	case "serve":
 		fs.StringVar(&cfg.serve.Listen, "listen", "127.0.0.1:8080", "address to listen on")
-		fs.StringVar(&cfg.serve.EnrollSecret, "enroll-secret", "", "shared secret agents enroll with; empty: only minted enroll tokens")
+		fs.StringVar(&cfg.serve.EnrollSecret, "enroll-secret", "", "shared secret agents enroll with (default $TEAMLENS_ENROLL_SECRET); empty: only minted enroll tokens")
 		fs.IntVar(&cfg.serve.MaxDeviceUsers, "max-device-users", store.DefaultMaxDeviceUsers,
 			"most distinct users one device may report for one day; a batch over it gets 400 (0: no cap)")
 		fs.StringVar(&cfg.serve.TLSCert, "tls-cert", "", "PEM certificate (chain) file: serve HTTPS (with --tls-key)")
@@ -170,6 +170,11 @@ func parse(args []string, stderr io.Writer) (config, error) {
 		return cfg, errors.New("import needs one CSV file")
 	case cfg.cmd == "revoke" && cfg.device == "":
 		return cfg, errors.New("revoke needs --device ID")
+	}
+	if cfg.cmd == "serve" && cfg.serve.EnrollSecret == "" {
+		// A service reads the secret from its environment file, which keeps
+		// it out of the process list.
+		cfg.serve.EnrollSecret = os.Getenv("TEAMLENS_ENROLL_SECRET")
 	}
 	return cfg, nil
 }

@@ -39,6 +39,7 @@ const usage = `usage:
   installer status
   installer uninstall [--purge]
   installer package   --format deb --collector URL --enroll-secret X [--out DIR]
+  installer package   --format deb --component collector [--listen ADDR] [--collector-binary PATH] [--out DIR]
 `
 
 // run parses the command line and maps every outcome to an exit code.
@@ -129,6 +130,15 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return exitNotRunning
 
 	case "package":
+		switch component, rest := splitComponent(args[1:]); component {
+		case "collector":
+			return packageCollector(rest, stdout, stderr)
+		case "agent":
+			args = append(args[:1:1], rest...)
+		default:
+			fmt.Fprintf(stderr, "installer package: --component must be agent or collector, not %q\n", component)
+			return exitUsage
+		}
 		var o deb.Options
 		var format string
 		fs.StringVar(&format, "format", "", "package format: deb")

@@ -99,19 +99,6 @@ func Load(path string) (Config, error) {
 	return c, nil
 }
 
-// Write saves c as TOML at path with mode 0600: it holds the enroll secret.
-func Write(path string, c Config) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := toml.NewEncoder(f).Encode(c); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
 // WithDefaults fills every unset field.
 func (c Config) WithDefaults() Config {
 	if c.DataDir == "" {

@@ -92,7 +92,7 @@ func Export(ctx context.Context, dataDir, user string, w io.Writer) error {
 // Forget deletes everything stored about user.
 func Forget(ctx context.Context, dataDir, user string, w io.Writer) error {
 	return withExistingStore(ctx, dataDir, func(st *store.Store) error {
-		if err := st.ForgetUser(ctx, user); err != nil {
+		if err := st.Forget(ctx, user); err != nil {
 			return err
 		}
 		_, err := fmt.Fprintf(w, "deleted all data of %s\n", user)

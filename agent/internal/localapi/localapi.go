@@ -264,7 +264,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, login string) {
 }
 
 func (s *Server) forget(w http.ResponseWriter, r *http.Request, login string) {
-	if err := s.cfg.Store.ForgetUser(r.Context(), login); err != nil {
+	if err := s.cfg.Store.Forget(r.Context(), login); err != nil {
 		s.fail(w, "forget", err)
 		return
 	}

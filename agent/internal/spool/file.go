@@ -144,7 +144,12 @@ func (r *Reader) readInto(ctx context.Context, path string, b *ingest.Batch, bud
 
 // readLines reads complete lines from f into b, advancing st.
 func (r *Reader) readLines(f *os.File, st *ingest.Position, b *ingest.Batch, budget int) (int, bool, error) {
-	br := bufio.NewReaderSize(f, journal.MaxLine+2)
+	if r.br == nil {
+		r.br = bufio.NewReaderSize(f, journal.MaxLine+2)
+	}
+	br := r.br
+	br.Reset(f)
+	defer br.Reset(nil)
 	lines := 0
 	for lines < budget {
 		chunk, err := br.ReadSlice('\n')

@@ -30,7 +30,7 @@ func TestTeamPageShowsEachFindingAndGatedInsight(t *testing.T) {
 		`data-kind="command_usage" data-product="AutoCAD"`,
 		`data-unavailable="product_performance"`, // Revit: one user of data
 		"Recompute now", "next daily run", "Assign users", "Unassign",
-		`<svg class="chart"`, "Daily active users", "Versions in use",
+		`<svg class="chart"`,
 	} {
 		if !has(body, want) {
 			t.Errorf("team page lacks %s", want)
@@ -96,6 +96,11 @@ func TestUsageDetailsFilterSortAndCSV(t *testing.T) {
 	want := "u1@acme.example/AutoCAD u2@acme.example/AutoCAD u3@acme.example/AutoCAD u4@acme.example/Revit"
 	if strings.Join(got, " ") != want {
 		t.Errorf("usage rows\n got %s\nwant %s", strings.Join(got, " "), want)
+	}
+	for _, want := range []string{"Daily active users", "Versions in use · AutoCAD", "Versions in use · Revit", `<svg class="chart" id="dau"`, "ws-01 (60 d)"} {
+		if !has(body, want) {
+			t.Errorf("usage page lacks %s", want)
+		}
 	}
 	_, body = b.get("/teams/T1/usage?product=Revit")
 	if n := strings.Count(body, "<tr data-user="); n != 1 || !has(body, `data-user="u4@acme.example"`) {

@@ -79,8 +79,8 @@ func New(cfg Config) *Handler {
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
 	h.mux.HandleFunc("GET /healthz", h.healthz)
 	h.mux.HandleFunc("POST /v1/enroll", h.enroll)
-	h.mux.HandleFunc("POST /v1/usage", h.usage)
-	h.mux.HandleFunc("GET /v1/benchmarks", h.benchmarks)
+	h.mux.HandleFunc("POST /v1/usage", h.device(h.usage))
+	h.mux.HandleFunc("GET /v1/benchmarks", h.device(h.benchmarks))
 	// Admin routes: one middleware authenticates, the teams service decides.
 	h.mux.HandleFunc("GET /v1/teams", h.admin(h.listTeams))
 	h.mux.HandleFunc("GET /v1/teams/{team}", h.admin(h.team))
@@ -171,23 +171,29 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"device_id": id, "device_token": token})
 }
 
-// device authenticates a device token, answering 401 itself when it fails.
-func (h *Handler) device(w http.ResponseWriter, r *http.Request) (string, bool) {
-	token := bearer(r)
-	if token == "" {
-		writeError(w, http.StatusUnauthorized, "missing bearer token")
-		return "", false
+// deviceHandler serves a request of an enrolled device.
+type deviceHandler func(w http.ResponseWriter, r *http.Request, device string)
+
+// device is the one authentication of device routes: 401 for no, an
+// unknown or a revoked device token.
+func (h *Handler) device(next deviceHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token := bearer(r)
+		if token == "" {
+			writeError(w, http.StatusUnauthorized, "missing bearer token")
+			return
+		}
+		id, err := h.cfg.Store.Device(r.Context(), token)
+		if errors.Is(err, store.ErrUnauthorized) {
+			writeError(w, http.StatusUnauthorized, "unknown or revoked device token")
+			return
+		}
+		if err != nil {
+			h.internal(w, r, err)
+			return
+		}
+		next(w, r, id)
 	}
-	id, err := h.cfg.Store.Device(r.Context(), token)
-	if errors.Is(err, store.ErrUnauthorized) {
-		writeError(w, http.StatusUnauthorized, "unknown or revoked device token")
-		return "", false
-	}
-	if err != nil {
-		h.internal(w, r, err)
-		return "", false
-	}
-	return id, true
 }
 
 var errTooLarge = errors.New("body too large")
@@ -225,11 +231,7 @@ func readBody(r *http.Request, w http.ResponseWriter, limit int64) ([]byte, erro
 	return buf.Bytes(), nil
 }
 
-func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
-	device, ok := h.device(w, r)
-	if !ok {
-		return
-	}
+func (h *Handler) usage(w http.ResponseWriter, r *http.Request, device string) {
 	noteUpload(r, device, 0)
 	raw, err := readBody(r, w, h.cfg.MaxBody)
 	if errors.Is(err, errTooLarge) {
@@ -292,10 +294,7 @@ func faultyDay(b *wire.Batch, known func(string) bool, now time.Time) int {
 	return -1
 }
 
-func (h *Handler) benchmarks(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.device(w, r); !ok {
-		return
-	}
+func (h *Handler) benchmarks(w http.ResponseWriter, r *http.Request, _ string) {
 	p, ok := h.cfg.Catalog.Lookup(r.URL.Query().Get("product"))
 	if !ok {
 		writeError(w, http.StatusBadRequest, "product is missing or not in the catalog")

@@ -27,8 +27,15 @@ func (s *Store) CreateSession(ctx context.Context, tokenID string, expires, now 
 	if err != nil {
 		return "", "", err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO console_sessions (id_hash, token_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		hash, tokenID, csrf, stamp(now), stamp(expires))
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		// Expired sessions go as new ones come, so the table stays small.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM console_sessions WHERE expires_at <= ?`, stamp(now)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO console_sessions (id_hash, token_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			hash, tokenID, csrf, stamp(now), stamp(expires))
+		return err
+	})
 	if err != nil {
 		return "", "", fmt.Errorf("create session: %w", err)
 	}
