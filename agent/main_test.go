@@ -73,6 +73,12 @@ func (e env) start(t *testing.T) *exec.Cmd {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	// The commands that read the database refuse one that does not exist
+	// yet: the agent creates it first thing.
+	testenv.Eventually(t, 20*time.Second, "the agent's database created", func() error {
+		_, err := os.Stat(filepath.Join(e.data, "agent.db"))
+		return err
+	})
 	return cmd
 }
 
