@@ -73,13 +73,18 @@ func (e env) start(t *testing.T) *exec.Cmd {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-	// The commands that read the database refuse one that does not exist
-	// yet: the agent creates it first thing.
+	e.waitDB(t)
+	return cmd
+}
+
+// waitDB waits for the agent to create its database: the commands that
+// read it refuse one that does not exist.
+func (e env) waitDB(t *testing.T) {
+	t.Helper()
 	testenv.Eventually(t, 20*time.Second, "the agent's database created", func() error {
 		_, err := os.Stat(filepath.Join(e.data, "agent.db"))
 		return err
 	})
-	return cmd
 }
 
 func (e env) cli(t *testing.T, args ...string) []byte {
@@ -113,6 +118,7 @@ func (e env) export(t *testing.T, args ...string) export {
 
 func (e env) waitEvents(t *testing.T, want int) {
 	t.Helper()
+	e.waitDB(t)
 	testenv.Eventually(t, 30*time.Second, "events stored", func() error {
 		var s struct {
 			Counts struct{ Events int } `json:"counts"`
