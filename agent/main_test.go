@@ -89,12 +89,20 @@ func (e env) waitDB(t *testing.T) {
 
 func (e env) cli(t *testing.T, args ...string) []byte {
 	t.Helper()
+	out, err := e.tryCLI(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func (e env) tryCLI(args ...string) ([]byte, error) {
 	args = append(args[:1:1], append([]string{"--data-dir", e.data}, args[1:]...)...)
 	out, err := exec.Command(agentBin, args...).Output()
 	if err != nil {
-		t.Fatalf("agent %v: %v", args, err)
+		return nil, fmt.Errorf("agent %v: %w", args, err)
 	}
-	return out
+	return out, nil
 }
 
 type export struct {
@@ -123,7 +131,12 @@ func (e env) waitEvents(t *testing.T, want int) {
 		var s struct {
 			Counts struct{ Events int } `json:"counts"`
 		}
-		if err := json.Unmarshal(e.cli(t, "status"), &s); err != nil {
+		// Until the agent has opened its database, status refuses it.
+		out, err := e.tryCLI("status")
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(out, &s); err != nil {
 			t.Fatal(err)
 		}
 		if s.Counts.Events > want {

@@ -3,6 +3,7 @@
 //	installer install   --collector URL --enroll-secret X [--agent-binary PATH]
 //	                    [--data-dir D] [--spool-dir S] [--analytics user-choice|disabled]
 //	                    [--seat-usage=true|false] [--silent] [--enroll-secret-file F]
+//	                    [--viewer-binary PATH | --no-viewer]
 //	installer status    # exit 0 installed, running and answering; 3 not running; 4 not installed
 //	installer uninstall [--purge]
 //	installer package   --format deb --collector URL --enroll-secret X [--out DIR]
@@ -38,12 +39,31 @@
 // A wrong enroll secret shows in the agent's log and status once the agent
 // tries to enroll.
 //
+// # The My Insights viewer
+//
+// Each user's window on their own data is the viewer, shipped with the
+// agent. install copies it (default: the "viewer" next to the installer,
+// skipped when there is none: it needs a cgo build, "make viewer") to
+// /usr/local/lib/teamlens/viewer, and puts its desktop entry "My
+// Insights" (Categories=Utility) in
+// /usr/local/share/applications/teamlens-viewer.desktop with its icon in
+// /usr/local/share/icons/hicolor/scalable/apps/teamlens-viewer.svg, so
+// it is in every user's applications menu; uninstall removes the three.
+// "installer status" ends with "My Insights viewer installed (PATH)" or
+// "not installed": it follows the Exec line of the entry of an install
+// or of the package.
+//
 // # Packages
 //
 // "installer package --format deb" writes teamlens-agent_<version>_<arch>.deb
 // (mode 0600: it holds the secret). It ships the agent and the installer in
 // /opt/teamlens/bin and the secret in /opt/teamlens/etc/enroll-secret
-// (0600); postinst runs "installer install --silent --collector URL
+// (0600), and, when a viewer sits next to the installer (or
+// --viewer-binary names one), the viewer in /opt/teamlens/bin/viewer with
+// its desktop entry in /usr/share/applications/teamlens-viewer.desktop
+// and its icon under /usr/share/icons/hicolor: dpkg owns these three and
+// removes them with the package. postinst runs "installer install
+// --silent --no-viewer --collector URL
 // --enroll-secret-file ..." so the secret is neither in the world-readable
 // maintainer script nor in the process list; prerm runs "installer
 // uninstall" on removal (not on upgrade); postrm purge removes data, spool
@@ -78,7 +98,13 @@
 //     and "installer.exe uninstall" runs on REMOVE="ALL" (with --purge when
 //     a PURGE=1 property is given). Mark ENROLL_SECRET Hidden="yes" so it
 //     stays out of the MSI log. The service is registered in the SCM by
-//     kardianos with a restart recovery action.
+//     kardianos with a restart recovery action. The viewer (viewer.exe,
+//     built with "fyne package -os windows", which embeds the icon) is a
+//     File of the same component group in [ProgramFiles64Folder]Teamlens,
+//     with a per-machine Start menu Shortcut "My Insights" in
+//     ProgramMenuFolder (Icon from the exe, Description as the desktop
+//     entry's Comment); the MSI removes both on uninstall, and the
+//     custom action passes --no-viewer, as the deb's postinst does.
 //   - macOS pkg (pkgbuild/productbuild): the payload puts agent and
 //     installer in /Library/Teamlens; the postinstall script runs
 //     "installer install --silent --collector ... --enroll-secret-file
@@ -86,5 +112,9 @@
 //     either build one pkg per collector, as the deb does, or drop a
 //     configuration profile or a 0600 file with the two values before the
 //     pkg runs, which postinstall reads. kardianos writes a LaunchDaemon
-//     with KeepAlive.
+//     with KeepAlive. The viewer is a second payload component, "My
+//     Insights.app" in /Applications (made by "fyne package -os darwin"
+//     with the same icon, an Info.plist naming it My Insights), so it is
+//     in Launchpad and Spotlight; postinstall passes --no-viewer. pkgutil
+//     --forget plus removing the .app uninstalls it.
 package main

@@ -458,6 +458,11 @@ func TestDebPackage(t *testing.T) {
 	})
 	coll := collector(t)
 	out := sharedBase(t)
+	// A stand-in viewer next to the installer, as "make viewer" puts the
+	// real one: the package ships it with its menu entry.
+	if err := os.WriteFile(filepath.Join(b.dir, "viewer"), []byte("#!/bin/sh\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	path := strings.TrimSpace(mustRun(t, b.installer, "package", "--format", "deb", "--collector", coll, "--enroll-secret", "pkg-secret", "--out", out))
 
 	// apt-get where it is (as an admin would), dpkg otherwise.
@@ -471,7 +476,8 @@ func TestDebPackage(t *testing.T) {
 	}
 	mustRun(t, install[0], install[1:]...)
 	st := runCmd(t, filepath.Join(libDir, "installer"), "status")
-	if st.code != 0 || !strings.Contains(st.stdout, "answering") || !strings.Contains(st.stdout, coll) {
+	if st.code != 0 || !strings.Contains(st.stdout, "answering") || !strings.Contains(st.stdout, coll) ||
+		!strings.Contains(st.stdout, "My Insights viewer installed (/opt/teamlens/bin/viewer)") {
 		t.Fatalf("status after package install: exit %d: %s%s", st.code, st.stdout, st.stderr)
 	}
 	conf, _ := os.ReadFile(configFile)
@@ -492,5 +498,5 @@ func TestDebPackage(t *testing.T) {
 		t.Errorf("removal (not purge) lost the data dir: %v", err)
 	}
 	mustRun(t, purge[0], purge[1:]...)
-	assertNothingLeft(t, "/var/lib/teamlens", "/var/spool/teamlens", "/opt/teamlens")
+	assertNothingLeft(t, "/var/lib/teamlens", "/var/spool/teamlens", "/opt/teamlens", "/usr/share/applications/teamlens-viewer.desktop")
 }

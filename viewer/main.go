@@ -1,6 +1,6 @@
-// Command viewer opens My Insights: the user's own usage, performance and
-// command insights from the local Teamlens agent, with the analytics opt-in
-// and their data. See ../shared/DESIGN.md.
+// Command viewer opens My Insights: the user's own usage, performance,
+// command and drawing insights from the local Teamlens agent, with the
+// analytics opt-in and opt-out and their data.
 package main
 
 import (
@@ -24,6 +24,12 @@ type config struct {
 func main() {
 	var cfg config
 	flag.StringVar(&cfg.socket, "socket", localclient.DefaultSocket(), "Unix socket of the local Teamlens agent")
+	flag.Usage = func() {
+		fmt.Fprint(flag.CommandLine.Output(), "viewer opens My Insights: your own CAD usage, performance, commands and drawings\n"+
+			"from the Teamlens agent on this computer, your analytics choice and your data.\n\n"+
+			"usage: viewer [--socket P]\n")
+		flag.PrintDefaults()
+	}
 	flag.Parse()
 	if flag.NArg() > 0 {
 		fmt.Fprintln(os.Stderr, "usage: viewer [--socket P]")

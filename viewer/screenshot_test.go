@@ -18,8 +18,10 @@ import (
 // TestScreenshot opens the real viewer window on a real agent holding a
 // year of journals, under the X display in DISPLAY (run it under Xvfb:
 // `xvfb-run -s "-screen 0 1280x900x24" go test ./viewer -run Screenshot`),
-// takes a screenshot of the screen and checks it shows a drawn window, not
-// a blank screen. SCREENSHOT_OUT names a file to keep the PNG in.
+// takes a screenshot of the screen in the light and the dark theme and
+// checks each shows a drawn window, not a blank screen. SCREENSHOT_DIR
+// names a directory to keep the PNGs in. Every tab and dialog at both
+// window sizes is captured by internal/ui's TestScreens.
 func TestScreenshot(t *testing.T) {
 	testenv.NeedDisplay(t)
 	for _, tool := range []string{"import", "xwininfo"} {
@@ -37,23 +39,32 @@ func TestScreenshot(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("go build viewer: %v\n%s", err, out)
 	}
-	viewer := exec.Command(bin, "--socket", agent.Socket)
+	for _, theme := range []string{"light", "dark"} {
+		t.Run(theme, func(t *testing.T) { shoot(t, bin, agent.Socket, theme) })
+	}
+}
+
+// shoot runs the viewer in theme (FYNE_THEME, as a user's desktop setting
+// would choose it) and takes screenshots until one shows the window drawn.
+func shoot(t *testing.T, bin, socket, theme string) {
+	viewer := exec.Command(bin, "--socket", socket)
+	viewer.Env = append(os.Environ(), "FYNE_THEME="+theme)
 	viewer.Stderr = os.Stderr
 	started := time.Now()
 	if err := viewer.Start(); err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() {
+	defer func() {
 		viewer.Process.Kill()
 		viewer.Wait()
-	})
+	}()
 	waitFor(t, "the viewer window to be mapped", func() bool {
 		out, _ := exec.Command("xwininfo", "-root", "-tree").Output()
 		return strings.Contains(string(out), "My Insights")
 	})
 	t.Logf("window mapped %v after start", time.Since(started).Round(time.Millisecond))
 
-	shot := filepath.Join(dir, "shot.png")
+	shot := filepath.Join(t.TempDir(), "shot.png")
 	var colours, bars int
 	// The first frames may still be loading: take shots until one shows
 	// the window drawn with its chart's bars (solid blocks of the first
@@ -72,12 +83,12 @@ func TestScreenshot(t *testing.T) {
 		return colours > 200 && bars > 200
 	})
 	t.Logf("screenshot has %d distinct colours and %d chart samples, %v after the viewer started", colours, bars, time.Since(started).Round(time.Millisecond))
-	if out := os.Getenv("SCREENSHOT_OUT"); out != "" {
+	if dir := os.Getenv("SCREENSHOT_DIR"); dir != "" {
 		b, err := os.ReadFile(shot)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.WriteFile(out, b, 0o644); err != nil {
+		if err := os.WriteFile(filepath.Join(dir, "window-"+theme+".png"), b, 0o644); err != nil {
 			t.Fatal(err)
 		}
 	}

@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -142,6 +143,12 @@ func (c Config) Validate() error {
 	}
 	if c.Collector != "" && c.EnrollSecret == "" {
 		return errors.New("a collector needs an enroll secret")
+	}
+	if c.Collector != "" {
+		u, err := url.Parse(c.Collector)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("collector %q is not an http:// or https:// URL", c.Collector)
+		}
 	}
 	return nil
 }

@@ -54,3 +54,22 @@ func TestLoadRejectsUnknownKeysAndBadPolicy(t *testing.T) {
 		t.Fatal("configured product missing from the catalog")
 	}
 }
+
+func TestValidateCollectorURL(t *testing.T) {
+	for _, tc := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://teamlens.example:8443", true},
+		{"http://127.0.0.1:19080", true},
+		{"127.0.0.1:19080", false},
+		{"teamlens.example", false},
+		{"ftp://teamlens.example", false},
+		{"https://", false},
+	} {
+		c := config.Config{Collector: tc.url, EnrollSecret: "s"}.WithDefaults()
+		if err := c.Validate(); (err == nil) != tc.ok {
+			t.Errorf("Validate(%q) = %v, want ok %v", tc.url, err, tc.ok)
+		}
+	}
+}

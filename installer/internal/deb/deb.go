@@ -32,6 +32,9 @@ const Package = config.ServiceName
 const (
 	binDir     = "/opt/teamlens/bin"
 	secretFile = "/opt/teamlens/etc/enroll-secret"
+	// The viewer's menu entry and icon are the package's own files, so
+	// dpkg removes them with it.
+	shareDir = "/usr/share"
 )
 
 // Options are the flags of "installer package --format deb".
@@ -41,6 +44,10 @@ type Options struct {
 	OutDir       string
 	// AgentBinary defaults to "agent" next to InstallerBinary.
 	AgentBinary string
+	// ViewerBinary is the My Insights viewer shipped with its menu entry;
+	// default "viewer" next to InstallerBinary, left out when there is
+	// none there (Build's Result says so).
+	ViewerBinary string
 	// InstallerBinary defaults to the running executable.
 	InstallerBinary string
 	Version         string
@@ -95,6 +102,11 @@ func Build(o Options) (string, error) {
 		{path: binDir + "/installer", mode: 0o755, data: installer},
 		{path: secretFile, mode: 0o600, data: []byte(o.EnrollSecret + "\n")},
 	}
+	viewer, err := viewerFiles(o)
+	if err != nil {
+		return "", err
+	}
+	files = append(files, viewer...)
 	data, err := dataTar(files, o.ModTime)
 	if err != nil {
 		return "", err
@@ -204,7 +216,8 @@ func writeAr(w io.Writer, name string, data []byte, mtime time.Time) {
 	}
 }
 
-// postinst installs (or upgrades) the service. The secret is read from a
+// postinst installs (or upgrades) the service; the package carries the
+// viewer and its menu entry itself, hence --no-viewer. The secret is read from a
 // root-only file so that it shows neither in the maintainer script, which
 // dpkg keeps world-readable, nor in the process list.
 func postinst(collector string) string {
@@ -212,7 +225,7 @@ func postinst(collector string) string {
 set -e
 case "$1" in
 configure)
-	` + binDir + `/installer install --silent --collector '` + collector + `' --enroll-secret-file ` + secretFile + `
+	` + binDir + `/installer install --silent --no-viewer --collector '` + collector + `' --enroll-secret-file ` + secretFile + `
 	;;
 esac
 exit 0

@@ -108,7 +108,7 @@ func TestBuild(t *testing.T) {
 		}
 	}
 	post := control["./postinst"].PAXRecords["body"]
-	if !strings.Contains(post, "install --silent --collector 'http://127.0.0.1:8080' --enroll-secret-file /opt/teamlens/etc/enroll-secret") {
+	if !strings.Contains(post, "install --silent --no-viewer --collector 'http://127.0.0.1:8080' --enroll-secret-file /opt/teamlens/etc/enroll-secret") {
 		t.Errorf("postinst:\n%s", post)
 	}
 	if !strings.Contains(control["./prerm"].PAXRecords["body"], "installer uninstall") {

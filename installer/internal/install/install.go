@@ -37,6 +37,11 @@ type Options struct {
 	// InstallerBinary, when set, is copied next to the agent so that
 	// "installer uninstall" stays available.
 	InstallerBinary string
+	// ViewerBinary is the My Insights viewer to install with its menu
+	// entry; default "viewer" next to the installer, skipped when there is
+	// none. NoViewer skips it (a package that ships it itself).
+	ViewerBinary string
+	NoViewer     bool
 }
 
 // Validate checks the flags before anything is touched.
@@ -57,7 +62,7 @@ func (o Options) Validate() error {
 	if o.Analytics != "" && o.Analytics != config.AnalyticsUserChoice && o.Analytics != config.AnalyticsDisabled {
 		return fmt.Errorf("--analytics must be %q or %q, not %q", config.AnalyticsUserChoice, config.AnalyticsDisabled, o.Analytics)
 	}
-	for flag, p := range map[string]string{"--data-dir": o.DataDir, "--spool-dir": o.SpoolDir, "--agent-binary": o.AgentBinary} {
+	for flag, p := range map[string]string{"--data-dir": o.DataDir, "--spool-dir": o.SpoolDir, "--agent-binary": o.AgentBinary, "--viewer-binary": o.ViewerBinary} {
 		if p != "" && !filepath.IsAbs(p) {
 			return fmt.Errorf("%s %q: want an absolute path", flag, p)
 		}
@@ -115,6 +120,8 @@ type Result struct {
 	// CollectorErr is set when the collector did not answer: the install
 	// stands, the agent keeps retrying.
 	CollectorErr error
+	// Viewer is where the My Insights viewer was installed, "" if not.
+	Viewer string
 }
 
 // Install installs or upgrades the agent and returns once it answers on
@@ -174,6 +181,9 @@ func (in *Installer) Install(ctx context.Context, o Options) (Result, error) {
 		if err = placeFile(&u, o.InstallerBinary, l.installerPath(), 0o755); err != nil {
 			return res, err
 		}
+	}
+	if res.Viewer, err = placeViewer(&u, l, o); err != nil {
+		return res, err
 	}
 	if err = writeConfig(&u, l.ConfigFile, c); err != nil {
 		return res, err

@@ -22,6 +22,8 @@ type Layout struct {
 	Socket string
 	// ServiceName is the OS service's name.
 	ServiceName string
+	// ShareDir receives the viewer's desktop entry and icon (Linux).
+	ShareDir string
 }
 
 // DefaultLayout is the layout of a real install on this OS.
@@ -37,6 +39,7 @@ func DefaultLayout() Layout {
 		l.LibDir = "/Library/Teamlens"
 	default:
 		l.LibDir = "/usr/local/lib/teamlens"
+		l.ShareDir = "/usr/local/share"
 	}
 	return l
 }
@@ -60,6 +63,9 @@ func (l Layout) withDefaults() Layout {
 	}
 	if l.ServiceName == "" {
 		l.ServiceName = d.ServiceName
+	}
+	if l.ShareDir == "" {
+		l.ShareDir = d.ShareDir
 	}
 	return l
 }

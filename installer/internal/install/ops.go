@@ -49,7 +49,7 @@ func (in *Installer) Uninstall(ctx context.Context, purge bool) error {
 	}
 	// The programs go either way; the configuration and the data (device
 	// token, consent) stay unless purged, so a reinstall carries on.
-	paths := []string{l.agentPath(), l.installerPath(), c.Socket}
+	paths := append([]string{l.agentPath(), l.installerPath(), c.Socket}, l.viewerFiles()...)
 	if purge {
 		paths = append(paths, c.DataDir, c.SpoolDir, l.ConfigFile)
 	}
@@ -103,6 +103,8 @@ type Report struct {
 	// CollectorErr is nil when the collector answered /healthz.
 	CollectorErr error
 	AgentPID     int
+	// Viewer is the installed My Insights viewer, "" when there is none.
+	Viewer string
 }
 
 // OK is true when the service is installed, running and answering.
@@ -132,6 +134,11 @@ func (r Report) String() string {
 	default:
 		fmt.Fprintf(&b, "; collector %s NOT reachable (%v), the agent keeps retrying", r.Collector, r.CollectorErr)
 	}
+	if r.Viewer != "" {
+		fmt.Fprintf(&b, "; My Insights viewer installed (%s)", r.Viewer)
+	} else {
+		b.WriteString("; My Insights viewer not installed")
+	}
 	return b.String()
 }
 
@@ -159,6 +166,7 @@ func (in *Installer) Status(ctx context.Context) (Report, error) {
 		Collector: c.Collector,
 		AgentPID:  m.AgentPID(),
 		HealthErr: errNotInstalled,
+		Viewer:    installedViewer(l),
 	}
 	if st == servicectl.Running {
 		r.HealthErr = health(ctx, c.Socket)

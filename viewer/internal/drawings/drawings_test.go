@@ -1,6 +1,7 @@
 package drawings
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -58,5 +59,24 @@ func TestSummarizeNothing(t *testing.T) {
 func TestMedianOfEvenCountIsACount(t *testing.T) {
 	if m := median([]int64{4, 1, 3, 2}); m != 2 {
 		t.Fatalf("median = %d, want the lower middle 2", m)
+	}
+}
+
+// A year of days of two products, as the tab reads at most 90 of them.
+func BenchmarkSummarizeYear(b *testing.B) {
+	var days []wire.Day
+	for i := range 365 {
+		date := fmt.Sprintf("2026-%02d-%02d", 1+i/31%12, 1+i%28)
+		for _, p := range []string{"AutoCAD", "Revit"} {
+			days = append(days, day(date, p, 240, &wire.Analytics{
+				Objects:  map[string]int64{"LINE": int64(800 + i), "LWPOLYLINE": 200, "INSERT": 40, "HATCH": 10, "MTEXT": 30, "DIMENSION": 60},
+				Views:    map[string]int64{"2d.zoom": 40, "2d.pan": 20, "3d.orbit": 3},
+				Settings: map[string]float64{"OSMODE": 4133, "PICKBOX": 5, "ZOOMFACTOR": 40},
+			}))
+		}
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		Summarize(days, "AutoCAD", Defaults["AutoCAD"])
 	}
 }

@@ -78,7 +78,7 @@ func megabytes(b float64) string {
 // below the list.
 func eventList(events []json.RawMessage) fyne.CanvasObject {
 	if len(events) == 0 {
-		return container.NewCenter(lowLabel("No raw events."))
+		return container.NewCenter(emptyLabel("No raw events."))
 	}
 	rows := make([]eventRow, len(events))
 	for i, e := range events {

@@ -55,7 +55,7 @@ func (t *privacyTab) showData() {
 
 func textList(lines []string, empty string) fyne.CanvasObject {
 	if len(lines) == 0 {
-		return container.NewCenter(lowLabel(empty))
+		return container.NewCenter(emptyLabel(empty))
 	}
 	return widget.NewList(func() int { return len(lines) },
 		func() fyne.CanvasObject {

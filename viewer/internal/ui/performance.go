@@ -46,6 +46,7 @@ func (t *performanceTab) reload() {
 
 func (t *performanceTab) show(p localclient.Performance, err error) {
 	t.body.RemoveAll()
+	t.banner.Show()
 	if err != nil {
 		t.banner.SetText(t.v.problem("your performance figures", err))
 		return
@@ -66,6 +67,8 @@ func (t *performanceTab) show(p localclient.Performance, err error) {
 		}
 	}
 	if !any {
+		// Without times of one's own, the benchmarks' state is beside the point.
+		t.banner.Hide()
 		t.body.Add(note("No performance data yet: analytics are on, and your times appear here after you start AutoCAD or Revit and open and save a drawing."))
 		return
 	}
@@ -138,6 +141,12 @@ func standing(mean float64, q *wire.Quartiles) string {
 
 // lowLabel is a secondary line: italic in the foreground colour, since
 // Fyne's low importance grey is hard to read in both themes.
+// emptyLabel says a list is empty; centred, so it must not wrap (a
+// wrapping label in a centring container gets no width at all).
+func emptyLabel(s string) *widget.Label {
+	return widget.NewLabelWithStyle(s, fyne.TextAlignCenter, fyne.TextStyle{Italic: true})
+}
+
 func lowLabel(s string) *widget.Label {
 	l := widget.NewLabelWithStyle(s, fyne.TextAlignLeading, fyne.TextStyle{Italic: true})
 	l.Wrapping = fyne.TextWrapWord
