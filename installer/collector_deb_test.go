@@ -60,8 +60,8 @@ func TestCollectorDebPackage(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	if out := runCmd(t, inst, "package", "--component", "collector", "-h"); out.code != 0 || !strings.Contains(out.stderr, "example:") {
-		t.Errorf("package --component collector -h: exit %d\n%s", out.code, out.stderr)
+	if out := runCmd(t, inst, "package", "--component", "collector", "-h"); out.code != 0 || !strings.Contains(out.stdout+out.stderr, "--component collector") {
+		t.Errorf("package --component collector -h: exit %d\n%s%s", out.code, out.stdout, out.stderr)
 	}
 	path := strings.TrimSpace(mustRun(t, inst, "package", "--format", "deb", "--component", "collector", "--listen", addr, "--out", dir))
 
