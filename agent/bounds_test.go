@@ -159,6 +159,7 @@ func (e env) waitAtLeast(t *testing.T, n int) {
 // waitFor polls `agent status` until ok holds.
 func (e env) waitFor(t *testing.T, what string, ok func(agentStatus) bool) {
 	t.Helper()
+	e.waitDB(t)
 	testenv.Eventually(t, 60*time.Second, what, func() error {
 		// Until the agent has opened its database, status refuses it.
 		out, err := e.tryCLI("status")

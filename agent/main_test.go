@@ -73,7 +73,18 @@ func (e env) start(t *testing.T) *exec.Cmd {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	e.waitDB(t)
 	return cmd
+}
+
+// waitDB waits for the agent to create its database: the commands that
+// read it refuse one that does not exist.
+func (e env) waitDB(t *testing.T) {
+	t.Helper()
+	testenv.Eventually(t, 20*time.Second, "the agent's database created", func() error {
+		_, err := os.Stat(filepath.Join(e.data, "agent.db"))
+		return err
+	})
 }
 
 func (e env) cli(t *testing.T, args ...string) []byte {
@@ -115,6 +126,7 @@ func (e env) export(t *testing.T, args ...string) export {
 
 func (e env) waitEvents(t *testing.T, want int) {
 	t.Helper()
+	e.waitDB(t)
 	testenv.Eventually(t, 30*time.Second, "events stored", func() error {
 		var s struct {
 			Counts struct{ Events int } `json:"counts"`

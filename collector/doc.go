@@ -1,6 +1,6 @@
 // Command collector receives daily usage summaries from Teamlens agents,
 // holds the license picture (teams, users, subscriptions, seat assignments,
-// admins) and computes the Team Insights of shared/DESIGN.md daily.
+// admins) and computes the Team Insights of docs/insights.md daily.
 //
 //	collector serve    --db PATH|postgres://... --listen 127.0.0.1:8080 [--enroll-secret X]
 //	                   [--max-body 8388608] [--insights-hour 2] [--catalog FILE.toml]
@@ -42,7 +42,16 @@
 //     for admins without purchase permission.
 //   - The daily job computes as_of = yesterday once the local hour reaches
 //     --insights-hour, and after downtime catches up missed days (up to 31);
-//     a fresh database starts with the latest due day.
+//     a fresh database starts with the latest due day. When uploads
+//     change the days of the latest computed day after it was computed, its
+//     snapshots are computed again, at most once an hour.
+//   - Snapshots read 8-day block aggregates (migration 004), computed from
+//     usage rows on first need and again after an upload or a deleted
+//     device changed the block, plus the window's edge days from usage rows.
+//   - Stat sums (startup, open, save) count only rows that obey the wire
+//     contract (count >= 1, 0 <= sum <= count*86,400,000) and add up in
+//     floating point; command counts over 1,000,000 a day count as 0: a row
+//     stored before the contract bounded them cannot fail or skew a read.
 //
 // # Devices and enrollment
 //

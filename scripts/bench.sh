@@ -44,7 +44,10 @@ rows() {
 			figs = figs (figs == "" ? "" : ", ") f " " $(i+1)
 		}
 		printf "| %s | %s | %s |\n", what, (name == "" ? "-" : name), figs
-	}'
+	}
+	# A benchmark that fails says so in the table, with its first message.
+	/^--- FAIL: Benchmark[^ ]*\// { failed = $3; sub(/^Benchmark[A-Za-z]*\//, "", failed); next }
+	failed != "" { msg = $0; sub(/^[ \t]*[a-z_]*\.go:[0-9]*: /, "", msg); printf "| %s | %s | FAILED: %s |\n", what, failed, msg; failed = "" }'
 }
 bench() { go test -run '^$' -bench "$1" -benchtime "${3:-1x}" $SHORT -timeout 60m "$2" 2>&1 | tee -a "$OUT/raw.txt"; }
 

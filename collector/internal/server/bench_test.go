@@ -1,3 +1,5 @@
+//go:build unix
+
 package server_test
 
 import (
@@ -9,6 +11,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 
@@ -50,6 +53,7 @@ func BenchmarkIngestHTTP(b *testing.B) {
 				zw.Close()
 				bodies[d] = buf.Bytes()
 			}
+			cpu0 := cpuSeconds()
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				var wg sync.WaitGroup
@@ -81,6 +85,16 @@ func BenchmarkIngestHTTP(b *testing.B) {
 				wg.Wait()
 			}
 			b.ReportMetric(float64(b.N*devices*perBatch)/b.Elapsed().Seconds(), "days/s")
+			// On a shared machine the wall rate depends on the neighbours;
+			// the rate per CPU-second of this process does much less.
+			b.ReportMetric(float64(b.N*devices*perBatch)/(cpuSeconds()-cpu0), "days/cpu-s")
 		})
 	}
+}
+
+// cpuSeconds is the user and system CPU time of this process so far.
+func cpuSeconds() float64 {
+	var ru syscall.Rusage
+	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
+	return float64(ru.Utime.Nano()+ru.Stime.Nano()) / 1e9
 }
