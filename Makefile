@@ -7,7 +7,7 @@ BIN := bin
 VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo 0.0.0+g$$(git rev-parse --short HEAD 2>/dev/null || echo dev))
 LDFLAGS := -X teamlens/internal/cmdline.version=$(VERSION)
 
-.PHONY: all build viewer demo load test bench bench-go bench-idle fuzz clean
+.PHONY: all build viewer screens demo load test bench bench-go bench-idle fuzz clean
 
 all: build
 
@@ -18,6 +18,15 @@ build:
 viewer:
 	@scripts/deps.sh test
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./viewer
+
+# Every My Insights screen into bin/screens, and their contact sheet (docs/screens.md).
+screens:
+	@scripts/deps.sh test
+	rm -rf $(BIN)/screens && mkdir -p $(BIN)/screens
+	UI_SNAPSHOT_DIR=$(CURDIR)/$(BIN)/screens $(GO) test -count=1 -run '^TestScreens$$' ./viewer/internal/ui
+	mkdir -p $(BIN)/screens/thumbs && mogrify -path $(BIN)/screens/thumbs -resize 300x -depth 8 $(BIN)/screens/*.png
+	montage -font DejaVu-Sans -label '%t' $(BIN)/screens/thumbs/*.png -tile 8x -geometry +3+3 -pointsize 10 -depth 8 $(BIN)/screens/sheet.png
+	convert $(BIN)/screens/sheet.png -colors 128 PNG8:docs/my-insights-screens.png
 
 demo: build
 	@scripts/demo.sh

@@ -159,8 +159,18 @@ func (e env) waitAtLeast(t *testing.T, n int) {
 // waitFor polls `agent status` until ok holds.
 func (e env) waitFor(t *testing.T, what string, ok func(agentStatus) bool) {
 	t.Helper()
+	e.waitDB(t)
 	testenv.Eventually(t, 60*time.Second, what, func() error {
-		if s := e.status(t); !ok(s) {
+		// Until the agent has opened its database, status refuses it.
+		out, err := e.tryCLI("status")
+		if err != nil {
+			return err
+		}
+		var s agentStatus
+		if err := json.Unmarshal(out, &s); err != nil {
+			t.Fatal(err)
+		}
+		if !ok(s) {
 			return fmt.Errorf("status %+v", s)
 		}
 		return nil

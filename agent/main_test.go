@@ -73,17 +73,36 @@ func (e env) start(t *testing.T) *exec.Cmd {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	e.waitDB(t)
 	return cmd
+}
+
+// waitDB waits for the agent to create its database: the commands that
+// read it refuse one that does not exist.
+func (e env) waitDB(t *testing.T) {
+	t.Helper()
+	testenv.Eventually(t, 20*time.Second, "the agent's database created", func() error {
+		_, err := os.Stat(filepath.Join(e.data, "agent.db"))
+		return err
+	})
 }
 
 func (e env) cli(t *testing.T, args ...string) []byte {
 	t.Helper()
+	out, err := e.tryCLI(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func (e env) tryCLI(args ...string) ([]byte, error) {
 	args = append(args[:1:1], append([]string{"--data-dir", e.data}, args[1:]...)...)
 	out, err := exec.Command(agentBin, args...).Output()
 	if err != nil {
-		t.Fatalf("agent %v: %v", args, err)
+		return nil, fmt.Errorf("agent %v: %w", args, err)
 	}
-	return out
+	return out, nil
 }
 
 type export struct {
@@ -107,11 +126,17 @@ func (e env) export(t *testing.T, args ...string) export {
 
 func (e env) waitEvents(t *testing.T, want int) {
 	t.Helper()
+	e.waitDB(t)
 	testenv.Eventually(t, 30*time.Second, "events stored", func() error {
 		var s struct {
 			Counts struct{ Events int } `json:"counts"`
 		}
-		if err := json.Unmarshal(e.cli(t, "status"), &s); err != nil {
+		// Until the agent has opened its database, status refuses it.
+		out, err := e.tryCLI("status")
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(out, &s); err != nil {
 			t.Fatal(err)
 		}
 		if s.Counts.Events > want {

@@ -1,6 +1,6 @@
 // Command collector receives daily usage summaries from Teamlens agents,
 // holds the license picture (teams, users, subscriptions, seat assignments,
-// admins) and computes the Team Insights of shared/DESIGN.md daily.
+// admins) and computes the Team Insights of docs/insights.md daily.
 //
 //	collector serve    --db PATH|postgres://... --listen 127.0.0.1:8080 [--enroll-secret X]
 //	                   [--max-body 8388608] [--insights-hour 2] [--catalog FILE.toml]
@@ -11,6 +11,7 @@
 //	collector insights --db ... --as-of YYYY-MM-DD
 //	collector revoke   --db ... --device ID [--delete-data]
 //	collector enroll-token --db ... [--expires 7d] [--uses 1]
+//	collector enroll-token --db ... --list | --revoke ID
 //
 // --db is a SQLite file (created on first start) or a postgres:// URL; the
 // same SQL runs on both. --catalog adds [[product]] entries (the agent
@@ -41,7 +42,16 @@
 //     for admins without purchase permission.
 //   - The daily job computes as_of = yesterday once the local hour reaches
 //     --insights-hour, and after downtime catches up missed days (up to 31);
-//     a fresh database starts with the latest due day.
+//     a fresh database starts with the latest due day. When uploads
+//     change the days of the latest computed day after it was computed, its
+//     snapshots are computed again, at most once an hour.
+//   - Snapshots read 8-day block aggregates (migration 004), computed from
+//     usage rows on first need and again after an upload or a deleted
+//     device changed the block, plus the window's edge days from usage rows.
+//   - Stat sums (startup, open, save) count only rows that obey the wire
+//     contract (count >= 1, 0 <= sum <= count*86,400,000) and add up in
+//     floating point; command counts over 1,000,000 a day count as 0: a row
+//     stored before the contract bounded them cannot fail or skew a read.
 //
 // # Devices and enrollment
 //
@@ -52,7 +62,9 @@
 //     a SHA-256 hash; it enrolls at most --uses devices (default 1) until
 //     --expires (default 7d; days, a duration or a date). serve without
 //     --enroll-secret (or with it empty, and no environment variable) turns
-//     the shared secret off: only minted tokens enroll.
+//     the shared secret off: only minted tokens enroll. "enroll-token --list"
+//     shows ids, expiry and uses (never the tokens); "--revoke ID" ends one
+//     at once (its expiry becomes now; devices it enrolled stay enrolled).
 //   - The collector records which devices report each login on which day
 //     (device_logins). The usage details list them per user (usage.csv
 //     column devices: "hostname (device id)" separated by ";", most days

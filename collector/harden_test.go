@@ -220,6 +220,19 @@ func TestHardenedServe(t *testing.T) {
 	if status, _, _ := enroll(enrollToken); status != 401 {
 		t.Errorf("third use of a 2-use token: %d", status)
 	}
+	spare := strings.TrimSpace(run("enroll-token", "--db", db, "--uses", "5"))
+	list := run("enroll-token", "--db", db, "--list")
+	if strings.Contains(list, "tle_") || !strings.Contains(list, "2/2  ") || !strings.Contains(list, "0/5  ") {
+		t.Errorf("enroll-token --list:\n%s", list)
+	}
+	spareID := regexp.MustCompile(`(?m)^(\S+) .* 0/5 `).FindStringSubmatch(list)
+	if spareID == nil {
+		t.Fatalf("no id for the spare token in\n%s", list)
+	}
+	run("enroll-token", "--db", db, "--revoke", spareID[1])
+	if status, _, _ := enroll(spare); status != 401 {
+		t.Errorf("revoked enroll token: %d", status)
+	}
 
 	today := time.Now().Format("2006-01-02")
 	dayJSON := func(user string) string {
@@ -265,7 +278,7 @@ func TestHardenedServe(t *testing.T) {
 	for _, want := range []string{
 		`teamlens_http_requests_total{code="200",route="POST /v1/usage"} 2`,
 		`teamlens_http_requests_total{code="400",route="POST /v1/usage"} 1`,
-		`teamlens_http_requests_total{code="401",route="POST /v1/enroll"} 2`,
+		`teamlens_http_requests_total{code="401",route="POST /v1/enroll"} 3`,
 		`teamlens_upload_days_total 3`,
 		`teamlens_insights_job_duration_seconds_count 1`,
 		`teamlens_database_size_bytes `,

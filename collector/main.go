@@ -170,16 +170,20 @@ func revokeCommand() *command {
 }
 
 func enrollTokenCommand() *command {
-	c := newCommand("enroll-token", "Mints an enrollment token that agents use in place of the shared enroll secret and prints it once (only its hash is stored); it enrolls at most --uses devices until it expires.",
-		"collector enroll-token --db collector.db --expires 7d --uses 500", true)
+	c := newCommand("enroll-token", "Mints an enrollment token that agents use in place of the shared enroll secret and prints it once (only its hash is stored); it enrolls at most --uses devices until it expires. --list shows the minted tokens, --revoke ends one at once.",
+		"collector enroll-token --db collector.db --expires 7d --uses 500\ncollector enroll-token --db collector.db --list\ncollector enroll-token --db collector.db --revoke 9c41d2e07a3b5f18", true)
+	var cfg cli.EnrollTokenConfig
 	expires := c.Flags.String("expires", "7d", "validity: days (7d), a duration (12h) or a day (YYYY-MM-DD)")
-	uses := c.Flags.Int64("uses", 1, "most devices the token may enroll")
+	c.Flags.Int64Var(&cfg.Uses, "uses", 1, "most devices the token may enroll")
+	c.Flags.BoolVar(&cfg.List, "list", false, "list the minted tokens (ids, expiry, uses, state), never the tokens")
+	c.Flags.StringVar(&cfg.Revoke, "revoke", "", "end the token of this `id` at once")
 	c.run = func(ctx context.Context, e env) error {
-		until, err := cli.ParseExpires(*expires, time.Now())
-		if err != nil {
+		var err error
+		if cfg.Expires, err = cli.ParseExpires(*expires, time.Now()); err != nil {
 			return err
 		}
-		return cli.EnrollToken(ctx, e.DB, until, *uses, e.Out, e.Info)
+		cfg.DB = e.DB
+		return cli.EnrollTokens(ctx, cfg, e.Out, e.Info)
 	}
 	return c
 }

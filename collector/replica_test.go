@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"io"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -18,6 +17,7 @@ import (
 
 	"teamlens/collector/internal/store/storetest"
 	"teamlens/internal/fleetsim"
+	"teamlens/internal/testenv"
 )
 
 // replica is a running `collector serve` process.
@@ -80,9 +80,7 @@ func TestReplicasShareOnePostgres(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs two servers")
 	}
-	if os.Getenv(storetest.PGEnv) == "" {
-		t.Skipf("%s is unset: the replica test needs PostgreSQL", storetest.PGEnv)
-	}
+	testenv.PostgresURL(t)
 	bin := buildCollector(t)
 	db := storetest.PostgresDSN(t)
 	dir := t.TempDir()

@@ -171,7 +171,7 @@ func TestConsoleInChromium(t *testing.T) {
 	must("assign form", pageTurn(ctx, chromedp.Click(chromedp.CSS(`[data-subscription="S1"] a.button`))))
 	must("choose", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[value="u6@acme.example"]`))))
 	shot("05-assign")
-	must("assign", pageTurn(ctx, chromedp.Click(chromedp.CSS(`form[action="/teams/T1/assign"] button[type=submit]`))))
+	must("assign", pageTurn(ctx, chromedp.Click(chromedp.CSS(`form[method="post"][action="/teams/T1/assign"] button[type=submit]`))))
 	if got := text(`[data-kind="under_assignment"][data-subscription="S1"] [data-available]`); got != "1" {
 		t.Errorf("after assigning one user, S1 free seats %q, want 1", got)
 	}

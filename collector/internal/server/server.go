@@ -77,27 +77,54 @@ func New(cfg Config) *Handler {
 		cfg.MaxBatchDays = DefaultMaxBatchDays
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
-	h.mux.HandleFunc("GET /healthz", h.healthz)
-	h.mux.HandleFunc("POST /v1/enroll", h.enroll)
-	h.mux.HandleFunc("POST /v1/usage", h.device(h.usage))
-	h.mux.HandleFunc("GET /v1/benchmarks", h.device(h.benchmarks))
-	// Admin routes: one middleware authenticates, the teams service decides.
-	h.mux.HandleFunc("GET /v1/teams", h.admin(h.listTeams))
-	h.mux.HandleFunc("GET /v1/teams/{team}", h.admin(h.team))
-	h.mux.HandleFunc("GET /v1/teams/{team}/insights", h.admin(h.insights))
-	h.mux.HandleFunc("GET /v1/teams/{team}/insights.csv", h.admin(h.insightsCSV))
-	h.mux.HandleFunc("GET /v1/teams/{team}/usage.csv", h.admin(h.usageCSV))
-	h.mux.HandleFunc("POST /v1/teams/{team}/assignments", h.admin(h.assign))
-	h.mux.HandleFunc("DELETE /v1/teams/{team}/assignments/{subscription}/{email}", h.admin(h.unassign))
-	h.mux.HandleFunc("GET /v1/teams/{team}/audit", h.admin(h.audit))
+	for _, rt := range h.routes() {
+		h.mux.Handle(rt.pattern, rt.handler)
+	}
 	if cfg.Console != nil {
 		h.mux.Handle("/", cfg.Console)
 	}
-	if cfg.Metrics != nil {
-		h.mux.Handle("GET /metrics", cfg.Metrics.Handler())
-	}
 	h.root = observe(h.mux, cfg.Metrics, cfg.Logger)
 	return h
+}
+
+// route is one entry of the API's route table.
+type route struct {
+	pattern string // "METHOD /path", as http.ServeMux reads it
+	handler http.Handler
+}
+
+// routes is the whole API: every route the OpenAPI document describes.
+// The console takes every other path.
+func (h *Handler) routes() []route {
+	rts := []route{
+		{"GET /healthz", http.HandlerFunc(h.healthz)},
+		{"GET /v1/openapi.json", http.HandlerFunc(openAPI)},
+		{"POST /v1/enroll", http.HandlerFunc(h.enroll)},
+		{"POST /v1/usage", h.device(h.usage)},
+		{"GET /v1/benchmarks", h.device(h.benchmarks)},
+		// Admin routes: one middleware authenticates, the teams service decides.
+		{"GET /v1/teams", h.admin(h.listTeams)},
+		{"GET /v1/teams/{team}", h.admin(h.team)},
+		{"GET /v1/teams/{team}/insights", h.admin(h.insights)},
+		{"GET /v1/teams/{team}/insights.csv", h.admin(h.insightsCSV)},
+		{"GET /v1/teams/{team}/usage.csv", h.admin(h.usageCSV)},
+		{"POST /v1/teams/{team}/assignments", h.admin(h.assign)},
+		{"DELETE /v1/teams/{team}/assignments/{subscription}/{email}", h.admin(h.unassign)},
+		{"GET /v1/teams/{team}/audit", h.admin(h.audit)},
+	}
+	if h.cfg.Metrics != nil {
+		rts = append(rts, route{"GET /metrics", h.cfg.Metrics.Handler()})
+	}
+	return rts
+}
+
+// Routes lists the API's route patterns ("METHOD /path").
+func (h *Handler) Routes() []string {
+	var out []string
+	for _, rt := range h.routes() {
+		out = append(out, rt.pattern)
+	}
+	return out
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.root.ServeHTTP(w, r) }

@@ -13,7 +13,6 @@ import (
 type Session struct {
 	TokenID string
 	CSRF    string
-	Expires time.Time
 }
 
 // CreateSession opens a session for a token until expires and returns its
@@ -46,16 +45,14 @@ func (s *Store) CreateSession(ctx context.Context, tokenID string, expires, now 
 // ErrUnauthorized.
 func (s *Store) SessionByID(ctx context.Context, id string, now time.Time) (Session, error) {
 	var x Session
-	var exp string
-	err := s.db.QueryRowContext(ctx, `SELECT token_id, csrf, expires_at FROM console_sessions WHERE id_hash = ? AND expires_at > ?`,
-		HashToken(id), stamp(now)).Scan(&x.TokenID, &x.CSRF, &exp)
+	err := s.db.QueryRowContext(ctx, `SELECT token_id, csrf FROM console_sessions WHERE id_hash = ? AND expires_at > ?`,
+		HashToken(id), stamp(now)).Scan(&x.TokenID, &x.CSRF)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrUnauthorized
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("read session: %w", err)
 	}
-	x.Expires, _ = time.Parse(time.RFC3339, exp)
 	return x, nil
 }
 

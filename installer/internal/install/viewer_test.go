@@ -4,9 +4,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"teamlens/installer/internal/desktop"
+	"teamlens/installer/internal/servicectl"
 )
 
 func TestPlaceViewer(t *testing.T) {
@@ -76,5 +78,16 @@ func TestPlaceViewerSkips(t *testing.T) {
 	}
 	if _, err := os.Stat(l.LibDir); !os.IsNotExist(err) {
 		t.Errorf("skipping the viewer created %s", l.LibDir)
+	}
+}
+
+func TestStatusLineNamesViewer(t *testing.T) {
+	r := Report{Installed: true, State: servicectl.Running, Platform: "linux-systemv", Socket: "/run/teamlens/agent.sock"}
+	if s := r.String(); !strings.HasSuffix(s, "; My Insights viewer not installed") {
+		t.Errorf("without a viewer: %q", s)
+	}
+	r.Viewer = "/opt/teamlens/bin/viewer"
+	if s := r.String(); !strings.HasSuffix(s, "; My Insights viewer installed (/opt/teamlens/bin/viewer)") {
+		t.Errorf("with a viewer: %q", s)
 	}
 }

@@ -124,6 +124,7 @@ func (t *privacyTab) confirmDelete() {
 	d.SetConfirmText("Delete")
 	d.SetConfirmImportance(widget.DangerImportance)
 	d.Show()
+	d.Resize(dialogSize(t.v.win, 620, 240)) // its text's own height, not Fyne's default
 }
 
 func (t *privacyTab) forget() {

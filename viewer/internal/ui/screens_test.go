@@ -138,15 +138,21 @@ func TestScreens(t *testing.T) {
 	for _, st := range states {
 		t.Run(st.name, func(t *testing.T) {
 			a := st.agent(t)
-			for _, sc := range st.screens {
-				for _, th := range themes {
-					for _, size := range sizes {
+			// One window per theme and size shows every screen in turn:
+			// tabs first, then each dialog, closed before the next.
+			for _, th := range themes {
+				for _, size := range sizes {
+					v, w := openWith(t, a, size, variantTheme{theme.DefaultTheme(), th.variant})
+					for _, sc := range st.screens {
 						name := fmt.Sprintf("%s-%s-%s-%.0fx%.0f", st.name, sc.name, th.name, size.Width, size.Height)
-						v, w := openWith(t, a, size, variantTheme{theme.DefaultTheme(), th.variant})
 						sc.show(t, v, w)
 						v.Wait()
+						v.Do(func() {}) // lays the window out as a frame would
 						capture(t, w, filepath.Join(dir, name+".png"), size)
 						n++
+						for o := w.Canvas().Overlays().Top(); o != nil; o = w.Canvas().Overlays().Top() {
+							v.Do(o.Hide)
+						}
 					}
 				}
 			}
