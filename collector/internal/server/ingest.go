@@ -39,3 +39,20 @@ func (h *Handler) putDays(w http.ResponseWriter, r *http.Request, device string,
 	}
 	return false
 }
+
+// enrollQueued enrolls a device through the upload queue: enrollment
+// writes too, and a crowd of new devices must take turns with the uploads
+// rather than starve them of SQLite's write lock. A full queue is answered
+// here, 503 with Retry-After, and returned as ingest.ErrBusy.
+func (h *Handler) enrollQueued(w http.ResponseWriter, r *http.Request, secret, host string) (id, token, via string, err error) {
+	err = h.cfg.Ingest.Write(r.Context(), 1, func(ctx context.Context) error {
+		var err error
+		id, token, via, err = h.enrollDevice(ctx, secret, host)
+		return err
+	})
+	if errors.Is(err, ingest.ErrBusy) {
+		w.Header().Set("Retry-After", strconv.Itoa(h.cfg.Ingest.RetryAfter()))
+		writeError(w, http.StatusServiceUnavailable, "collector busy, retry later")
+	}
+	return id, token, via, err
+}

@@ -185,7 +185,10 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "hostname is empty or not printable")
 		return
 	}
-	id, token, via, err := h.enrollDevice(r.Context(), req.EnrollSecret, host)
+	id, token, via, err := h.enrollQueued(w, r, req.EnrollSecret, host)
+	if errors.Is(err, ingest.ErrBusy) {
+		return
+	}
 	if errors.Is(err, store.ErrUnauthorized) {
 		writeError(w, http.StatusUnauthorized, "wrong enroll secret or token (unknown, expired or used up)")
 		return
