@@ -2,6 +2,10 @@
 # `make test` runs the whole suite. Both install what they need.
 GO ?= go
 BIN := bin
+# The version every binary and package reports: the git tag, or
+# 0.0.0+g<commit> between tags.
+VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo 0.0.0+g$$(git rev-parse --short HEAD 2>/dev/null || echo dev))
+LDFLAGS := -X teamlens/internal/cmdline.version=$(VERSION)
 
 .PHONY: all build viewer screens demo load test bench bench-go bench-idle fuzz clean
 
@@ -9,11 +13,11 @@ all: build
 
 build:
 	@scripts/deps.sh
-	$(GO) build -o $(BIN)/ ./agent ./collector ./installer ./tools/cadsim ./tools/fleetsim
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./agent ./collector ./installer ./tools/cadsim ./tools/fleetsim
 
 viewer:
 	@scripts/deps.sh test
-	$(GO) build -o $(BIN)/ ./viewer
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./viewer
 
 # Every My Insights screen into bin/screens, and their contact sheet (docs/screens.md).
 screens:
@@ -33,7 +37,8 @@ load: build
 test:
 	@scripts/test.sh
 
-bench: bench-go bench-idle
+bench: build
+	@scripts/bench.sh
 
 bench-go:
 	@scripts/deps.sh

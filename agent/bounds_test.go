@@ -141,16 +141,37 @@ func TestFloodDoesNotStarveAnotherUser(t *testing.T) {
 	if floodDone >= n {
 		t.Fatalf("the other user's line waited for all %d of the flood's files", n)
 	}
-	e.waitEvents(t, n+1)
+	testenv.Eventually(t, 20*time.Minute, "the flood stored", func() error {
+		if got := e.status(t).Counts.Events; got != n+1 {
+			return fmt.Errorf("%d events stored, want %d", got, n+1)
+		}
+		return nil
+	})
 	t.Logf("%d one-line files: %.1f s, %.2f CPU-s of the agent; the other user's line stored %.2f s after it was written (%d of the flood stored by then)",
 		n, time.Since(start).Seconds(), cpuSeconds(t, cmd.Process.Pid)-cpu0, wait.Seconds(), floodDone)
 }
 
 func (e env) waitAtLeast(t *testing.T, n int) {
 	t.Helper()
-	testenv.Eventually(t, 60*time.Second, "events stored", func() error {
-		if got := e.status(t).Counts.Events; got < n {
-			return fmt.Errorf("%d events", got)
+	e.waitFor(t, "events stored", func(s agentStatus) bool { return s.Counts.Events >= n })
+}
+
+// waitFor polls `agent status` until ok holds.
+func (e env) waitFor(t *testing.T, what string, ok func(agentStatus) bool) {
+	t.Helper()
+	e.waitDB(t)
+	testenv.Eventually(t, 60*time.Second, what, func() error {
+		// Until the agent has opened its database, status refuses it.
+		out, err := e.tryCLI("status")
+		if err != nil {
+			return err
+		}
+		var s agentStatus
+		if err := json.Unmarshal(out, &s); err != nil {
+			t.Fatal(err)
+		}
+		if !ok(s) {
+			return fmt.Errorf("status %+v", s)
 		}
 		return nil
 	})

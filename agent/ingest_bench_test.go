@@ -21,7 +21,9 @@ import (
 // the lines before `agent run` starts, and the agent process's own CPU
 // time (from /proc) is read when the last line is committed. Beside it,
 // the same rows are inserted raw (one prepared statement, transactions of
-// 2,000) into the same schema in this process, measured by rusage.
+// 2,000) into the same schema with the agent's pragmas (secure_delete
+// included) in this process, measured by rusage; and once more without
+// secure_delete, to show what it costs.
 //
 //	go test -run '^$' -bench AgentIngest -benchtime 1x ./agent
 //
@@ -33,11 +35,12 @@ func BenchmarkAgentIngest(b *testing.B) {
 	if n, err := strconv.Atoi(os.Getenv("TEAMLENS_BENCH_LINES")); err == nil && n > 0 {
 		lines = n
 	}
-	var agentCPU, rawCPU, wall float64
+	var agentCPU, rawCPU, plainCPU, wall float64
 	for i := 0; i < b.N; i++ {
 		cpu, w := agentIngest(b, lines)
 		agentCPU, wall = agentCPU+cpu, wall+w
-		rawCPU += rawInsert(b, lines)
+		rawCPU += rawInsert(b, lines, "&_pragma=secure_delete(ON)")
+		plainCPU += rawInsert(b, lines, "")
 	}
 	n := float64(lines * b.N)
 	b.ReportMetric(agentCPU/float64(b.N), "agent-cpu-s")
@@ -45,6 +48,7 @@ func BenchmarkAgentIngest(b *testing.B) {
 	b.ReportMetric(n/agentCPU, "agent-lines/cpu-s")
 	b.ReportMetric(n/rawCPU, "raw-lines/cpu-s")
 	b.ReportMetric(rawCPU/agentCPU, "agent/raw")
+	b.ReportMetric(n/plainCPU, "raw-no-secure-delete-lines/cpu-s")
 }
 
 const benchFiles = 20
@@ -140,7 +144,7 @@ func agentIngest(b *testing.B, lines int) (cpu, wall float64) {
 
 // rawInsert inserts the benchmark's rows, sanitized beforehand, into a
 // fresh agent database and returns the CPU seconds it took.
-func rawInsert(b *testing.B, lines int) float64 {
+func rawInsert(b *testing.B, lines int, pragmas string) float64 {
 	ctx := context.Background()
 	dir := b.TempDir()
 	st, err := store.Open(ctx, dir, store.Options{})
@@ -163,7 +167,7 @@ func rawInsert(b *testing.B, lines int) float64 {
 		body, _ := e.MarshalJSON()
 		rows = append(rows, row{e.TS.UnixMilli(), e.Product, e.Version, e.Session, e.Type, body})
 	}
-	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.FileName)+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)")
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.FileName)+"?_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_pragma=busy_timeout(10000)"+pragmas)
 	if err != nil {
 		b.Fatal(err)
 	}

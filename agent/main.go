@@ -1,6 +1,6 @@
 // Command agent is the Teamlens workstation agent: an OS service that
 // records CAD product usage into a local database and uploads daily
-// summaries. See ../shared/DESIGN.md "Agent CLI".
+// summaries. `agent --help` lists its commands.
 package main
 
 import (
@@ -11,92 +11,167 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"time"
 
 	"teamlens/agent/internal/agent"
-	"teamlens/agent/internal/osvc"
+	"teamlens/agent/internal/servicerun"
+	"teamlens/internal/cmdline"
 	"teamlens/shared/config"
+	"teamlens/shared/localclient"
 )
 
-const usage = `usage:
-  agent run     [--config F] [--data-dir D] [--spool-dir S] [--socket P] [--collector URL]
-                [--enroll-secret X] [--upload-interval 1h] [--scan-interval 5s]
-  agent consent --data-dir D --user LOGIN on|off|status
-  agent status  --data-dir D
-  agent export  --data-dir D [--user LOGIN]
-  agent forget  --data-dir D --user LOGIN`
-
 func main() {
-	if err := run(os.Args[1:], os.Stdout, os.Stderr); err != nil {
+	err := run(os.Args[1:], os.Stdout, os.Stderr)
+	var ue *cmdline.UsageError
+	switch {
+	case errors.As(err, &ue):
+		fmt.Fprintln(os.Stderr, err)
+	case err != nil && !errors.Is(err, cmdline.ErrHelp):
 		fmt.Fprintln(os.Stderr, "agent:", err)
-		if errors.Is(err, errUsage) {
-			fmt.Fprintln(os.Stderr, usage)
-			os.Exit(2)
-		}
-		os.Exit(1)
 	}
+	os.Exit(cmdline.ExitCode(err))
 }
 
-var errUsage = errors.New("invalid usage")
+// flags are every command's flags; each command defines the ones it takes.
+type flags struct {
+	config, dataDir, socket, user, date string
+	withdraw                            bool
+	spoolDir, collector, secret         string
+	upload, scan                        time.Duration
+}
 
 func run(args []string, stdout, stderr io.Writer) error {
+	var f flags
+	prog := program(&f)
+	helpOut := stdout
 	if len(args) == 0 {
-		return errUsage
+		helpOut = stderr
 	}
-	cmd, args := args[0], args[1:]
-	fs := flag.NewFlagSet("agent "+cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	configFile := fs.String("config", "", "configuration file (default "+config.DefaultConfigFile()+" when it exists)")
-	dataDir := fs.String("data-dir", "", "data directory")
-	user := fs.String("user", "", "OS login")
-	var spoolDir, socket, collector, secret *string
-	var upload, scan *time.Duration
-	if cmd == "run" {
-		spoolDir = fs.String("spool-dir", "", "spool directory products write journals to")
-		socket = fs.String("socket", "", "Unix socket of the local API")
-		collector = fs.String("collector", "", "collector URL")
-		secret = fs.String("enroll-secret", "", "collector enroll secret")
-		upload = fs.Duration("upload-interval", 0, "upload interval (default 1h)")
-		scan = fs.Duration("scan-interval", 0, "process scan interval (default 5s)")
-	}
-	if err := fs.Parse(args); err != nil {
-		return errUsage
-	}
-	cfg, err := loadConfig(*configFile)
+	cmd, rest, err := prog.Select(args, helpOut)
 	if err != nil {
 		return err
 	}
-	override(&cfg.DataDir, *dataDir)
+	pos, err := cmd.Parse(rest, stdout)
+	if err != nil {
+		return err
+	}
+	cfg, err := loadConfig(f.config)
+	if err != nil {
+		return err
+	}
+	override(&cfg.DataDir, f.dataDir)
+	override(&cfg.Socket, f.socket)
 	ctx := context.Background()
-	switch cmd {
-	case "run":
-		override(&cfg.SpoolDir, *spoolDir)
-		override(&cfg.Socket, *socket)
-		override(&cfg.Collector, *collector)
-		override(&cfg.EnrollSecret, *secret)
-		if *upload > 0 {
-			cfg.UploadInterval.Duration = *upload
+	name := cmd.Name[len("agent "):]
+	if name == "run" {
+		override(&cfg.SpoolDir, f.spoolDir)
+		override(&cfg.Collector, f.collector)
+		override(&cfg.EnrollSecret, f.secret)
+		if f.upload > 0 {
+			cfg.UploadInterval.Duration = f.upload
 		}
-		if *scan > 0 {
-			cfg.ScanInterval.Duration = *scan
+		if f.scan > 0 {
+			cfg.ScanInterval.Duration = f.scan
 		}
 		return runAgent(cfg, stderr)
-	case "consent":
-		if *user == "" || fs.NArg() != 1 {
-			return errUsage
-		}
-		return agent.Consent(ctx, cfg.WithDefaults().DataDir, *user, fs.Arg(0), stdout)
-	case "status":
-		return agent.Status(ctx, cfg.WithDefaults().DataDir, stdout)
-	case "export":
-		return agent.Export(ctx, cfg.WithDefaults().DataDir, *user, stdout)
-	case "forget":
-		if *user == "" {
-			return errUsage
-		}
-		return agent.Forget(ctx, cfg.WithDefaults().DataDir, *user, stdout)
 	}
-	return errUsage
+	dataDir := cfg.WithDefaults().DataDir
+	if viaSocket() {
+		r := &agent.Remote{Socket: userSocket(cfg, f.dataDir)}
+		switch name {
+		case "consent":
+			return r.Consent(ctx, f.user, pos[0], f.withdraw, stdout)
+		case "status":
+			return r.Status(ctx, stdout)
+		case "export":
+			return r.Export(ctx, f.user, stdout)
+		case "forget":
+			return r.Forget(ctx, f.user, stdout)
+		}
+		return errors.New("requeue changes the agent's upload queue: run it as root")
+	}
+	switch name {
+	case "consent":
+		return agent.Consent(ctx, dataDir, f.user, pos[0], f.withdraw, stdout)
+	case "status":
+		return agent.Status(ctx, dataDir, stdout)
+	case "export":
+		return agent.Export(ctx, dataDir, f.user, stdout)
+	case "forget":
+		return agent.Forget(ctx, dataDir, f.user, stdout)
+	}
+	return agent.Requeue(ctx, dataDir, f.date, stdout)
+}
+
+// viaSocket reports whether the data commands must go through the running
+// agent: a user other than root cannot open the service's database, and a
+// database of their own would be one the service never reads. Windows has
+// no peer credentials on the socket; there the administrator's commands
+// open the database.
+func viaSocket() bool {
+	return runtime.GOOS != "windows" && os.Geteuid() != 0
+}
+
+// userSocket is the socket a user's command goes through: --socket, the
+// configuration's, the agent's own one in --data-dir, or else the default
+// the viewer uses.
+func userSocket(cfg config.Config, dataDir string) string {
+	switch {
+	case cfg.Socket != "":
+		return cfg.Socket
+	case dataDir != "":
+		return config.DefaultSocket(dataDir)
+	}
+	return localclient.DefaultSocket()
+}
+
+func program(f *flags) *cmdline.Program {
+	common := func(name string) *flag.FlagSet {
+		fs := flag.NewFlagSet("agent "+name, flag.ContinueOnError)
+		fs.StringVar(&f.config, "config", "", "configuration `file` (default "+config.DefaultConfigFile()+" when it exists)")
+		fs.StringVar(&f.dataDir, "data-dir", "", "data `directory` (default "+config.DefaultDataDir()+")")
+		socketHelp := "the running agent's local API `socket`, which a user other than root goes through (default " + localclient.DefaultSocket() + ")"
+		if name == "run" {
+			socketHelp = "`socket` of the local API, for the viewer and other users' commands (default " + config.DefaultSocket(config.DefaultDataDir()) + ")"
+		}
+		fs.StringVar(&f.socket, "socket", "", socketHelp)
+		return fs
+	}
+	run := common("run")
+	run.StringVar(&f.spoolDir, "spool-dir", "", "spool `directory` products write journals to")
+	run.StringVar(&f.collector, "collector", "", "collector `URL`")
+	run.StringVar(&f.secret, "enroll-secret", "", "collector enroll `secret`")
+	run.DurationVar(&f.upload, "upload-interval", 0, "upload interval (default 1h)")
+	run.DurationVar(&f.scan, "scan-interval", 0, "process scan interval (default 5s)")
+	consent := common("consent")
+	consent.StringVar(&f.user, "user", "", "OS `login` (a user other than root: their own)")
+	consent.BoolVar(&f.withdraw, "withdraw", false, "with off: also withdraw what was shared; days already uploaded are sent again without analytics, so the collector drops them")
+	export := common("export")
+	export.StringVar(&f.user, "user", "", "OS `login`; every user when empty (a user other than root: their own)")
+	forget := common("forget")
+	forget.StringVar(&f.user, "user", "", "OS `login` (a user other than root: their own)")
+	requeue := common("requeue")
+	requeue.StringVar(&f.date, "date", "", "release only the days of this `YYYY-MM-DD`; every quarantined day when empty")
+	return &cmdline.Program{
+		Name:    "agent",
+		Summary: "agent records CAD product usage on this workstation and uploads daily summaries to a collector.",
+		Commands: []*cmdline.Command{
+			{Name: "agent run", Summary: "Run the agent (the service's entry point) in the foreground until SIGINT/SIGTERM; flags override the config file.",
+				Flags: run, Example: "agent run --collector https://teamlens.example.com --enroll-secret S3CRET"},
+			{Name: "agent consent", Summary: "Print or change a user's analytics consent: on, off (stop sharing from now on) or status.",
+				Args: "on|off|status", NArgs: 1, Required: []string{"user"}, Flags: consent,
+				Example: "agent consent --user jdoe on\nagent consent --user jdoe off --withdraw"},
+			{Name: "agent status", Summary: "Print the agent's status as JSON: consent, counts, rejects by reason, upload queue with quarantined days, last upload.",
+				Flags: common("status"), Example: "agent status --data-dir /var/lib/teamlens"},
+			{Name: "agent export", Summary: "Print what the agent stores, as JSON {\"events\":[...],\"days\":[...]}.",
+				Flags: export, Example: "agent export --user jdoe > jdoe.json"},
+			{Name: "agent forget", Summary: "Delete everything the agent stores about a user, leaving no trace in the database files.",
+				Required: []string{"user"}, Flags: forget, Example: "agent forget --user jdoe"},
+			{Name: "agent requeue", Summary: "Release the days the collector refused (listed under queue.quarantined in status) for the next upload; root only.",
+				Flags: requeue, Example: "agent requeue --date 2026-11-20"},
+		},
+	}
 }
 
 func runAgent(cfg config.Config, stderr io.Writer) error {
@@ -115,7 +190,7 @@ func runAgent(cfg config.Config, stderr io.Writer) error {
 		return err
 	}
 	defer stopProfile()
-	return osvc.Run(func(ctx context.Context) error {
+	return servicerun.Run(func(ctx context.Context) error {
 		a, err := agent.New(ctx, cfg, log)
 		if err != nil {
 			return err
@@ -125,12 +200,18 @@ func runAgent(cfg config.Config, stderr io.Writer) error {
 }
 
 // loadConfig reads the named file, or the installer's file when it exists.
+// A user other than root may not read the installer's file (it holds the
+// enroll secret); their commands go through the socket and do without.
 func loadConfig(path string) (config.Config, error) {
 	if path == "" {
 		path = config.DefaultConfigFile()
 		if _, err := os.Stat(path); err != nil {
 			return config.Config{}, nil
 		}
+		if c, err := config.Load(path); err == nil || !viaSocket() {
+			return c, err
+		}
+		return config.Config{}, nil
 	}
 	return config.Load(path)
 }

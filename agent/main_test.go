@@ -73,17 +73,36 @@ func (e env) start(t *testing.T) *exec.Cmd {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
+	e.waitDB(t)
 	return cmd
+}
+
+// waitDB waits for the agent to create its database: the commands that
+// read it refuse one that does not exist.
+func (e env) waitDB(t *testing.T) {
+	t.Helper()
+	testenv.Eventually(t, 20*time.Second, "the agent's database created", func() error {
+		_, err := os.Stat(filepath.Join(e.data, "agent.db"))
+		return err
+	})
 }
 
 func (e env) cli(t *testing.T, args ...string) []byte {
 	t.Helper()
+	out, err := e.tryCLI(args...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func (e env) tryCLI(args ...string) ([]byte, error) {
 	args = append(args[:1:1], append([]string{"--data-dir", e.data}, args[1:]...)...)
 	out, err := exec.Command(agentBin, args...).Output()
 	if err != nil {
-		t.Fatalf("agent %v: %v", args, err)
+		return nil, fmt.Errorf("agent %v: %w", args, err)
 	}
-	return out
+	return out, nil
 }
 
 type export struct {
@@ -107,11 +126,17 @@ func (e env) export(t *testing.T, args ...string) export {
 
 func (e env) waitEvents(t *testing.T, want int) {
 	t.Helper()
+	e.waitDB(t)
 	testenv.Eventually(t, 30*time.Second, "events stored", func() error {
 		var s struct {
 			Counts struct{ Events int } `json:"counts"`
 		}
-		if err := json.Unmarshal(e.cli(t, "status"), &s); err != nil {
+		// Until the agent has opened its database, status refuses it.
+		out, err := e.tryCLI("status")
+		if err != nil {
+			return err
+		}
+		if err := json.Unmarshal(out, &s); err != nil {
 			t.Fatal(err)
 		}
 		if s.Counts.Events > want {
@@ -364,34 +389,8 @@ func TestUploadSurvivesKills(t *testing.T) {
 		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
 		return cmd
 	}
-	// Thirty days of sessions, written while things are killed; want
-	// holds the minutes they make per local day, counted here and not by
-	// the agent under test.
-	want := map[string]int{}
-	var journals [][]byte
-	for d := 0; d < 30; d++ {
-		start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -30+d).Add(8 * time.Hour)
-		end := start.Add(time.Duration(60+d) * time.Minute)
-		for day := midnight(start); day.Before(end); day = day.AddDate(0, 0, 1) {
-			from, to := max(start.UnixMilli(), day.UnixMilli()), min(end.UnixMilli(), day.AddDate(0, 0, 1).UnixMilli())
-			want[day.Format("2006-01-02")] += int((to - from) / 60000)
-		}
-		var b bytes.Buffer
-		for i, ts := range []time.Time{start, end} {
-			typ := "session.start"
-			if i == 1 {
-				typ = "session.end"
-			}
-			fmt.Fprintf(&b, `{"v":1,"ts":%q,"product":"AutoCAD","version":"2027.1","session":"d%d","type":%q,"startup_ms":%d}`+"\n", ts.Format(time.RFC3339), d, typ, 3000+d)
-		}
-		journals = append(journals, b.Bytes())
-	}
-	go func() {
-		for d, j := range journals {
-			os.WriteFile(filepath.Join(e.spool, fmt.Sprintf("d%d.jsonl", d)), j, 0o600)
-			time.Sleep(20 * time.Millisecond)
-		}
-	}()
+	// Thirty days of sessions, written while things are killed.
+	want := writeThirtyDays(e.spool)
 	rng := rand.New(rand.NewPCG(3, 4))
 	collector, agent := startCollector(), startAgent()
 	for round := 0; round < 8; round++ {
@@ -424,6 +423,48 @@ func TestUploadSurvivesKills(t *testing.T) {
 		}
 		time.Sleep(100 * time.Millisecond)
 	}
+	got := collectorMinutes(t, db)
+	if len(got) != 30 || fmt.Sprint(got) != fmt.Sprint(want) {
+		t.Fatalf("collector holds %v\nthe journals make %v", got, want)
+	}
+}
+
+// writeThirtyDays writes a session a day for the thirty days before today
+// into spool, one file each, in the background, and returns the minutes
+// they make per local day, counted here and not by the agent under test.
+func writeThirtyDays(spool string) map[string]int {
+	want := map[string]int{}
+	var journals [][]byte
+	for d := 0; d < 30; d++ {
+		start := time.Now().UTC().Truncate(24*time.Hour).AddDate(0, 0, -30+d).Add(8 * time.Hour)
+		end := start.Add(time.Duration(60+d) * time.Minute)
+		for day := midnight(start); day.Before(end); day = day.AddDate(0, 0, 1) {
+			from, to := max(start.UnixMilli(), day.UnixMilli()), min(end.UnixMilli(), day.AddDate(0, 0, 1).UnixMilli())
+			want[day.Format("2006-01-02")] += int((to - from) / 60000)
+		}
+		var b bytes.Buffer
+		for i, ts := range []time.Time{start, end} {
+			typ := "session.start"
+			if i == 1 {
+				typ = "session.end"
+			}
+			fmt.Fprintf(&b, `{"v":1,"ts":%q,"product":"AutoCAD","version":"2027.1","session":"d%d","type":%q,"startup_ms":%d}`+"\n", ts.Format(time.RFC3339), d, typ, 3000+d)
+		}
+		journals = append(journals, b.Bytes())
+	}
+	go func() {
+		for d, j := range journals {
+			os.WriteFile(filepath.Join(spool, fmt.Sprintf("d%d.jsonl", d)), j, 0o600)
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	return want
+}
+
+// collectorMinutes reads the minutes per day of the collector's database,
+// failing t for a day stored more than once.
+func collectorMinutes(t *testing.T, db string) map[string]int {
+	t.Helper()
 	cdb, err := sql.Open("sqlite", "file:"+db+"?mode=ro")
 	if err != nil {
 		t.Fatal(err)
@@ -446,9 +487,7 @@ func TestUploadSurvivesKills(t *testing.T) {
 		}
 		got[day] = minutes
 	}
-	if len(got) != 30 || fmt.Sprint(got) != fmt.Sprint(want) {
-		t.Fatalf("collector holds %v\nthe journals make %v", got, want)
-	}
+	return got
 }
 
 // midnight is the start of t's day in the agent's (and the test's) time zone.

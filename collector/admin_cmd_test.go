@@ -55,6 +55,17 @@ func TestAdminTokensAndReplaceCommands(t *testing.T) {
 	if n := count(t, db, "users"); n != 2 {
 		t.Errorf("%d users after replace, want 2", n)
 	}
+	// A file that fails on its second row changes nothing, removals included.
+	out = run(false, "import", "--db", db, "--kind", "users", "--replace", file("u3.csv", "email,login,name\nz@x.com,z,Z\nbad,b,B\n"))
+	if !strings.Contains(out, "line 3") || count(t, db, "users") != 2 {
+		t.Errorf("failed replace: %s, %d users", out, count(t, db, "users"))
+	}
+	run(true, "import", "--db", db, "--kind", "subscriptions", file("s1.csv", "subscription,team,product,type,seats,channel,start,end\nS1,T1,AutoCAD,single-user,3,online,2026-01-01,2026-12-31\n"))
+	run(true, "import", "--db", db, "--kind", "assignments", file("a1.csv", "subscription,email,assigned_on\nS1,a@x.com,2026-01-02\n"))
+	out = run(false, "import", "--db", db, "--kind", "subscriptions", "--replace", file("s2.csv", "subscription,team,product,type,seats,channel,start,end\nS2,T1,AutoCAD,single-user,3,online,2026-01-01,2026-12-31\nS3,T9,AutoCAD,single-user,3,online,2026-01-01,2026-12-31\n"))
+	if !strings.Contains(out, "nothing changed") || count(t, db, "subscriptions") != 1 || count(t, db, "assignments") != 1 {
+		t.Errorf("replace failing on its second row (S2 added, S1 due for removal): %s", out)
+	}
 
 	run(false, "admin", "--db", db, "--team", "T1", "--email", "p@x.com", "--role", "primary", "--expires", "yesterday")
 	run(false, "admin", "--db", db, "--team", "T1", "--email", "p@x.com", "--role", "primary", "--expires", "2001-01-01")

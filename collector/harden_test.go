@@ -72,6 +72,56 @@ func (l *lockedLog) text() string {
 	return strings.Join(l.lines, "\n")
 }
 
+// served is a running "collector serve" process.
+type served struct {
+	cmd     *exec.Cmd
+	addr    string
+	logs    *lockedLog
+	scanned chan struct{} // closed once stderr is read to its end
+}
+
+// startServe starts "collector serve args..." and waits until it listens.
+func startServe(t *testing.T, bin string, args ...string) *served {
+	t.Helper()
+	s := &served{cmd: exec.Command(bin, append([]string{"serve"}, args...)...), logs: &lockedLog{}, scanned: make(chan struct{})}
+	stderr, err := s.cmd.StderrPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.cmd.Process.Kill(); <-s.scanned; s.cmd.Wait() })
+	addrCh := make(chan string, 1)
+	go func() {
+		defer close(s.scanned)
+		sc := bufio.NewScanner(stderr)
+		re := regexp.MustCompile(`msg="collector listening" addr=(\S+)`)
+		for sc.Scan() {
+			s.logs.add(sc.Text())
+			if m := re.FindStringSubmatch(sc.Text()); m != nil {
+				addrCh <- m[1]
+			}
+		}
+	}()
+	select {
+	case s.addr = <-addrCh:
+	case <-s.scanned:
+		t.Fatalf("collector exited:\n%s", s.logs.text())
+	case <-time.After(60 * time.Second):
+		t.Fatalf("collector did not start:\n%s", s.logs.text())
+	}
+	return s
+}
+
+// stop ends the process with SIGTERM and returns its whole log.
+func (s *served) stop() string {
+	s.cmd.Process.Signal(syscall.SIGTERM)
+	<-s.scanned
+	s.cmd.Wait()
+	return s.logs.text()
+}
+
 // TestHardenedServe runs a real collector process over TLS with the shared
 // secret off and a user cap of 2: minted tokens enroll (and run out),
 // the cap refuses a batch naming its day, usage.csv names the devices,
@@ -116,31 +166,8 @@ func TestHardenedServe(t *testing.T) {
 	}
 
 	certFile, keyFile, pool := selfSigned(t, dir)
-	srv := exec.Command(bin, "serve", "--db", db, "--listen", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile, "--max-device-users", "2")
-	stderr, _ := srv.StderrPipe()
-	if err := srv.Start(); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { srv.Process.Kill(); srv.Wait() })
-	logs := &lockedLog{}
-	addrCh := make(chan string, 1)
-	go func() {
-		sc := bufio.NewScanner(stderr)
-		re := regexp.MustCompile(`msg="collector listening" addr=(\S+)`)
-		for sc.Scan() {
-			logs.add(sc.Text())
-			if m := re.FindStringSubmatch(sc.Text()); m != nil {
-				addrCh <- m[1]
-			}
-		}
-	}()
-	var base string
-	select {
-	case addr := <-addrCh:
-		base = "https://" + addr
-	case <-time.After(60 * time.Second):
-		t.Fatalf("collector did not start:\n%s", logs.text())
-	}
+	srv := startServe(t, bin, "--db", db, "--listen", "127.0.0.1:0", "--tls-cert", certFile, "--tls-key", keyFile, "--max-device-users", "2")
+	base := "https://" + srv.addr
 	client := &http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{RootCAs: pool}}}
 	do := func(method, path, token, body string) (int, []byte) {
 		t.Helper()
@@ -193,6 +220,19 @@ func TestHardenedServe(t *testing.T) {
 	if status, _, _ := enroll(enrollToken); status != 401 {
 		t.Errorf("third use of a 2-use token: %d", status)
 	}
+	spare := strings.TrimSpace(run("enroll-token", "--db", db, "--uses", "5"))
+	list := run("enroll-token", "--db", db, "--list")
+	if strings.Contains(list, "tle_") || !strings.Contains(list, "2/2  ") || !strings.Contains(list, "0/5  ") {
+		t.Errorf("enroll-token --list:\n%s", list)
+	}
+	spareID := regexp.MustCompile(`(?m)^(\S+) .* 0/5 `).FindStringSubmatch(list)
+	if spareID == nil {
+		t.Fatalf("no id for the spare token in\n%s", list)
+	}
+	run("enroll-token", "--db", db, "--revoke", spareID[1])
+	if status, _, _ := enroll(spare); status != 401 {
+		t.Errorf("revoked enroll token: %d", status)
+	}
 
 	today := time.Now().Format("2006-01-02")
 	dayJSON := func(user string) string {
@@ -238,7 +278,7 @@ func TestHardenedServe(t *testing.T) {
 	for _, want := range []string{
 		`teamlens_http_requests_total{code="200",route="POST /v1/usage"} 2`,
 		`teamlens_http_requests_total{code="400",route="POST /v1/usage"} 1`,
-		`teamlens_http_requests_total{code="401",route="POST /v1/enroll"} 2`,
+		`teamlens_http_requests_total{code="401",route="POST /v1/enroll"} 3`,
 		`teamlens_upload_days_total 3`,
 		`teamlens_insights_job_duration_seconds_count 1`,
 		`teamlens_database_size_bytes `,
@@ -268,9 +308,7 @@ func TestHardenedServe(t *testing.T) {
 		t.Errorf("after revoke --delete-data: device A %d days, B %d; want 0 and 1", a, b)
 	}
 
-	srv.Process.Signal(syscall.SIGTERM)
-	srv.Wait()
-	text := logs.text()
+	text := srv.stop()
 	for _, secret := range []string{enrollToken, tokA, tokB, admin} {
 		if strings.Contains(text, secret) {
 			t.Errorf("the log holds a token:\n%s", text)

@@ -1,11 +1,12 @@
+// Command collector is the Teamlens server: it enrolls workstation agents,
+// receives their daily usage summaries, holds the license picture and
+// computes the Team Insights, served as JSON, CSV and the console at /.
 package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
-	"io"
 	"log/slog"
 	"os"
 	"os/signal"
@@ -15,189 +16,174 @@ import (
 	"teamlens/collector/internal/cli"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
+	"teamlens/internal/cmdline"
 )
 
-const usage = `usage:
-  collector serve    --db PATH|postgres://... --listen 127.0.0.1:8080 [--enroll-secret X]
-                     [--max-body BYTES] [--insights-hour H] [--catalog FILE.toml]
-                     [--max-device-users 20] [--tls-cert FILE --tls-key FILE]
-  collector import   --db ... --kind teams|users|subscriptions|assignments [--replace] FILE.csv
-  collector admin    --db ... --team T --email E --role primary|secondary|sso|user [--can-purchase] [--expires 90d]
-  collector admin    --db ... --list | --revoke EMAIL|TOKEN-ID
-  collector insights --db ... --as-of YYYY-MM-DD
-  collector revoke   --db ... --device ID [--delete-data]
-  collector enroll-token --db ... [--expires 7d] [--uses 1]
-
-"collector COMMAND -h" explains a command.
-`
-
-// config is one parsed command line.
-type config struct {
-	cmd         string
-	db          string
-	catalogFile string
-	serve       cli.ServeConfig
-	kind, file  string
-	admin       cli.AdminConfig
-	replace     bool
-	asOf        string
-	device      string
-	deleteData  bool
-	expires     string
-	uses        int64
+// command is one subcommand: its help and flags, and what it runs.
+type command struct {
+	*cmdline.Command
+	db      *string
+	catalog *string
+	create  bool // may create the database; the others refuse a missing one
+	run     func(ctx context.Context, env env) error
 }
 
-var (
-	errUsage = errors.New("usage")
-	errHelp  = errors.New("help") // -h: the help was printed, exit 0
-)
-
-// commandHelp is what `collector CMD -h` says above and below the flags.
-var commandHelp = map[string]struct{ what, example string }{
-	"import": {"collector import loads a license CSV file (teams, users, subscriptions or assignments), all or nothing; " +
-		"with --replace rows absent from the file are removed too, with the seats of removed users and subscriptions, and a summary is printed.",
-		"collector import --db collector.db --kind users --replace users.csv"},
-	"admin": {"collector admin grants an email a role on a team and prints a new bearer token for it; " +
-		"one token serves every team of its email. --list shows admins and tokens, --revoke ends tokens at once.",
-		"collector admin --db collector.db --team T1 --email it@example.com --role primary --can-purchase --expires 90d"},
-	"serve": {"collector serve runs the HTTP API, the console, /metrics and the daily insight job; " +
-		"without --enroll-secret devices enroll only with tokens from \"collector enroll-token\".",
-		"collector serve --db /var/lib/teamlens-collector/collector.db --listen :8443 --tls-cert cert.pem --tls-key key.pem --max-device-users 20"},
-	"revoke": {"collector revoke revokes a device's token; with --delete-data it also deletes every usage day the device sent and its device-login rows.",
-		"collector revoke --db collector.db --device 3f2a9c... --delete-data"},
-	"enroll-token": {"collector enroll-token mints an enrollment token that agents use in place of the shared enroll secret and prints it once " +
-		"(only its hash is stored); it enrolls at most --uses devices until it expires.",
-		"collector enroll-token --db collector.db --expires 7d --uses 500"},
+// env is what every subcommand gets once its flags are parsed.
+type env struct {
+	cli.Env
+	args []string
 }
 
 func main() {
-	logger := slog.New(slog.NewTextHandler(os.Stderr, nil))
-	cfg, err := parse(os.Args[1:], os.Stderr)
+	os.Exit(run(os.Args[1:]))
+}
+
+func run(args []string) int {
+	cmds := commands()
+	prog := &cmdline.Program{Name: "collector",
+		Summary: "collector is the Teamlens server: it receives the agents' daily usage summaries, holds the license picture (teams, users, subscriptions, seats, admins) and computes the Team Insights, served as JSON, CSV and a console."}
+	for _, c := range cmds {
+		prog.Commands = append(prog.Commands, c.Command)
+	}
+	chosen, rest, err := prog.Select(args, os.Stdout)
 	if err != nil {
-		if errors.Is(err, errHelp) {
-			os.Exit(0)
+		return fail(err)
+	}
+	var c *command
+	for _, cc := range cmds {
+		if cc.Command == chosen {
+			c = cc
 		}
-		if !errors.Is(err, errUsage) {
-			fmt.Fprintln(os.Stderr, "collector:", err)
-		}
-		os.Exit(2)
+	}
+	pos, err := c.Parse(rest, os.Stdout)
+	if err != nil {
+		return fail(err)
+	}
+	if err := cli.PrepareDB(*c.db, c.create); err != nil {
+		return fail(err)
+	}
+	cat, err := cli.LoadCatalog(*c.catalog)
+	if err != nil {
+		return fail(err)
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	if err := run(ctx, cfg, logger); err != nil {
-		fmt.Fprintln(os.Stderr, "collector:", err)
-		os.Exit(1)
-	}
+	e := env{Env: cli.Env{DB: *c.db, Catalog: cat, Out: os.Stdout, Info: os.Stderr,
+		Logger: slog.New(slog.NewTextHandler(os.Stderr, nil))}, args: pos}
+	return fail(c.run(ctx, e))
 }
 
-func parse(args []string, stderr io.Writer) (config, error) {
-	var cfg config
-	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return cfg, errUsage
-	}
-	cfg.cmd = args[0]
-	fs := flag.NewFlagSet("collector "+cfg.cmd, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() {
-		if h, ok := commandHelp[cfg.cmd]; ok {
-			fmt.Fprintf(stderr, "%s\n\nflags:\n", h.what)
-			fs.PrintDefaults()
-			fmt.Fprintf(stderr, "\nexample:\n  %s\n", h.example)
-			return
+func fail(err error) int {
+	if code := cmdline.ExitCode(err); code != 1 {
+		if code == 2 {
+			fmt.Fprintln(os.Stderr, err)
 		}
-		fmt.Fprint(stderr, usage)
+		return code
 	}
-	fs.StringVar(&cfg.db, "db", "collector.db", "SQLite file or postgres:// URL")
-	fs.StringVar(&cfg.catalogFile, "catalog", "", "TOML file of extra [[product]] entries")
-	switch cfg.cmd {
-	case "serve":
-		fs.StringVar(&cfg.serve.Listen, "listen", "127.0.0.1:8080", "address to listen on")
-		fs.StringVar(&cfg.serve.EnrollSecret, "enroll-secret", "", "shared secret agents enroll with; empty: only minted enroll tokens")
-		fs.IntVar(&cfg.serve.MaxDeviceUsers, "max-device-users", store.DefaultMaxDeviceUsers,
-			"most distinct users one device may report for one day; a batch over it gets 400 (0: no cap)")
-		fs.StringVar(&cfg.serve.TLSCert, "tls-cert", "", "PEM certificate (chain) file: serve HTTPS (with --tls-key)")
-		fs.StringVar(&cfg.serve.TLSKey, "tls-key", "", "PEM private key file of --tls-cert")
-		fs.Int64Var(&cfg.serve.MaxBody, "max-body", server.DefaultMaxBody, "limit of an upload's inflated body in bytes")
-		fs.IntVar(&cfg.serve.InsightsHour, "insights-hour", 2, "local hour after which the day before's insights are computed")
-	case "import":
-		fs.StringVar(&cfg.kind, "kind", "", "teams|users|subscriptions|assignments")
-		fs.BoolVar(&cfg.replace, "replace", false, "make the file the whole truth for its kind: rows absent from it are removed")
-	case "admin":
-		fs.StringVar(&cfg.admin.Grant.Team, "team", "", "team id")
-		fs.StringVar(&cfg.admin.Grant.Email, "email", "", "admin's email")
-		fs.StringVar(&cfg.admin.Grant.Role, "role", "", "primary|secondary|sso|user")
-		fs.BoolVar(&cfg.admin.Grant.CanPurchase, "can-purchase", false, "may see purchase insights")
-		fs.StringVar(&cfg.admin.Expires, "expires", "", "the new token expires after a number of days (90d), a duration (12h) or on a date (YYYY-MM-DD); default never")
-		fs.BoolVar(&cfg.admin.List, "list", false, "list every admin's roles and tokens (ids, expiry, state), never the secrets")
-		fs.StringVar(&cfg.admin.Revoke, "revoke", "", "revoke every token of an email, or one token by id; it stops working at once")
-	case "insights":
-		fs.StringVar(&cfg.asOf, "as-of", "", "day to compute, YYYY-MM-DD")
-	case "revoke":
-		fs.StringVar(&cfg.device, "device", "", "device id (required)")
-		fs.BoolVar(&cfg.deleteData, "delete-data", false, "also delete the usage days and device-login rows the device sent")
-	case "enroll-token":
-		fs.StringVar(&cfg.expires, "expires", "7d", "validity: days (7d), a duration (12h) or a day (YYYY-MM-DD)")
-		fs.Int64Var(&cfg.uses, "uses", 1, "most devices the token may enroll")
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stderr, usage)
-		return cfg, errHelp
-	default:
-		fmt.Fprint(stderr, usage)
-		return cfg, fmt.Errorf("unknown command %q", cfg.cmd)
-	}
-	// Allow flags after the file argument too.
-	var pos []string
-	rest := args[1:]
-	for {
-		if err := fs.Parse(rest); errors.Is(err, flag.ErrHelp) {
-			return cfg, errHelp
-		} else if err != nil {
-			return cfg, errUsage
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		pos = append(pos, fs.Arg(0))
-		rest = fs.Args()[1:]
-	}
-	switch {
-	case cfg.cmd == "import" && len(pos) == 1:
-		cfg.file = pos[0]
-	case len(pos) > 0:
-		return cfg, fmt.Errorf("unexpected argument %q", pos[0])
-	case cfg.cmd == "import":
-		return cfg, errors.New("import needs one CSV file")
-	case cfg.cmd == "revoke" && cfg.device == "":
-		return cfg, errors.New("revoke needs --device ID")
-	}
-	return cfg, nil
+	fmt.Fprintln(os.Stderr, "collector:", err)
+	return 1
 }
 
-func run(ctx context.Context, cfg config, logger *slog.Logger) error {
-	cat, err := cli.LoadCatalog(cfg.catalogFile)
-	if err != nil {
-		return err
+// newCommand starts a subcommand with the flags every one of them has.
+func newCommand(name, summary, example string, create bool) *command {
+	fs := flag.NewFlagSet("collector "+name, flag.ContinueOnError)
+	c := &command{Command: &cmdline.Command{Name: "collector " + name, Summary: summary, Example: example, Flags: fs}, create: create}
+	c.db = fs.String("db", cli.DefaultDB(), "SQLite `file` or postgres:// URL, the same for every command")
+	c.catalog = fs.String("catalog", "", "TOML `file` of extra [[product]] entries for the built-in catalog")
+	return c
+}
+
+func commands() []*command {
+	return []*command{serveCommand(), importCommand(), adminCommand(), insightsCommand(), revokeCommand(), enrollTokenCommand()}
+}
+
+func serveCommand() *command {
+	c := newCommand("serve", "Runs the HTTP API, the Team Insights console at /, /metrics and the daily insight job until interrupted. Without --enroll-secret, devices enroll only with tokens from 'collector enroll-token'.",
+		"collector serve --db /var/lib/teamlens-collector/collector.db --listen :8443 \\\n    --tls-cert cert.pem --tls-key key.pem --enroll-secret S", true)
+	var cfg cli.ServeConfig
+	fs := c.Flags
+	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "`address` to listen on")
+	fs.StringVar(&cfg.EnrollSecret, "enroll-secret", "", "shared `secret` agents enroll with (default $TEAMLENS_ENROLL_SECRET, which keeps it out of the process list); empty: only minted enroll tokens")
+	fs.IntVar(&cfg.MaxDeviceUsers, "max-device-users", store.DefaultMaxDeviceUsers, "most distinct users one device may report for one day; a batch over it gets 400 (0: no cap)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate (chain) `file`: serve HTTPS (with --tls-key)")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key `file` of --tls-cert")
+	fs.Int64Var(&cfg.MaxBody, "max-body", server.DefaultMaxBody, "limit of an upload's inflated body in `bytes`")
+	fs.IntVar(&cfg.InsightsHour, "insights-hour", 2, "local `hour` after which the day before's insights are computed")
+	c.run = func(ctx context.Context, e env) error {
+		cfg.DB, cfg.Catalog, cfg.Logger = e.DB, e.Catalog, e.Logger
+		if cfg.EnrollSecret == "" {
+			cfg.EnrollSecret = os.Getenv("TEAMLENS_ENROLL_SECRET")
+		}
+		return cli.Serve(ctx, cfg)
 	}
-	switch cfg.cmd {
-	case "serve":
-		cfg.serve.DB, cfg.serve.Catalog, cfg.serve.Logger = cfg.db, cat, logger
-		return cli.Serve(ctx, cfg.serve)
-	case "import":
-		return cli.Import(ctx, cfg.db, cfg.kind, cfg.file, cfg.replace, cat, os.Stdout)
-	case "admin":
-		cfg.admin.DB = cfg.db
-		return cli.Admin(ctx, cfg.admin, os.Stdout)
-	case "insights":
-		return cli.Insights(ctx, cfg.db, cfg.asOf, cat, os.Stdout)
-	case "revoke":
-		return cli.Revoke(ctx, cfg.db, cfg.device, cfg.deleteData, os.Stdout)
-	case "enroll-token":
-		expires, err := cli.ParseExpires(cfg.expires, time.Now())
-		if err != nil {
+	return c
+}
+
+func importCommand() *command {
+	c := newCommand("import", "Loads a license CSV file (teams, users, subscriptions or assignments), all or nothing. With --replace the file becomes the whole truth for its kind: rows absent from it are removed, with the seats of removed users and subscriptions, and a summary is printed.",
+		"collector import --db collector.db --kind users --replace users.csv", true)
+	c.Args, c.NArgs, c.Required = "FILE.csv", 1, []string{"kind"}
+	kind := c.Flags.String("kind", "", "what the file holds: teams, users, subscriptions or assignments")
+	replace := c.Flags.Bool("replace", false, "make the file the whole truth for its kind: rows absent from it are removed")
+	c.run = func(ctx context.Context, e env) error {
+		return cli.Import(ctx, e.DB, *kind, e.args[0], *replace, e.Catalog, e.Out)
+	}
+	return c
+}
+
+func adminCommand() *command {
+	c := newCommand("admin", "Grants an email a role on a team and prints a new bearer token for it (one token serves every team of its email); --list shows admins and their tokens, --revoke ends tokens at once.",
+		"collector admin --db collector.db --team acme --email it@acme.example --role primary --can-purchase --expires 90d\ncollector admin --db collector.db --list\ncollector admin --db collector.db --revoke it@acme.example", true)
+	var cfg cli.AdminConfig
+	fs := c.Flags
+	fs.StringVar(&cfg.Grant.Team, "team", "", "team `id`")
+	fs.StringVar(&cfg.Grant.Email, "email", "", "the admin's `email`")
+	fs.StringVar(&cfg.Grant.Role, "role", "", "primary, secondary, sso or user")
+	fs.BoolVar(&cfg.Grant.CanPurchase, "can-purchase", false, "may see purchase insights (over-assignment)")
+	fs.StringVar(&cfg.Expires, "expires", "", "the new token expires after a number of days (90d), a duration (12h) or on a date (YYYY-MM-DD); default never")
+	fs.BoolVar(&cfg.List, "list", false, "list every admin's roles and tokens (ids, expiry, state), never the secrets")
+	fs.StringVar(&cfg.Revoke, "revoke", "", "revoke every token of an `email`, or one token by id; it stops working at once")
+	c.run = func(ctx context.Context, e env) error {
+		cfg.DB = e.DB
+		return cli.Admin(ctx, cfg, e.Out)
+	}
+	return c
+}
+
+func insightsCommand() *command {
+	c := newCommand("insights", "Computes and stores every team's insight snapshot for a day, and prints a line per team.",
+		"collector insights --db collector.db --as-of 2026-11-26", false)
+	c.Required = []string{"as-of"}
+	asOf := c.Flags.String("as-of", "", "the `day` to compute, YYYY-MM-DD")
+	c.run = func(ctx context.Context, e env) error { return cli.Insights(ctx, e.DB, *asOf, e.Catalog, e.Out) }
+	return c
+}
+
+func revokeCommand() *command {
+	c := newCommand("revoke", "Revokes a device's token; with --delete-data it also deletes every usage day the device sent and which logins it reported.",
+		"collector revoke --db collector.db --device 3f2a9c --delete-data", false)
+	c.Required = []string{"device"}
+	device := c.Flags.String("device", "", "device `id` (as in the usage details or the upload log)")
+	deleteData := c.Flags.Bool("delete-data", false, "also delete the usage days and device-login rows the device sent")
+	c.run = func(ctx context.Context, e env) error { return cli.Revoke(ctx, e.DB, *device, *deleteData, e.Out) }
+	return c
+}
+
+func enrollTokenCommand() *command {
+	c := newCommand("enroll-token", "Mints an enrollment token that agents use in place of the shared enroll secret and prints it once (only its hash is stored); it enrolls at most --uses devices until it expires. --list shows the minted tokens, --revoke ends one at once.",
+		"collector enroll-token --db collector.db --expires 7d --uses 500\ncollector enroll-token --db collector.db --list\ncollector enroll-token --db collector.db --revoke 9c41d2e07a3b5f18", true)
+	var cfg cli.EnrollTokenConfig
+	expires := c.Flags.String("expires", "7d", "validity: days (7d), a duration (12h) or a day (YYYY-MM-DD)")
+	c.Flags.Int64Var(&cfg.Uses, "uses", 1, "most devices the token may enroll")
+	c.Flags.BoolVar(&cfg.List, "list", false, "list the minted tokens (ids, expiry, uses, state), never the tokens")
+	c.Flags.StringVar(&cfg.Revoke, "revoke", "", "end the token of this `id` at once")
+	c.run = func(ctx context.Context, e env) error {
+		var err error
+		if cfg.Expires, err = cli.ParseExpires(*expires, time.Now()); err != nil {
 			return err
 		}
-		return cli.EnrollToken(ctx, cfg.db, expires, cfg.uses, os.Stdout, os.Stderr)
+		cfg.DB = e.DB
+		return cli.EnrollTokens(ctx, cfg, e.Out, e.Info)
 	}
-	return fmt.Errorf("unknown command %q", cfg.cmd)
+	return c
 }

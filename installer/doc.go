@@ -7,6 +7,7 @@
 //	installer status    # exit 0 installed, running and answering; 3 not running; 4 not installed
 //	installer uninstall [--purge]
 //	installer package   --format deb --collector URL --enroll-secret X [--out DIR]
+//	installer package   --format deb --component collector [--listen ADDR] [--collector-binary PATH] [--out DIR]
 //
 // # What install does
 //
@@ -68,6 +69,21 @@
 // uninstall" on removal (not on upgrade); postrm purge removes data, spool
 // and configuration. Install it with "apt-get install ./file.deb", remove
 // it with "apt-get remove" or "apt-get purge".
+//
+// "installer package --format deb --component collector [--listen ADDR]
+// [--collector-binary PATH]" writes teamlens-collector_<version>_<arch>.deb:
+// the collector as /usr/bin/teamlens-collector, its settings in
+// /etc/teamlens/collector.conf (a conffile, 0600 root, kept on upgrade:
+// TEAMLENS_DB, TEAMLENS_LISTEN, TEAMLENS_ENROLL_SECRET, empty so that only
+// minted enroll tokens work, and TEAMLENS_ARGS for other serve flags such
+// as --tls-cert), a systemd unit and a SysV init script. postinst creates
+// the system user teamlens-collector and /var/lib/teamlens-collector and
+// /var/log/teamlens-collector (0750, the user's) and starts the service as
+// that user; prerm stops it; remove unregisters it and keeps the data;
+// purge deletes the database, the log, the settings and the user. Mint
+// enroll tokens as the service user, so that the database stays its own:
+// runuser -u teamlens-collector -- teamlens-collector enroll-token --db
+// /var/lib/teamlens-collector/collector.db --expires 7d --uses 500.
 //
 // The same flags reach the other platforms' packages, which this machine
 // cannot build:

@@ -1,7 +1,11 @@
+// Command installer deploys the Teamlens agent (and the My Insights viewer)
+// as a service on a workstation, reports its state, removes it, and builds
+// .deb packages of the agent or the collector for software distribution.
 package main
 
 import (
 	"context"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -14,6 +18,7 @@ import (
 
 	"teamlens/installer/internal/deb"
 	"teamlens/installer/internal/install"
+	"teamlens/internal/cmdline"
 )
 
 // Exit codes. Status follows the LSB init script convention.
@@ -32,63 +37,88 @@ func main() {
 	os.Exit(code)
 }
 
-const usage = `usage:
-  installer install   --collector URL --enroll-secret X [--agent-binary PATH]
-                      [--data-dir D] [--spool-dir S] [--analytics user-choice|disabled]
-                      [--seat-usage=true|false] [--silent]
-                      [--viewer-binary PATH | --no-viewer]
-  installer status
-  installer uninstall [--purge]
-  installer package   --format deb --collector URL --enroll-secret X [--out DIR]
-                      [--viewer-binary PATH]
-`
+// command is a subcommand with what it runs once its flags are parsed.
+type command struct {
+	*cmdline.Command
+	run func(ctx context.Context, in *install.Installer) int
+}
+
+func newCommand(name, summary, example string) *command {
+	return &command{Command: &cmdline.Command{Name: "installer " + name, Summary: summary, Example: example,
+		Flags: flag.NewFlagSet("installer "+name, flag.ContinueOnError)}}
+}
 
 // run parses the command line and maps every outcome to an exit code.
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
+	cmds := []*command{installCommand(stderr), statusCommand(stdout), uninstallCommand(), packageCommand(stdout, stderr)}
+	prog := &cmdline.Program{Name: "installer",
+		Summary: "installer deploys the Teamlens agent and the My Insights viewer as a service on this workstation, or builds packages of the agent or the collector for your software-distribution tool."}
+	for _, c := range cmds {
+		prog.Commands = append(prog.Commands, c.Command)
+	}
+	helpOut := stdout
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return exitUsage
+		helpOut = stderr
+	}
+	chosen, rest, err := prog.Select(args, helpOut)
+	if err == nil {
+		_, err = chosen.Parse(rest, stdout)
+	}
+	if err != nil {
+		if cmdline.ExitCode(err) == exitUsage {
+			fmt.Fprintln(stderr, err)
+		}
+		return cmdline.ExitCode(err)
 	}
 	log := slog.New(slog.NewTextHandler(stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	in := &install.Installer{Log: log, Out: stdout}
-	fs := flag.NewFlagSet("installer "+args[0], flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fail := func(err error) int {
-		fmt.Fprintf(stderr, "installer %s: %v\n", args[0], err)
-		return exitError
-	}
-
-	switch args[0] {
-	case "install":
-		var o install.Options
-		var silent bool
-		var secretFile string
-		seat := optionalBool{}
-		fs.StringVar(&o.Collector, "collector", "", "collector `URL`")
-		fs.StringVar(&o.EnrollSecret, "enroll-secret", "", "enroll secret the agent presents to the collector")
-		fs.StringVar(&secretFile, "enroll-secret-file", "", "read the enroll secret from `FILE` (keeps it out of the process list)")
-		fs.StringVar(&o.AgentBinary, "agent-binary", "", "agent binary to install (default: agent next to the installer)")
-		fs.StringVar(&o.ViewerBinary, "viewer-binary", "", "My Insights viewer to install with its menu entry (default: viewer next to the installer, if there)")
-		fs.BoolVar(&o.NoViewer, "no-viewer", false, "do not install the My Insights viewer")
-		fs.StringVar(&o.DataDir, "data-dir", "", "agent data directory (default "+install.DefaultLayout().DataDir+")")
-		fs.StringVar(&o.SpoolDir, "spool-dir", "", "journal spool directory (default "+install.DefaultLayout().SpoolDir+")")
-		fs.StringVar(&o.Analytics, "analytics", "", "analytics policy: user-choice or disabled (default user-choice)")
-		fs.Var(&seat, "seat-usage", "record product sessions (default true)")
-		fs.BoolVar(&silent, "silent", false, "print nothing but warnings and errors")
-		if err := parse(fs, args[1:]); err != nil {
-			return exitUsage
+	for _, c := range cmds {
+		if c.Command == chosen {
+			return c.run(ctx, &install.Installer{Log: log, Out: stdout})
 		}
+	}
+	return exitUsage
+}
+
+func failed(stderr io.Writer, cmd string, err error) int {
+	var ue *cmdline.UsageError
+	if errors.As(err, &ue) {
+		fmt.Fprintln(stderr, err)
+		return exitUsage
+	}
+	fmt.Fprintf(stderr, "installer %s: %v\n", cmd, err)
+	return exitError
+}
+
+func installCommand(stderr io.Writer) *command {
+	c := newCommand("install", "Installs the agent (and the viewer, when it is next to the installer) as a service and waits until it answers; over an existing install it upgrades and keeps data, consent and the device token.",
+		"installer install --collector https://teamlens.example:8443 --enroll-secret-file /root/enroll.secret --silent")
+	var o install.Options
+	var silent bool
+	var secretFile string
+	seat := optionalBool{}
+	fs := c.Flags
+	fs.StringVar(&o.Collector, "collector", "", "collector `URL` (http:// or https://)")
+	fs.StringVar(&o.EnrollSecret, "enroll-secret", "", "enroll `secret` the agent presents to the collector")
+	fs.StringVar(&secretFile, "enroll-secret-file", "", "read the enroll secret from `FILE` (keeps it out of the process list)")
+	fs.StringVar(&o.AgentBinary, "agent-binary", "", "agent binary to install (default: agent next to the installer)")
+	fs.StringVar(&o.ViewerBinary, "viewer-binary", "", "My Insights viewer to install with its menu entry (default: viewer next to the installer, if there)")
+	fs.BoolVar(&o.NoViewer, "no-viewer", false, "do not install the My Insights viewer")
+	fs.StringVar(&o.DataDir, "data-dir", "", "agent data directory (default "+install.DefaultLayout().DataDir+")")
+	fs.StringVar(&o.SpoolDir, "spool-dir", "", "journal spool directory (default "+install.DefaultLayout().SpoolDir+")")
+	fs.StringVar(&o.Analytics, "analytics", "", "analytics policy: user-choice or disabled (default user-choice)")
+	fs.Var(&seat, "seat-usage", "record product sessions: true or false (default true)")
+	fs.BoolVar(&silent, "silent", false, "print nothing but warnings and errors")
+	c.run = func(ctx context.Context, in *install.Installer) int {
 		if secretFile != "" {
 			b, err := os.ReadFile(secretFile)
 			if err != nil {
-				return fail(fmt.Errorf("--enroll-secret-file: %w", err))
+				return failed(stderr, "install", fmt.Errorf("--enroll-secret-file: %w", err))
 			}
 			o.EnrollSecret = strings.TrimSpace(string(b))
 		}
 		o.SeatUsage = seat.v
 		if err := o.Validate(); err != nil {
-			fmt.Fprintf(stderr, "installer install: %v\n", err)
-			return exitUsage
+			return failed(stderr, "install", &cmdline.UsageError{Cmd: c.Name, Msg: err.Error()})
 		}
 		if self, err := os.Executable(); err == nil {
 			o.InstallerBinary = self
@@ -98,30 +128,23 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		}
 		res, err := in.Install(ctx, o)
 		if err != nil {
-			return fail(err)
+			return failed(stderr, "install", err)
 		}
 		if res.CollectorErr != nil {
 			fmt.Fprintf(stderr, "installer install: warning: collector %s is not reachable (%v); the agent keeps retrying, see \"installer status\"\n", o.Collector, res.CollectorErr)
 		}
 		return exitOK
+	}
+	return c
+}
 
-	case "uninstall":
-		purge := fs.Bool("purge", false, "also remove data, spool, configuration and binaries")
-		if err := parse(fs, args[1:]); err != nil {
-			return exitUsage
-		}
-		if err := in.Uninstall(ctx, *purge); err != nil {
-			return fail(err)
-		}
-		return exitOK
-
-	case "status":
-		if err := parse(fs, args[1:]); err != nil {
-			return exitUsage
-		}
+func statusCommand(stdout io.Writer) *command {
+	c := newCommand("status", "Says whether the agent is installed, running and answering, and whether the viewer is installed; exits 0 when all is well, 3 when installed but not running, 4 when not installed.",
+		"installer status")
+	c.run = func(ctx context.Context, in *install.Installer) int {
 		r, err := in.Status(ctx)
 		if err != nil {
-			return fail(err)
+			return failed(os.Stderr, "status", err)
 		}
 		fmt.Fprintln(stdout, r)
 		switch {
@@ -131,58 +154,80 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 			return exitNotInstalled
 		}
 		return exitNotRunning
+	}
+	return c
+}
 
-	case "package":
-		var o deb.Options
-		var format string
-		fs.StringVar(&format, "format", "", "package format: deb")
-		fs.StringVar(&o.Collector, "collector", "", "collector `URL` baked into the package")
-		fs.StringVar(&o.EnrollSecret, "enroll-secret", "", "enroll secret baked into the package")
-		fs.StringVar(&o.OutDir, "out", ".", "directory to write the package to")
-		fs.StringVar(&o.AgentBinary, "agent-binary", "", "agent binary to package (default: agent next to the installer)")
-		fs.StringVar(&o.ViewerBinary, "viewer-binary", "", "My Insights viewer to package with its menu entry (default: viewer next to the installer, if there)")
-		fs.StringVar(&o.Version, "version", "", "package version (default "+deb.DefaultVersion+")")
-		if err := parse(fs, args[1:]); err != nil {
-			return exitUsage
+func uninstallCommand() *command {
+	c := newCommand("uninstall", "Stops and removes the agent service and the viewer's menu entry; with --purge also its data, spool, configuration and binaries.",
+		"installer uninstall --purge")
+	purge := c.Flags.Bool("purge", false, "also remove data, spool, configuration and binaries")
+	c.run = func(ctx context.Context, in *install.Installer) int {
+		if err := in.Uninstall(ctx, *purge); err != nil {
+			return failed(os.Stderr, "uninstall", err)
 		}
+		return exitOK
+	}
+	return c
+}
+
+func packageCommand(stdout, stderr io.Writer) *command {
+	c := newCommand("package", "Builds a .deb: of the agent (the default), with the collector URL and enroll secret baked in and the viewer with its menu entry; or, with --component collector, of the collector with its service, configuration file and data directory.",
+		"installer package --format deb --collector https://teamlens.example:8443 --enroll-secret S --out dist\ninstaller package --format deb --component collector --listen 0.0.0.0:8443 --out dist")
+	var o deb.Options
+	var co deb.CollectorOptions
+	var format, component, outDir, version string
+	fs := c.Flags
+	fs.StringVar(&format, "format", "", "package format: deb")
+	fs.StringVar(&component, "component", "agent", "what to package: agent or collector")
+	fs.StringVar(&outDir, "out", ".", "`directory` to write the package to")
+	fs.StringVar(&version, "version", packageVersion(), "package `version`")
+	fs.StringVar(&o.Collector, "collector", "", "agent: collector `URL` baked into the package")
+	fs.StringVar(&o.EnrollSecret, "enroll-secret", "", "agent: enroll `secret` baked into the package (readable by root only)")
+	fs.StringVar(&o.AgentBinary, "agent-binary", "", "agent: agent binary to package (default: agent next to the installer)")
+	fs.StringVar(&o.ViewerBinary, "viewer-binary", "", "agent: My Insights viewer to package with its menu entry (default: viewer next to the installer, if there)")
+	fs.StringVar(&co.CollectorBinary, "collector-binary", "", "collector: collector binary to package (default: collector next to the installer)")
+	fs.StringVar(&co.Listen, "listen", "127.0.0.1:8080", "collector: listen `address` written into the packaged configuration")
+	c.Required = []string{"format"}
+	c.run = func(ctx context.Context, in *install.Installer) int {
 		if format != "deb" {
-			fmt.Fprintf(stderr, "installer package: --format must be deb (MSI and macOS pkg: see the installer's documentation), not %q\n", format)
-			return exitUsage
+			return failed(stderr, "package", &cmdline.UsageError{Cmd: c.Name, Msg: fmt.Sprintf("--format must be deb (MSI and macOS pkg: see the installer's documentation), not %q", format)})
 		}
-		if err := (install.Options{Collector: o.Collector, EnrollSecret: o.EnrollSecret}).Validate(); err != nil {
-			fmt.Fprintf(stderr, "installer package: %v\n", err)
-			return exitUsage
+		var path string
+		var err error
+		switch component {
+		case "collector":
+			co.OutDir, co.Version = outDir, version
+			path, err = deb.BuildCollector(co)
+		case "agent":
+			o.OutDir, o.Version = outDir, version
+			if err := (install.Options{Collector: o.Collector, EnrollSecret: o.EnrollSecret}).Validate(); err != nil {
+				return failed(stderr, "package", &cmdline.UsageError{Cmd: c.Name, Msg: err.Error()})
+			}
+			if !deb.HasViewer(o) {
+				fmt.Fprintln(stderr, "installer package: warning: no viewer next to the installer, so the package has no My Insights; build it with \"make viewer\" or pass --viewer-binary")
+			}
+			path, err = deb.Build(o)
+		default:
+			return failed(stderr, "package", &cmdline.UsageError{Cmd: c.Name, Msg: fmt.Sprintf("--component must be agent or collector, not %q", component)})
 		}
-		if !deb.HasViewer(o) {
-			fmt.Fprintln(stderr, "installer package: warning: no viewer next to the installer, so the package has no My Insights; build it with \"make viewer\" or pass --viewer-binary")
-		}
-		path, err := deb.Build(o)
 		if err != nil {
-			return fail(err)
+			return failed(stderr, "package", err)
 		}
 		fmt.Fprintln(stdout, path)
 		return exitOK
-
-	case "-h", "-help", "--help", "help":
-		fmt.Fprint(stdout, usage)
-		return exitOK
 	}
-	fmt.Fprintf(stderr, "installer: unknown command %q\n%s", args[0], usage)
-	return exitUsage
+	return c
 }
 
-// parse parses flags and refuses stray arguments, which are usually a
-// mistyped flag.
-func parse(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		return err
+// packageVersion is the version stamped into the installer at build time,
+// as a Debian version, or the deb package's default for a development build.
+func packageVersion() string {
+	v := strings.TrimPrefix(cmdline.Version(), "v")
+	if v == "" || v[0] < '0' || v[0] > '9' || !strings.Contains(v, ".") {
+		return deb.DefaultVersion
 	}
-	if fs.NArg() > 0 {
-		err := fmt.Errorf("unexpected argument %q", fs.Arg(0))
-		fmt.Fprintf(fs.Output(), "%s: %v\n", fs.Name(), err)
-		return err
-	}
-	return nil
+	return strings.ReplaceAll(v, "-", "~")
 }
 
 // optionalBool is a boolean flag that knows whether it was given, so an

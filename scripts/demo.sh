@@ -85,18 +85,17 @@ echo "   $written events recorded, their days uploaded"
 
 echo "== today's insights"
 "$BIN/collector" insights --db "$DB" --as-of "$TODAY" | sed 's/^/   /'
-tokens=""
+# One admin on every team: any token of theirs serves all their teams.
 for team in acme brick civic delta forge heritage; do
-	tokens="$tokens $team=$("$BIN/collector" admin --db "$DB" --team $team --email admin@example.com --role primary --can-purchase)"
+	TOKEN=$("$BIN/collector" admin --db "$DB" --team $team --email admin@example.com --role primary --can-purchase)
 done
-"$BIN/fleetsim" check --collector "$URL" $tokens
-TOKEN=$(echo "$tokens" | sed -n 's/.*acme=\([^ ]*\).*/\1/p')
+"$BIN/fleetsim" check --collector "$URL" acme=$TOKEN brick=$TOKEN civic=$TOKEN delta=$TOKEN forge=$TOKEN heritage=$TOKEN
 
 cat <<MSG
 
 Teamlens demo
   console:       $URL/
-  sign-in token: $TOKEN   (admin@example.com, primary admin of acme, can purchase)
+  sign-in token: $TOKEN   (admin@example.com: primary admin of all six teams, can purchase)
   API:           curl -H "Authorization: Bearer $TOKEN" $URL/v1/teams/acme/insights
   files, logs:   $DEMO
 MSG

@@ -2,7 +2,7 @@
 # Installs what building and testing Teamlens needs on Debian/Ubuntu, or
 # says exactly what is missing.
 #   scripts/deps.sh          # Go toolchain and cgo only (agent, collector, demo)
-#   scripts/deps.sh test     # plus Fyne's X11/GL headers, Xvfb, ImageMagick, PostgreSQL,
+#   scripts/deps.sh test     # plus Fyne's X11/GL headers, Xvfb, ImageMagick, PostgreSQL, Chromium,
 #                            # desktop-file-validate (the viewer's menu entry), DejaVu (make screens)
 set -eu
 
@@ -14,7 +14,7 @@ fi
 pkgs="gcc pkg-config"
 bins="gcc pkg-config"
 if [ "${1:-}" = test ]; then
-	pkgs="$pkgs libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb x11-utils imagemagick postgresql dpkg-dev desktop-file-utils fonts-dejavu-core"
+	pkgs="$pkgs libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb x11-utils imagemagick postgresql dpkg-dev chromium desktop-file-utils fonts-dejavu-core"
 fi
 
 missing=""

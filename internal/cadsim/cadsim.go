@@ -66,7 +66,6 @@ func session(dir string, o Options, rng *rand.Rand, start time.Time) (int, error
 	if err != nil {
 		return 0, err
 	}
-	defer w.Close()
 	clock := start
 	w.Now = func() time.Time { return clock }
 	step := func(maxSeconds int) { clock = clock.Add(time.Duration(5+rng.IntN(maxSeconds)) * time.Second) }

@@ -188,8 +188,13 @@ func (p *Program) lookup(sub string) *Command {
 // Help lists what the program does and its commands.
 func (p *Program) Help(w io.Writer) {
 	fmt.Fprintf(w, "%s\n\nusage: %s <command> [flags]\n\ncommands:\n", p.Summary, p.Name)
+	width := 0
 	for _, c := range p.Commands {
-		fmt.Fprintf(w, "  %-10s %s\n", strings.TrimPrefix(c.Name, p.Name+" "), c.Summary)
+		width = max(width, len(c.Name)-len(p.Name)-1)
+	}
+	for _, c := range p.Commands {
+		first, _, _ := strings.Cut(c.Summary, ". ")
+		fmt.Fprintf(w, "  %-*s  %s\n", width, strings.TrimPrefix(c.Name, p.Name+" "), strings.TrimSuffix(first, ".")+".")
 	}
 	fmt.Fprintf(w, "\n'%s <command> --help' shows a command's flags; '%s --version' the version.\n", p.Name, p.Name)
 }

@@ -39,14 +39,18 @@ func Seed(ctx context.Context, cfg SeedConfig, out io.Writer) error {
 			}
 		}
 	}
+	size, n, err := org.WireBytes(500)
+	if err != nil {
+		return err
+	}
 	start := time.Now()
 	rec, err := org.Upload(ctx, cfg.Upload)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "fleetsim: %d teams, %d subscriptions, %d users on %d devices; %d days uploaded in %s (%s)\n",
+	fmt.Fprintf(out, "fleetsim: %d teams, %d subscriptions, %d users on %d devices; %d days uploaded in %s (%s); %.0f gzip bytes per user-day\n",
 		len(org.Teams), len(org.Subscriptions), len(org.Users), org.Opt.Devices, rec.DaysAcked,
-		time.Since(start).Round(time.Millisecond), rec.Summary())
+		time.Since(start).Round(time.Millisecond), rec.Summary(), float64(size)/float64(max(1, n)))
 	return nil
 }
 

@@ -20,7 +20,7 @@ import (
 type IngestOptions struct {
 	Collector, EnrollSecret, StateDir string
 	Devices                           int // default 4
-	Days                              int // per device; default 50,000
+	Days                              int // per device; default 20,000, at most MaxIngestDays
 	BatchDays                         int // default 5,000, the collector's cap
 	End                               time.Time
 }
@@ -41,7 +41,10 @@ func Ingest(ctx context.Context, opt IngestOptions) (*IngestResult, error) {
 		opt.Devices = 4
 	}
 	if opt.Days <= 0 {
-		opt.Days = 50_000
+		opt.Days = 20_000
+	}
+	if opt.Days > MaxIngestDays {
+		return nil, fmt.Errorf("%d days per device is over the %d a device can send (%d users, 700 days)", opt.Days, MaxIngestDays, ingestUsers)
 	}
 	if opt.BatchDays <= 0 {
 		opt.BatchDays = 5000
@@ -99,12 +102,14 @@ func Ingest(ctx context.Context, opt IngestOptions) (*IngestResult, error) {
 	return res, err
 }
 
-// benchDays are the days of the insight benchmark's shape: users of two
-// products each day, with startup and save stats and two commands.
+// benchDays are the days of the insight benchmark's shape (two products
+// a user-day, startup and save stats, two commands), for 16 users: under
+// the collector's cap of distinct users per device and day. n is at most
+// MaxIngestDays.
 func benchDays(device, n int, end time.Time) []wire.Day {
 	out := make([]wire.Day, 0, n)
 	for i := 0; len(out) < n; i++ {
-		user, back := i/90, i%90
+		user, back := i%ingestUsers, i/ingestUsers
 		for _, p := range []string{"AutoCAD", "Revit"} {
 			if len(out) == n {
 				break
@@ -113,12 +118,19 @@ func benchDays(device, n int, end time.Time) []wire.Day {
 			out = append(out, wire.Day{Date: end.AddDate(0, 0, -back).Format(wire.DateLayout), User: fmt.Sprintf("ingest%d-%d", device, user),
 				Product: p, Version: "2027.1", Minutes: 60, Sessions: 1,
 				Analytics: &wire.Analytics{StartupMS: &wire.Stat{Count: 1, Sum: ms, Min: ms, Max: ms},
-					SaveMS:   &wire.Stat{Count: 2, Sum: ms, Min: ms / 2, Max: ms / 2},
+					SaveMS:   &wire.Stat{Count: 2, Sum: ms / 2 * 2, Min: ms / 2, Max: ms / 2},
 					Commands: map[string]*wire.Outcomes{"LINE": {Started: 5, Completed: 4}, "MOVE": {Started: 2, Completed: 2}}}})
 		}
 	}
 	return out
 }
+
+// ingestUsers per device, and the most days a device can send: its users'
+// two products on each of the 700 days the collector accepts.
+const (
+	ingestUsers   = 16
+	MaxIngestDays = ingestUsers * 2 * 700
+)
 
 func gzipBatch(days []wire.Day) ([]byte, error) {
 	var buf bytes.Buffer

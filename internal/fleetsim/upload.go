@@ -98,7 +98,11 @@ func send(ctx context.Context, dev *simupload.Device, days []wire.Day, rec *Reco
 
 // UploadOptions say where and how the organization's days go.
 type UploadOptions struct {
-	Collector    string
+	Collector string
+	// Collectors, when set, spreads the devices over several collector
+	// replicas (device i uploads to Collectors[i%len]), as a load
+	// balancer would.
+	Collectors   []string
 	EnrollSecret string
 	// StateDir keeps each simulated device's credential, as an agent keeps
 	// it in its data directory.
@@ -162,7 +166,11 @@ func (org *Org) uploadDevice(ctx context.Context, uo UploadOptions, i int, users
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return err
 	}
-	dev, err := simupload.Enroll(ctx, uo.Client, uo.Collector, uo.EnrollSecret, dir)
+	collector := uo.Collector
+	if len(uo.Collectors) > 0 {
+		collector = uo.Collectors[i%len(uo.Collectors)]
+	}
+	dev, err := simupload.Enroll(ctx, uo.Client, collector, uo.EnrollSecret, dir)
 	if err != nil {
 		return err
 	}
@@ -178,4 +186,25 @@ func (org *Org) uploadDevice(ctx context.Context, uo UploadOptions, i int, users
 		}
 	}
 	return nil
+}
+
+// WireBytes is what the organization's days weigh on the wire: the gzip
+// JSON bodies of each device's days in the agent's batches of batchDays,
+// and the number of days.
+func (org *Org) WireBytes(batchDays int) (bytes, days int, err error) {
+	byDevice := make([][]wire.Day, org.Opt.Devices)
+	for _, u := range org.Users {
+		byDevice[u.Device] = append(byDevice[u.Device], org.Days(u)...)
+	}
+	for _, dd := range byDevice {
+		for start := 0; start < len(dd); start += batchDays {
+			b, err := gzipBatch(dd[start:min(start+batchDays, len(dd))])
+			if err != nil {
+				return 0, 0, err
+			}
+			bytes += len(b)
+		}
+		days += len(dd)
+	}
+	return bytes, days, nil
 }

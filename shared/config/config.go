@@ -7,6 +7,7 @@ package config
 import (
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -99,19 +100,6 @@ func Load(path string) (Config, error) {
 	return c, nil
 }
 
-// Write saves c as TOML at path with mode 0600: it holds the enroll secret.
-func Write(path string, c Config) error {
-	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_TRUNC, 0o600)
-	if err != nil {
-		return err
-	}
-	if err := toml.NewEncoder(f).Encode(c); err != nil {
-		f.Close()
-		return err
-	}
-	return f.Close()
-}
-
 // WithDefaults fills every unset field.
 func (c Config) WithDefaults() Config {
 	if c.DataDir == "" {
@@ -155,6 +143,12 @@ func (c Config) Validate() error {
 	}
 	if c.Collector != "" && c.EnrollSecret == "" {
 		return errors.New("a collector needs an enroll secret")
+	}
+	if c.Collector != "" {
+		u, err := url.Parse(c.Collector)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+			return fmt.Errorf("collector %q is not an http:// or https:// URL", c.Collector)
+		}
 	}
 	return nil
 }

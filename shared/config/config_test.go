@@ -10,16 +10,19 @@ import (
 	"teamlens/shared/config"
 )
 
-func TestLoadWriteRoundTrip(t *testing.T) {
+// TestLoad reads a file as the installer writes it (the installer's own
+// tests check its mode).
+func TestLoad(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "agent.toml")
-	off := false
-	in := config.Config{Collector: "http://127.0.0.1:8080", EnrollSecret: "s", Analytics: config.AnalyticsDisabled, SeatUsage: &off,
-		UploadInterval: config.Duration{Duration: 15 * time.Minute}}
-	if err := config.Write(path, in); err != nil {
+	in := config.Config{Collector: "http://127.0.0.1:8080"}
+	text := `collector = "http://127.0.0.1:8080"
+enroll_secret = "s"
+analytics = "disabled"
+seat_usage = false
+upload_interval = "15m0s"
+`
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
 		t.Fatal(err)
-	}
-	if fi, _ := os.Stat(path); fi.Mode().Perm() != 0o600 {
-		t.Errorf("config mode %v: it holds the enroll secret", fi.Mode().Perm())
 	}
 	out, err := config.Load(path)
 	if err != nil {
@@ -49,5 +52,24 @@ func TestLoadRejectsUnknownKeysAndBadPolicy(t *testing.T) {
 	}
 	if _, ok := c.Catalog().ByProcess("FooCAD.exe"); !ok {
 		t.Fatal("configured product missing from the catalog")
+	}
+}
+
+func TestValidateCollectorURL(t *testing.T) {
+	for _, tc := range []struct {
+		url string
+		ok  bool
+	}{
+		{"https://teamlens.example:8443", true},
+		{"http://127.0.0.1:19080", true},
+		{"127.0.0.1:19080", false},
+		{"teamlens.example", false},
+		{"ftp://teamlens.example", false},
+		{"https://", false},
+	} {
+		c := config.Config{Collector: tc.url, EnrollSecret: "s"}.WithDefaults()
+		if err := c.Validate(); (err == nil) != tc.ok {
+			t.Errorf("Validate(%q) = %v, want ok %v", tc.url, err, tc.ok)
+		}
 	}
 }

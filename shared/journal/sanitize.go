@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
@@ -396,6 +397,13 @@ func counts(raw json.RawMessage, e *Event) error {
 func parseInt(raw json.RawMessage, name string, dst *int64) error {
 	if len(raw) == 0 || (raw[0] != '-' && (raw[0] < '0' || raw[0] > '9')) {
 		return reject(ReasonBadValue, name)
+	}
+	// The line is valid JSON already: a number of digits alone is an
+	// integer, read without encoding/json's second validation of it (the
+	// "v" of every line took 5% of the agent's ingest).
+	if n, err := strconv.ParseInt(string(raw), 10, 64); err == nil {
+		*dst = n
+		return nil
 	}
 	if err := json.Unmarshal(raw, dst); err != nil {
 		// Accept integral floats such as 1200.0; reject fractions.

@@ -1,3 +1,5 @@
+//go:build linux
+
 package journal_test
 
 import (
@@ -13,6 +15,7 @@ import (
 	"syscall"
 	"testing"
 
+	"teamlens/internal/testenv"
 	"teamlens/shared/journal"
 )
 
@@ -71,9 +74,7 @@ func asUser(t *testing.T, cred *syscall.Credential, script string, args ...strin
 // victim's product writes to. Neither receives a byte; the session goes on
 // in new files of the victim's own.
 func TestSquattedNameIsLeftAlone(t *testing.T) {
-	if os.Geteuid() != 0 {
-		t.Skip("needs root to create OS users")
-	}
+	testenv.NeedRoot(t, "create OS users")
 	_, victim := osUser(t, "tlsjvictim")
 	_, attacker := osUser(t, "tlsjattacker")
 	root, err := os.MkdirTemp("", "squat")

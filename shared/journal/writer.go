@@ -184,10 +184,6 @@ func (w *Writer) View(view, change string) error {
 	return w.write(e)
 }
 
-// Close releases the writer; it does not end the session. The file is not
-// held open between events (see write), so there is nothing to flush.
-func (w *Writer) Close() error { return nil }
-
 func (w *Writer) event(typ string) Event {
 	now := time.Now
 	if w.Now != nil {

@@ -20,14 +20,18 @@ import (
 const usage = `usage:
   fleetsim seed   --collector URL --enroll-secret X --dir D [--db DB] [--users 300] [--devices N] [--days 120] [--seed 1]
   fleetsim load   --collector URL --enroll-secret X --dir D [--db DB] [--agents 1000] [--continuous 200] [--duration 60s]
-  fleetsim ingest --collector URL --enroll-secret X --dir D [--devices 4] [--days 50000] [--batch 5000]
+  fleetsim ingest --collector URL --enroll-secret X --dir D [--devices 4] [--days 20000] [--batch 5000]
   fleetsim check  --collector URL TEAM=ADMIN-TOKEN...   # every insight kind appears for some team
 `
 
 func main() {
-	if len(os.Args) < 2 || os.Args[1] == "-h" || os.Args[1] == "--help" {
+	if len(os.Args) < 2 {
 		fmt.Fprint(os.Stderr, usage)
 		os.Exit(2)
+	}
+	if os.Args[1] == "-h" || os.Args[1] == "--help" {
+		fmt.Print(usage)
+		return
 	}
 	cmd := os.Args[1]
 	if cmd == "check" {
@@ -55,7 +59,7 @@ func main() {
 		fs.DurationVar(&load.Duration, "duration", time.Minute, "length of the continuous phase")
 	case "ingest":
 		fs.IntVar(&ingest.Devices, "devices", 4, "devices uploading at once")
-		fs.IntVar(&ingest.Days, "days", 50_000, "days per device")
+		fs.IntVar(&ingest.Days, "days", 20_000, "days per device")
 		fs.IntVar(&ingest.BatchDays, "batch", 5000, "days per request")
 	default:
 		fmt.Fprint(os.Stderr, usage)

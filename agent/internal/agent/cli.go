@@ -3,43 +3,73 @@ package agent
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 
 	"teamlens/agent/internal/store"
 )
 
 // The CLI commands below open the database directly, so they work whether
-// or not the service runs (WAL and the busy timeout let both write).
+// or not the service runs (WAL and the busy timeout let both write). They
+// are for the administrator; other users go through the socket (remote.go).
 
-// Consent prints or changes user's consent: action is on, off or status.
-func Consent(ctx context.Context, dataDir, user, action string, w io.Writer) error {
-	return withStore(ctx, dataDir, func(st *store.Store) error {
-		switch action {
-		case "on", "off":
-			if err := st.SetConsent(ctx, user, action == "on"); err != nil {
-				return err
-			}
-		case "status":
-		default:
-			return fmt.Errorf("consent: want on, off or status, not %q", action)
+// Consent prints or changes user's consent: action is on, off or status;
+// withdraw, with off, also withdraws what was shared.
+func Consent(ctx context.Context, dataDir, user, action string, withdraw bool, w io.Writer) error {
+	if err := checkConsentArgs(action, withdraw); err != nil {
+		return err
+	}
+	open := withStore
+	if action == "status" {
+		open = withExistingStore
+	}
+	return open(ctx, dataDir, func(st *store.Store) error {
+		var err error
+		switch {
+		case withdraw:
+			err = st.WithdrawConsent(ctx, user)
+		case action != "status":
+			err = st.SetConsent(ctx, user, action == "on")
+		}
+		if err != nil {
+			return err
 		}
 		on, err := st.Consent(ctx, user)
 		if err != nil {
 			return err
 		}
-		state := "off"
-		if on {
-			state = "on"
-		}
-		_, err = fmt.Fprintln(w, state)
-		return err
+		return printConsent(w, on, withdraw)
 	})
+}
+
+func checkConsentArgs(action string, withdraw bool) error {
+	switch {
+	case action != "on" && action != "off" && action != "status":
+		return fmt.Errorf("consent: want on, off or status, not %q", action)
+	case withdraw && action != "off":
+		return errors.New("consent: --withdraw goes with off")
+	}
+	return nil
+}
+
+func printConsent(w io.Writer, on, withdrawn bool) error {
+	state := "off"
+	if on {
+		state = "on"
+	}
+	if withdrawn {
+		state += " (withdrawn: uploaded days are sent again without analytics)"
+	}
+	_, err := fmt.Fprintln(w, state)
+	return err
 }
 
 // Status prints the status JSON.
 func Status(ctx context.Context, dataDir string, w io.Writer) error {
-	return withStore(ctx, dataDir, func(st *store.Store) error {
+	return withExistingStore(ctx, dataDir, func(st *store.Store) error {
 		s, err := st.Status(ctx)
 		if err != nil {
 			return err
@@ -50,7 +80,7 @@ func Status(ctx context.Context, dataDir string, w io.Writer) error {
 
 // Export prints what is stored about user ("" for everyone).
 func Export(ctx context.Context, dataDir, user string, w io.Writer) error {
-	return withStore(ctx, dataDir, func(st *store.Store) error {
+	return withExistingStore(ctx, dataDir, func(st *store.Store) error {
 		e, err := st.Export(ctx, user)
 		if err != nil {
 			return err
@@ -61,11 +91,24 @@ func Export(ctx context.Context, dataDir, user string, w io.Writer) error {
 
 // Forget deletes everything stored about user.
 func Forget(ctx context.Context, dataDir, user string, w io.Writer) error {
-	return withStore(ctx, dataDir, func(st *store.Store) error {
-		if err := st.ForgetUser(ctx, user); err != nil {
+	return withExistingStore(ctx, dataDir, func(st *store.Store) error {
+		if err := st.Forget(ctx, user); err != nil {
 			return err
 		}
 		_, err := fmt.Fprintf(w, "deleted all data of %s\n", user)
+		return err
+	})
+}
+
+// Requeue releases quarantined days (of date, or all when date is "")
+// into the upload queue.
+func Requeue(ctx context.Context, dataDir, date string, w io.Writer) error {
+	return withExistingStore(ctx, dataDir, func(st *store.Store) error {
+		n, err := st.Requeue(ctx, date)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintf(w, "requeued %d quarantined days; the next upload sends them\n", n)
 		return err
 	})
 }
@@ -77,6 +120,19 @@ func withStore(ctx context.Context, dataDir string, fn func(*store.Store) error)
 	}
 	defer st.Close()
 	return fn(st)
+}
+
+// withExistingStore is withStore for commands that only read or delete: a
+// mistyped --data-dir must be an error, not a new empty database.
+func withExistingStore(ctx context.Context, dataDir string, fn func(*store.Store) error) error {
+	path := filepath.Join(dataDir, store.FileName)
+	if _, err := os.Stat(path); err != nil {
+		if errors.Is(err, os.ErrNotExist) {
+			return fmt.Errorf("no agent database at %s: is --data-dir right? (the agent creates it when it first runs)", path)
+		}
+		return fmt.Errorf("agent database: %w", err)
+	}
+	return withStore(ctx, dataDir, fn)
 }
 
 func writeJSON(w io.Writer, v any) error {

@@ -33,14 +33,17 @@ type Kept struct {
 	Discarded int
 }
 
-// Apply sorts a batch's events, liveness and samples by the rules.
-// Events are modified in place (a seat-usage event loses its startup time
-// without consent).
+// Apply sorts a batch's events, liveness and samples by the rules. It
+// filters events in place (a seat-usage event also loses its startup time
+// without consent): the caller's slice holds the kept events after it.
 func (r Rules) Apply(events []journal.Event, alive []Alive, samples []rollup.Sample) Kept {
 	var k Kept
-	k.Events = make([]journal.Event, 0, len(events))
+	k.Events = events[:0]
+	if r.SeatUsage {
+		k.Rollup.Touches = make([]rollup.Touch, 0, len(events)+len(alive))
+	}
 	for i := range events {
-		e := events[i]
+		e := events[i] // a copy: k.Events may overwrite events[i] below
 		if r.SeatUsage {
 			// Any event shows the session alive at its time, even one
 			// whose content is dropped for want of consent.

@@ -9,6 +9,9 @@
 //
 //	GET    /v1/health                          {"ok":true}
 //	GET    /v1/me                              user, consent, policy, products with their insights flag
+//	GET    /v1/status                          `agent status` as the caller may see it: machine-wide
+//	                                           counts, queue and last upload, but only the caller's
+//	                                           consent and quarantined days
 //	PUT    /v1/consent {"on":bool}             {"consent":bool}; 403 when the policy disables analytics.
 //	                                           {"on":false} stops sharing from now on;
 //	                                           {"on":false,"withdraw":true} also withdraws what was

@@ -75,6 +75,7 @@ func (s *Server) Handler() http.Handler {
 		writeJSON(w, http.StatusOK, map[string]bool{"ok": true})
 	})
 	mux.HandleFunc("GET /v1/me", s.user(s.me))
+	mux.HandleFunc("GET /v1/status", s.user(s.status))
 	mux.HandleFunc("PUT /v1/consent", s.user(s.setConsent))
 	mux.HandleFunc("GET /v1/days", s.user(s.days))
 	mux.HandleFunc("GET /v1/export", s.user(s.export))
@@ -263,7 +264,7 @@ func (s *Server) events(w http.ResponseWriter, r *http.Request, login string) {
 }
 
 func (s *Server) forget(w http.ResponseWriter, r *http.Request, login string) {
-	if err := s.cfg.Store.ForgetUser(r.Context(), login); err != nil {
+	if err := s.cfg.Store.Forget(r.Context(), login); err != nil {
 		s.fail(w, "forget", err)
 		return
 	}

@@ -6,6 +6,7 @@
 package spool
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
@@ -59,6 +60,8 @@ type Reader struct {
 	seen    map[string]entry // what each entry looked like when last done with
 	aside   map[string]entry // entries that could not be read, until they change
 	started bool
+	br      *bufio.Reader   // one line buffer for every file read
+	events  []journal.Event // one events buffer for every batch
 }
 
 func (r *Reader) defaults() {

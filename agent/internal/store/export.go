@@ -74,11 +74,10 @@ func scanDay(rows *sql.Rows, extra ...any) (wire.Day, error) {
 	return d, nil
 }
 
-// Forget deletes everything stored about user: events, sessions, day
-// records, consent and reading positions. It returns the spool files the
-// user's positions named, for the caller to delete: left in the spool they
-// would be read again.
-func (s *Store) Forget(ctx context.Context, user string) ([]string, error) {
+// forgetRecords deletes everything stored about user but the reading
+// positions. It returns the spool files the user's positions name, for
+// the caller to delete: left in the spool they would be read again.
+func (s *Store) forgetRecords(ctx context.Context, user string) ([]string, error) {
 	var files []string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
@@ -149,10 +148,11 @@ func (s *Store) usedBytes(ctx context.Context) (int64, error) {
 	return (pages - free) * size, nil
 }
 
-// ForgetUser deletes everything stored about user and the user's spool
-// files, then their reading positions, and scrubs the write-ahead log.
-func (s *Store) ForgetUser(ctx context.Context, user string) error {
-	files, err := s.Forget(ctx, user)
+// Forget deletes everything stored about user (events, sessions, day
+// records, consent) and the user's spool files, then their reading
+// positions, and scrubs the write-ahead log.
+func (s *Store) Forget(ctx context.Context, user string) error {
+	files, err := s.forgetRecords(ctx, user)
 	if err != nil {
 		return err
 	}

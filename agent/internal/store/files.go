@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"sync"
 	"time"
 
 	"teamlens/agent/internal/ingest"
@@ -14,8 +15,11 @@ import (
 func (s *Store) File(ctx context.Context, path string) (ingest.Position, bool, error) {
 	f := ingest.Position{Path: path}
 	var updated int64
-	err := s.db.QueryRowContext(ctx, `SELECT dev, ino, offset, line, skipping, user, ended, updated_ms
-		FROM files WHERE path = ?`, path).Scan(&f.Dev, &f.Ino, &f.Offset, &f.Line, &f.Skipping, &f.User, &f.Ended, &updated)
+	st, err := s.stmts.get(ctx, `SELECT dev, ino, offset, line, skipping, user, ended, updated_ms FROM files WHERE path = ?`)
+	if err != nil {
+		return f, false, err
+	}
+	err = st.QueryRowContext(context.WithoutCancel(ctx), path).Scan(&f.Dev, &f.Ino, &f.Offset, &f.Line, &f.Skipping, &f.User, &f.Ended, &updated)
 	if errors.Is(err, sql.ErrNoRows) {
 		return f, false, nil
 	}
@@ -51,14 +55,34 @@ func (s *Store) RemoveFile(ctx context.Context, path string) error {
 	return err
 }
 
-func putFile(ctx context.Context, tx *sql.Tx, f ingest.Position) error {
-	_, err := tx.ExecContext(ctx, `INSERT INTO files (path, dev, ino, offset, line, skipping, user, ended, updated_ms)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (path) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, offset = excluded.offset,
-			line = excluded.line, skipping = excluded.skipping, user = excluded.user,
-			ended = excluded.ended, updated_ms = excluded.updated_ms`,
-		f.Path, int64(f.Dev), int64(f.Ino), f.Offset, f.Line, f.Skipping, f.User, f.Ended, f.Updated.UnixMilli())
-	return err
+const putFileSQL = `INSERT INTO files (path, dev, ino, offset, line, skipping, user, ended, updated_ms)
+	VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+	ON CONFLICT (path) DO UPDATE SET dev = excluded.dev, ino = excluded.ino, offset = excluded.offset,
+		line = excluded.line, skipping = excluded.skipping, user = excluded.user,
+		ended = excluded.ended, updated_ms = excluded.updated_ms`
+
+// statements are the store's prepared statements, by query.
+type statements struct {
+	db *sql.DB
+	mu sync.Mutex
+	m  map[string]*sql.Stmt
+}
+
+func (s *statements) get(ctx context.Context, query string) (*sql.Stmt, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if st, ok := s.m[query]; ok {
+		return st, nil
+	}
+	st, err := s.db.PrepareContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	if s.m == nil {
+		s.m = map[string]*sql.Stmt{}
+	}
+	s.m[query] = st
+	return st, nil
 }
 
 type rowsQuerier interface {

@@ -24,7 +24,8 @@ func (s *Store) Ingest(ctx context.Context, user string, fn func(ingest.Tx) erro
 		// goroutine per statement to watch it: a third of the agent's CPU
 		// per row, measured. A batch's statements take milliseconds; the
 		// transaction itself still ends with ctx.
-		return fn(&ingestTx{ctx: context.WithoutCancel(ctx), tx: tx, user: user, cal: s.cal, orig: map[rollup.DayKey]dayRow{}})
+		return fn(&ingestTx{ctx: context.WithoutCancel(ctx), tx: tx, user: user, cal: s.cal, orig: map[rollup.DayKey]dayRow{},
+			stmts: &s.stmts, inTx: map[string]*sql.Stmt{}})
 	})
 }
 
@@ -40,6 +41,45 @@ type ingestTx struct {
 	// orig holds each day as read, so an unchanged day is not written
 	// (a write bumps its revision and sends it again).
 	orig map[rollup.DayKey]dayRow
+	// Statements are prepared once per connection, not once per row: with
+	// a batch of one-line files, parsing SQL was half the agent's work.
+	stmts *statements
+	inTx  map[string]*sql.Stmt
+}
+
+// stmt is query prepared for this transaction.
+func (t *ingestTx) stmt(query string) (*sql.Stmt, error) {
+	if st, ok := t.inTx[query]; ok {
+		return st, nil
+	}
+	st, err := t.stmts.get(t.ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	st = t.tx.StmtContext(t.ctx, st)
+	t.inTx[query] = st
+	return st, nil
+}
+
+// queryRow runs a prepared query of one row.
+func (t *ingestTx) queryRow(query string, args ...any) *sql.Row {
+	st, err := t.stmt(query)
+	if err != nil {
+		// A Row carries no error of its own making: run the query
+		// unprepared, which fails the same way.
+		return t.tx.QueryRowContext(t.ctx, query, args...)
+	}
+	return st.QueryRowContext(t.ctx, args...)
+}
+
+// exec runs a prepared statement.
+func (t *ingestTx) exec(query string, args ...any) error {
+	st, err := t.stmt(query)
+	if err != nil {
+		return err
+	}
+	_, err = st.ExecContext(t.ctx, args...)
+	return err
 }
 
 type dayRow struct {
@@ -58,7 +98,7 @@ func (t *ingestTx) Rules() (gate.Rules, error) {
 
 func (t *ingestTx) Session(k rollup.SessionKey) (rollup.Span, bool, error) {
 	var sp rollup.Span
-	err := t.tx.QueryRowContext(t.ctx, `SELECT start_ms, last_ms, ended FROM sessions
+	err := t.queryRow(`SELECT start_ms, last_ms, ended FROM sessions
 		WHERE user = ? AND product = ? AND version = ? AND session = ?`,
 		t.user, k.Product, k.Version, k.Session).Scan(&sp.Start, &sp.Last, &sp.Ended)
 	if errors.Is(err, sql.ErrNoRows) {
@@ -71,9 +111,10 @@ func (t *ingestTx) Day(k rollup.DayKey) (rollup.Day, bool, error) {
 	var d rollup.Day
 	var analytics sql.NullString
 	var busy []byte
-	err := t.tx.QueryRowContext(t.ctx, `SELECT minutes, sessions, analytics, busy FROM days
+	var legacy bool // an empty list reads back as nil, as NULL does
+	err := t.queryRow(`SELECT minutes, sessions, analytics, busy, busy IS NULL FROM days
 		WHERE user = ? AND product = ? AND version = ? AND date = ?`, t.user, k.Product, k.Version, k.Date).
-		Scan(&d.Minutes, &d.Sessions, &analytics, &busy)
+		Scan(&d.Minutes, &d.Sessions, &analytics, &busy, &legacy)
 	if errors.Is(err, sql.ErrNoRows) {
 		return d, false, nil
 	}
@@ -87,7 +128,7 @@ func (t *ingestTx) Day(k rollup.DayKey) (rollup.Day, bool, error) {
 			return d, false, fmt.Errorf("day %s %s: %w", k.Product, k.Date, err)
 		}
 	}
-	if busy == nil {
+	if legacy {
 		d.Busy, err = t.legacyBusy(k)
 	} else {
 		err = d.Busy.UnmarshalBinary(busy)
@@ -120,12 +161,11 @@ func (t *ingestTx) PutEvents(events []journal.Event) error {
 	if len(events) == 0 {
 		return nil
 	}
-	ins, err := t.tx.PrepareContext(t.ctx, `INSERT INTO events (user, ts_ms, product, version, session, type, body)
+	ins, err := t.stmt(`INSERT INTO events (user, ts_ms, product, version, session, type, body)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`)
 	if err != nil {
 		return err
 	}
-	defer ins.Close()
 	for i := range events {
 		e := &events[i]
 		body, err := e.MarshalJSON()
@@ -141,7 +181,7 @@ func (t *ingestTx) PutEvents(events []journal.Event) error {
 
 func (t *ingestTx) PutChanges(ch rollup.Changes) error {
 	for k, sp := range ch.Sessions {
-		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO sessions (user, product, version, session, start_ms, last_ms, ended)
+		if err := t.exec(`INSERT INTO sessions (user, product, version, session, start_ms, last_ms, ended)
 			VALUES (?, ?, ?, ?, ?, ?, ?)
 			ON CONFLICT (user, product, version, session) DO UPDATE SET
 				start_ms = excluded.start_ms, last_ms = excluded.last_ms, ended = excluded.ended`,
@@ -175,30 +215,29 @@ func (t *ingestTx) putDay(k rollup.DayKey, d *rollup.Day) error {
 	if orig, ok := t.orig[k]; ok && orig == row {
 		return nil
 	}
-	_, err = t.tx.ExecContext(t.ctx, `INSERT INTO days (user, product, version, date, minutes, sessions, analytics, busy)
+	return t.exec(`INSERT INTO days (user, product, version, date, minutes, sessions, analytics, busy)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?)
 		ON CONFLICT (user, product, version, date) DO UPDATE SET
 			minutes = excluded.minutes, sessions = excluded.sessions,
 			analytics = excluded.analytics, busy = excluded.busy, rev = rev + 1`,
 		t.user, k.Product, k.Version, k.Date, d.Minutes, d.Sessions, analytics, busy)
-	return err
 }
 
 func (t *ingestTx) PutTally(rejects map[string]int, discarded int, files []ingest.Position) error {
 	for reason, n := range rejects {
-		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO rejects (reason, count) VALUES (?, ?)
+		if err := t.exec(`INSERT INTO rejects (reason, count) VALUES (?, ?)
 			ON CONFLICT (reason) DO UPDATE SET count = count + excluded.count`, reason, n); err != nil {
 			return err
 		}
 	}
 	if discarded > 0 {
-		if _, err := t.tx.ExecContext(t.ctx, `INSERT INTO meta (key, value) VALUES ('discarded', ?)
+		if err := t.exec(`INSERT INTO meta (key, value) VALUES ('discarded', ?)
 			ON CONFLICT (key) DO UPDATE SET value = CAST(value AS INTEGER) + excluded.value`, discarded); err != nil {
 			return err
 		}
 	}
 	for _, f := range files {
-		if err := putFile(t.ctx, t.tx, f); err != nil {
+		if err := t.exec(putFileSQL, f.Path, int64(f.Dev), int64(f.Ino), f.Offset, f.Line, f.Skipping, f.User, f.Ended, f.Updated.UnixMilli()); err != nil {
 			return err
 		}
 	}

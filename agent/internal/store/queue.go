@@ -109,6 +109,9 @@ type StatusCounts struct {
 type StatusQueue struct {
 	DaysPending     int64 `json:"days_pending"`
 	DaysQuarantined int64 `json:"days_quarantined"`
+	// Quarantined lists the refused days with the collector's reason;
+	// `agent requeue` releases them.
+	Quarantined []QuarantinedDay `json:"quarantined"`
 }
 
 // StatusUpload is the outcome of the latest uploads.
@@ -116,6 +119,9 @@ type StatusUpload struct {
 	SuccessAt string `json:"success_at,omitempty"`
 	ErrorAt   string `json:"error_at,omitempty"`
 	Error     string `json:"error,omitempty"`
+	// Reenrolled says when and why the agent last enrolled again after the
+	// collector refused its device token.
+	Reenrolled string `json:"reenrolled,omitempty"`
 }
 
 // Status summarizes the database.
@@ -182,12 +188,14 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 		"upload.last_success":  &st.LastUpload.SuccessAt,
 		"upload.last_error_at": &st.LastUpload.ErrorAt,
 		"upload.last_error":    &st.LastUpload.Error,
+		reenrolledKey:          &st.LastUpload.Reenrolled,
 	} {
 		if *dst, err = meta(ctx, s.db, key); err != nil {
 			return st, err
 		}
 	}
-	return st, nil
+	st.Queue.Quarantined, err = s.Quarantined(ctx)
+	return st, err
 }
 
 func (s *Store) each(ctx context.Context, query string, fn func(*sql.Rows) error) error {

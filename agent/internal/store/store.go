@@ -37,9 +37,10 @@ type Options struct {
 // Store is the agent database. Safe for concurrent use, and by several
 // processes at once (the service and the CLI).
 type Store struct {
-	db  *sql.DB
-	cal rollup.Calendar
-	now func() time.Time
+	db    *sql.DB
+	cal   rollup.Calendar
+	now   func() time.Time
+	stmts statements
 }
 
 // Open opens the database in dataDir, creating the directory and the schema
@@ -49,12 +50,12 @@ func Open(ctx context.Context, dataDir string, opt Options) (*Store, error) {
 		return nil, fmt.Errorf("data directory: %w", err)
 	}
 	// secure_delete overwrites what is deleted, so forgotten data does not
-	// linger in free pages (see ForgetUser for the WAL).
+	// linger in free pages (see Forget for the WAL).
 	db, err := sqlitedb.Open(ctx, filepath.Join(dataDir, FileName), migrations, "migrations", "secure_delete(ON)")
 	if err != nil {
 		return nil, err
 	}
-	s := &Store{db: db, cal: rollup.Calendar{Loc: opt.Location}, now: opt.Now}
+	s := &Store{db: db, cal: rollup.Calendar{Loc: opt.Location}, now: opt.Now, stmts: statements{db: db}}
 	if s.now == nil {
 		s.now = time.Now
 	}

@@ -2,7 +2,9 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -198,7 +200,7 @@ func TestForget(t *testing.T) {
 	}
 	commit(t, st, "jdoe", ev("2026-11-20 09:00", "a", journal.SessionStart), command("2026-11-20 09:05", "a", "LINE", "completed"))
 	commit(t, st, "asmith", ev("2026-11-20 09:00", "b", journal.SessionStart))
-	if err := st.ForgetUser(ctx, "jdoe"); err != nil {
+	if err := st.Forget(ctx, "jdoe"); err != nil {
 		t.Fatal(err)
 	}
 	exp, _ := st.Export(ctx, "jdoe")
@@ -235,5 +237,32 @@ func TestPruneKeepsDays(t *testing.T) {
 	}
 	if exp, _ := st.Export(ctx, "jdoe"); len(exp.Events) != 0 || len(exp.Days) != 2 {
 		t.Errorf("after the size cap: %d events, %d days", len(exp.Events), len(exp.Days))
+	}
+}
+
+// TestDayFromBeforeBusyTimeWasKept: a day rolled up by an agent that kept
+// no busy time (busy NULL after the upgrade) is counted from its sessions
+// once, then kept.
+func TestDayFromBeforeBusyTimeWasKept(t *testing.T) {
+	dir := t.TempDir()
+	st, err := store.Open(ctx, dir, store.Options{Location: time.UTC})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	commit(t, st, "jdoe", ev("2026-11-20 09:00", "a", journal.SessionStart), ev("2026-11-20 10:00", "a", journal.SessionEnd))
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, store.FileName))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := db.Exec(`UPDATE days SET busy = NULL`); err != nil {
+		t.Fatal(err)
+	}
+	// Overlapping the old session by half an hour.
+	commit(t, st, "jdoe", ev("2026-11-20 09:30", "b", journal.SessionStart), ev("2026-11-20 10:30", "b", journal.SessionEnd))
+	commit(t, st, "jdoe", ev("2026-11-20 12:00", "c", journal.SessionStart), ev("2026-11-20 12:15", "c", journal.SessionEnd))
+	if d := days(t, st, "jdoe")["2026-11-20"]; d.Minutes != 90+15 || d.Sessions != 3 {
+		t.Fatalf("%d minutes, %d sessions; want 105, 3", d.Minutes, d.Sessions)
 	}
 }

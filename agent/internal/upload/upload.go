@@ -13,10 +13,12 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/url"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -57,6 +59,15 @@ func (u *Uploader) defaults() {
 	if u.Client == nil {
 		u.Client = &http.Client{Timeout: 30 * time.Second}
 	}
+	if u.Client.CheckRedirect == nil {
+		// A redirect would carry the enroll secret, the bearer token and the
+		// users' days to wherever it points (from https to http, too); the
+		// contract's client follows none, and a 3xx is an answer to back
+		// off from. The caller's client is copied, not changed.
+		c := *u.Client
+		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+		u.Client = &c
+	}
 	if u.BatchDays <= 0 {
 		u.BatchDays = 500
 	}
@@ -75,6 +86,9 @@ func (u *Uploader) defaults() {
 // exponential backoff and jitter, and makes a last attempt at shutdown.
 func (u *Uploader) Run(ctx context.Context) error {
 	u.defaults()
+	if msg := PlainHTTPWarning(u.Collector); msg != "" {
+		u.Log.Warn(msg, "collector", u.Collector)
+	}
 	bo := backoff.NewExponentialBackOff()
 	bo.InitialInterval = min(5*time.Second, u.Interval)
 	bo.MaxInterval = max(u.Interval, bo.InitialInterval)
@@ -97,6 +111,10 @@ func (u *Uploader) Run(ctx context.Context) error {
 				continue
 			}
 			wait = bo.NextBackOff()
+			var busy *busyError
+			if errors.As(err, &busy) {
+				wait = max(wait, busy.after)
+			}
 			u.Log.Warn("upload failed; retrying", "err", err, "in", wait.Round(time.Second))
 			continue
 		}
@@ -122,6 +140,7 @@ func (u *Uploader) once(ctx context.Context) error {
 		return err
 	}
 	limit := u.BatchDays
+	reenrolled := false
 	for {
 		days, err := u.Store.PendingDays(ctx, limit)
 		if err != nil {
@@ -136,22 +155,38 @@ func (u *Uploader) once(ctx context.Context) error {
 		}
 		switch {
 		case status == http.StatusOK:
+			if n, ok := accepted(body); !ok || n != len(days) {
+				return fmt.Errorf("collector answered 200 without accepting the %d days sent (%s); they stay queued", len(days), errorText(body))
+			}
 			if err := u.Store.MarkUploaded(ctx, days); err != nil {
 				return err
 			}
 			u.Log.Info("uploaded", "days", len(days))
 		case status == http.StatusBadRequest:
-			// One bad day must not block the others: set it aside and go on.
-			bad := badDay(body, len(days))
+			// One bad day must not block the others: set it aside and go
+			// on. A 400 naming no day (a proxy, a schema change) blames
+			// the batch, not a day: every day stays queued.
+			bad, ok := badDay(body, len(days))
+			if !ok {
+				return fmt.Errorf("collector refused the batch without naming a day: %s", errorText(body))
+			}
 			reason := errorText(body)
-			u.Log.Error("collector refused a day; quarantined", "date", days[bad].Date, "product", days[bad].Product, "reason", reason)
+			u.Log.Error("collector refused a day; quarantined (agent requeue releases it)", "date", days[bad].Date, "product", days[bad].Product, "reason", reason)
 			if err := u.Store.Quarantine(ctx, days[bad], reason); err != nil {
 				return err
 			}
 		case status == http.StatusRequestEntityTooLarge && limit > 1:
 			limit /= 2
+		case status == http.StatusUnauthorized && !reenrolled:
+			// The collector's database was restored or rebuilt, or the
+			// device revoked by mistake: enroll again, as osquery does for
+			// an invalid node key, and keep every pending day.
+			reenrolled = true
+			if dev, err = u.reenroll(ctx, errorText(body)); err != nil {
+				return err
+			}
 		case status == http.StatusUnauthorized:
-			return fmt.Errorf("the collector refused this device's token (revoked?): %s", errorText(body))
+			return fmt.Errorf("the collector refused this device's new token too: %s", errorText(body))
 		default:
 			return fmt.Errorf("collector answered %d: %s", status, errorText(body))
 		}
@@ -159,15 +194,68 @@ func (u *Uploader) once(ctx context.Context) error {
 	return u.refreshBenchmarks(ctx, dev)
 }
 
-// badDay is the index of the day a 400 names, or the first day.
-func badDay(body []byte, n int) int {
+// reenroll drops the refused credential and enrolls with the configured
+// enroll secret.
+func (u *Uploader) reenroll(ctx context.Context, why string) (Device, error) {
+	status, err := u.Store.Status(ctx)
+	if err != nil {
+		return Device{}, err
+	}
+	u.Log.Warn("the collector refused this device's token; enrolling again with the configured enroll secret, keeping every pending day",
+		"reason", why, "days_pending", status.Queue.DaysPending)
+	if err := os.Remove(filepath.Join(u.DataDir, TokenFile)); err != nil && !errors.Is(err, os.ErrNotExist) {
+		return Device{}, fmt.Errorf("device token: %w", err)
+	}
+	dev, err := u.device(ctx)
+	if err != nil {
+		return dev, fmt.Errorf("the collector refused this device's token and enrolling again failed: %w", err)
+	}
+	note := fmt.Sprintf("the collector refused the device token (%s); enrolled again as device %s, %d days pending kept", why, dev.ID, status.Queue.DaysPending)
+	if err := u.Store.RecordReenrolled(ctx, u.Now(), note); err != nil {
+		return dev, err
+	}
+	return dev, nil
+}
+
+// accepted reads the count of a 200 {"accepted":N}; an answer of another
+// shape (an HTML page of a proxy) is no acceptance.
+func accepted(body []byte) (int, bool) {
+	var a struct {
+		Accepted *int `json:"accepted"`
+	}
+	if json.Unmarshal(body, &a) != nil || a.Accepted == nil {
+		return 0, false
+	}
+	return *a.Accepted, true
+}
+
+// PlainHTTPWarning is a loud warning when collector is a plain-http URL of
+// a host other than this machine, "" otherwise.
+func PlainHTTPWarning(collector string) string {
+	u, err := url.Parse(collector)
+	if err != nil || u.Scheme != "http" {
+		return ""
+	}
+	host := u.Hostname()
+	if host == "localhost" {
+		return ""
+	}
+	if ip := net.ParseIP(host); ip != nil && ip.IsLoopback() {
+		return ""
+	}
+	return "WARNING: the collector URL is plain http to another host: the enroll secret, the device token and every user's usage cross the network unencrypted and unauthenticated; use https"
+}
+
+// badDay is the index of the day a 400 names, if it names one of the n
+// days sent.
+func badDay(body []byte, n int) (int, bool) {
 	var e struct {
 		Day *int `json:"day"`
 	}
 	if json.Unmarshal(body, &e) == nil && e.Day != nil && *e.Day >= 0 && *e.Day < n {
-		return *e.Day
+		return *e.Day, true
 	}
-	return 0
+	return 0, false
 }
 
 func errorText(body []byte) string {
@@ -200,17 +288,47 @@ func (u *Uploader) post(ctx context.Context, dev Device, days []store.PendingDay
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Content-Encoding", "gzip")
 	req.Header.Set("Authorization", "Bearer "+dev.Token)
-	return u.do(req)
+	status, h, body, err := u.doHeader(req)
+	if status == http.StatusServiceUnavailable {
+		return status, body, &busyError{after: retryAfter(h), msg: errorText(body)}
+	}
+	return status, body, err
 }
 
 func (u *Uploader) do(req *http.Request) (int, []byte, error) {
+	status, _, body, err := u.doHeader(req)
+	return status, body, err
+}
+
+func (u *Uploader) doHeader(req *http.Request) (int, http.Header, []byte, error) {
 	resp, err := u.Client.Do(req)
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, nil, err
 	}
 	defer resp.Body.Close()
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, body, err
+	return resp.StatusCode, resp.Header, body, err
+}
+
+// busyError is a 503: the collector is overloaded and says how long to
+// wait before the next attempt.
+type busyError struct {
+	after time.Duration
+	msg   string
+}
+
+func (e *busyError) Error() string {
+	return fmt.Sprintf("collector busy (503, retry after %s): %s", e.after, e.msg)
+}
+
+// retryAfter reads Retry-After in seconds, bounded by an hour so a wrong
+// header cannot stall uploads for days.
+func retryAfter(h http.Header) time.Duration {
+	n, err := strconv.Atoi(h.Get("Retry-After"))
+	if err != nil || n < 0 {
+		return 0
+	}
+	return min(time.Duration(n)*time.Second, time.Hour)
 }
 
 func (u *Uploader) endpoint(path string) string {

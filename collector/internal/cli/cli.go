@@ -203,6 +203,11 @@ func Admin(ctx context.Context, cfg AdminConfig, out io.Writer) error {
 	if !cfg.List && cfg.Revoke == "" && (cfg.Grant.Team == "" || cfg.Grant.Email == "" || cfg.Grant.Role == "") {
 		return errors.New("admin needs --team, --email and --role (or --list, or --revoke)")
 	}
+	if cfg.Grant.Email != "" {
+		if err := license.CheckEmail(cfg.Grant.Email); err != nil {
+			return fmt.Errorf("--email: %w", err)
+		}
+	}
 	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err

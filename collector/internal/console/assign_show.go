@@ -2,6 +2,7 @@ package console
 
 import (
 	"net/http"
+	"strings"
 
 	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/teams"
@@ -11,6 +12,8 @@ type assignPage struct {
 	Sub        teams.Subscription
 	Free       int64
 	Candidates []license.User
+	Query      string // narrows the candidates by name, email or login
+	Total      int    // candidates before the query
 	Error      string
 }
 
@@ -26,6 +29,7 @@ func (h *Handler) assignShow(w http.ResponseWriter, r *http.Request, q *request)
 		h.fail(w, r, err)
 		return
 	}
+	p.narrow(r.URL.Query().Get("q"))
 	h.render(w, r, http.StatusOK, "assign", q.view("Assign users", t, p))
 }
 
@@ -46,4 +50,21 @@ func (h *Handler) assignPage(r *http.Request, q *request, team, sub string) (*as
 		}
 	}
 	return p, nil
+}
+
+// narrow keeps the candidates whose name, email or login contains query,
+// ignoring case: a directory of hundreds is too long to scroll.
+func (p *assignPage) narrow(query string) {
+	p.Query, p.Total = strings.TrimSpace(query), len(p.Candidates)
+	if p.Query == "" {
+		return
+	}
+	want := strings.ToLower(p.Query)
+	kept := p.Candidates[:0]
+	for _, u := range p.Candidates {
+		if strings.Contains(strings.ToLower(u.Name+" "+u.Email+" "+u.Login), want) {
+			kept = append(kept, u)
+		}
+	}
+	p.Candidates = kept
 }

@@ -36,6 +36,7 @@ type site struct {
 	t      testing.TB
 	st     *store.Store
 	srv    *httptest.Server
+	h      http.Handler // what srv serves, for benchmarks without the network
 	clock  atomic.Int64 // unix nanoseconds
 	logs   *syncBuffer
 	tokens map[string]string
@@ -79,6 +80,7 @@ func newSite(t testing.TB, dsn string, opt siteOptions) *site {
 		t.Fatal(err)
 	}
 	h := server.New(server.Config{Store: s.st, EnrollSecret: "s", Logger: logger, Now: s.now, Teams: svc, Console: ui})
+	s.h = h
 	if opt.tls {
 		s.srv = httptest.NewTLSServer(h)
 	} else {
@@ -165,13 +167,23 @@ func (s *site) seed(extra int) {
 	for i := 0; i < 8; i++ {
 		days = append(days, day(fmt.Sprintf("peer%d", i), "AutoCAD", "2027.1", i, 2000+400*i, map[string]int64{"LINE": 10, "PLOT": 10}))
 	}
-	for i := 0; i < extra; i++ {
-		for b := 0; b < 30; b += 3 {
-			days = append(days, day(fmt.Sprintf("x%d", i), "AutoCAD", "2027.1", b+i%3, 2500+i%900, map[string]int64{"LINE": 4}))
-		}
+	if err := s.st.PutDays(ctx, id, days, start); err != nil {
+		s.t.Fatal(err)
 	}
-	for i := 0; i < len(days); i += 2000 {
-		if err := s.st.PutDays(ctx, id, days[i:min(i+2000, len(days))], start); err != nil {
+	// Each workstation reports its own few users (the collector caps the
+	// distinct users of a device per day).
+	for first := 0; first < extra; first += 10 {
+		ws, _, err := s.st.Enroll(ctx, fmt.Sprintf("ws-x%d", first), start)
+		if err != nil {
+			s.t.Fatal(err)
+		}
+		var batch []wire.Day
+		for i := first; i < min(first+10, extra); i++ {
+			for b := 0; b < 30; b += 3 {
+				batch = append(batch, day(fmt.Sprintf("x%d", i), "AutoCAD", "2027.1", b+i%3, 2500+i%900, map[string]int64{"LINE": 4}))
+			}
+		}
+		if err := s.st.PutDays(ctx, ws, batch, start); err != nil {
 			s.t.Fatal(err)
 		}
 	}

@@ -132,8 +132,20 @@ func (l *limiter) blocked(addr string) bool {
 	return len(kept) >= l.max
 }
 
+// maxTracked bounds the addresses the limiter remembers, so failures from
+// many addresses cannot grow it without end.
+const maxTracked = 10000
+
 func (l *limiter) fail(addr string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.fails[addr] = append(l.fails[addr], l.now())
+	now := l.now()
+	if len(l.fails) >= maxTracked {
+		for a, ts := range l.fails {
+			if len(ts) == 0 || !ts[len(ts)-1].After(now.Add(-l.window)) {
+				delete(l.fails, a)
+			}
+		}
+	}
+	l.fails[addr] = append(l.fails[addr], now)
 }

@@ -30,7 +30,7 @@ func TestTeamPageShowsEachFindingAndGatedInsight(t *testing.T) {
 		`data-kind="command_usage" data-product="AutoCAD"`,
 		`data-unavailable="product_performance"`, // Revit: one user of data
 		"Recompute now", "next daily run", "Assign users", "Unassign",
-		`<svg class="chart"`, "Daily active users", "Versions in use",
+		`<svg class="chart"`,
 	} {
 		if !has(body, want) {
 			t.Errorf("team page lacks %s", want)
@@ -97,6 +97,11 @@ func TestUsageDetailsFilterSortAndCSV(t *testing.T) {
 	if strings.Join(got, " ") != want {
 		t.Errorf("usage rows\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
+	for _, want := range []string{"Daily active users", "Versions in use · AutoCAD", "Versions in use · Revit", `<svg class="chart" id="dau"`, "60 days, ", ">ws-01</span>"} {
+		if !has(body, want) {
+			t.Errorf("usage page lacks %s", want)
+		}
+	}
 	_, body = b.get("/teams/T1/usage?product=Revit")
 	if n := strings.Count(body, "<tr data-user="); n != 1 || !has(body, `data-user="u4@acme.example"`) {
 		t.Errorf("product filter: %d rows", n)
@@ -132,6 +137,10 @@ func TestAssignAndUnassignFromTheConsole(t *testing.T) {
 	_, body := b.get("/teams/T1/assign?subscription=S1")
 	if !has(body, `value="u6@acme.example"`) || has(body, `value="u1@acme.example"`) || !has(body, `data-free="2"`) {
 		t.Fatalf("assign form lists the wrong people:\n%s", body)
+	}
+	_, body = b.get("/teams/T1/assign?subscription=S1&q=KNUTH")
+	if !has(body, `value="u6@acme.example"`) || has(body, `value="u7@acme.example"`) || !has(body, "1 of 13 match") {
+		t.Errorf("finding people by name:\n%s", body)
 	}
 	resp, _ := b.post("/teams/T1/assign", url.Values{"subscription": {"S1"}, "email": {"u6@acme.example"}})
 	if resp.StatusCode != http.StatusSeeOther {
@@ -208,5 +217,30 @@ func TestPrimaryAdminMintsAndRevokesTokens(t *testing.T) {
 	_, body = b.get("/teams/T1")
 	if !has(body, `data-audit="token.mint"`) || !has(body, `data-audit="token.revoke"`) {
 		t.Error("token changes missing from the audit log")
+	}
+}
+
+// TestEveryFormCarriesCSRF: the contract puts a hidden csrf field in every
+// form, GET filters included.
+func TestEveryFormCarriesCSRF(t *testing.T) {
+	s := sqliteSite(t, siteOptions{})
+	b := s.browser()
+	_, body := b.get("/signin")
+	pages := map[string]string{"/signin": body}
+	b.signIn(s.tokens["primary"])
+	for _, path := range []string{"/teams", "/teams/T1", "/teams/T1/usage", "/teams/T1/assign?subscription=S1", "/teams/T1/admins"} {
+		_, pages[path] = b.get(path)
+	}
+	form := regexp.MustCompile(`(?s)<form.*?</form>`)
+	for path, body := range pages {
+		forms := form.FindAllString(body, -1)
+		if len(forms) == 0 {
+			t.Errorf("%s has no form", path)
+		}
+		for _, f := range forms {
+			if !regexp.MustCompile(`<input type="hidden" name="csrf" value="[^"]{40,}">`).MatchString(f) {
+				t.Errorf("%s: a form without its csrf field: %.200s", path, f)
+			}
+		}
 	}
 }

@@ -26,8 +26,6 @@ type teamPage struct {
 	Product     []unavailable
 	SeatOf      map[string]string // "product|email" -> a subscription the user holds
 	Audit       []store.AuditEntry
-	DailyUsers  template.HTML
-	Versions    []template.HTML
 	Performance []template.HTML
 	Commands    []template.HTML
 }
@@ -100,51 +98,11 @@ func (h *Handler) teamPage(r *http.Request, q *request, t teams.Team) (*teamPage
 	for i, x := range snap.Insights.CommandUsage {
 		p.Commands = append(p.Commands, chart.Categories(chartID("cmd", i), x))
 	}
-	act, err := svc.Activity(ctx, q.who, t.Team, snap.AsOf)
-	if err != nil {
-		return nil, err
-	}
-	p.DailyUsers, p.Versions = activityCharts(act)
 	return p, nil
 }
 
 func chartID(prefix string, i int) string {
 	return prefix + "-" + string(rune('a'+i%26)) + strings.Repeat("z", i/26)
-}
-
-// activityCharts draws the daily users of each product and each product's
-// version share.
-func activityCharts(a *teams.Activity) (template.HTML, []template.HTML) {
-	byProduct := map[string]map[string]int64{}
-	var order []string
-	for _, d := range a.Days {
-		if byProduct[d.Product] == nil {
-			byProduct[d.Product] = map[string]int64{}
-			order = append(order, d.Product)
-		}
-		byProduct[d.Product][d.Day] = d.Users
-	}
-	var series []chart.Series
-	for _, name := range order {
-		series = append(series, chart.Series{Name: name, Points: byProduct[name]})
-	}
-	var dau template.HTML
-	if len(series) > 0 {
-		dau = chart.DailyUsers("dau", series, a.From, a.To)
-	}
-	slices := map[string][]chart.Slice{}
-	var products []string
-	for _, v := range a.Versions {
-		if slices[v.Product] == nil {
-			products = append(products, v.Product)
-		}
-		slices[v.Product] = append(slices[v.Product], chart.Slice{Label: v.Version, Value: v.UserDays})
-	}
-	var versions []template.HTML
-	for i, product := range products {
-		versions = append(versions, chart.VersionShare(chartID("ver", i), product, slices[product]))
-	}
-	return dau, versions
 }
 
 // sentence capitalizes a reason for display.

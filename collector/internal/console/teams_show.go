@@ -43,18 +43,10 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 // team returns the team of the path as who may read it, answering itself
 // when they may not.
 func (h *Handler) team(w http.ResponseWriter, r *http.Request, q *request) (teams.Team, bool) {
-	ts, err := h.cfg.Teams.Teams(r.Context(), q.who)
+	t, err := h.cfg.Teams.Team(r.Context(), q.who, r.PathValue("team"))
 	if err != nil {
 		h.fail(w, r, err)
 		return teams.Team{}, false
 	}
-	id := r.PathValue("team")
-	for _, t := range ts {
-		if t.Team == id {
-			return t, true
-		}
-	}
-	_, err = h.cfg.Teams.Role(q.who, id)
-	h.fail(w, r, err)
-	return teams.Team{}, false
+	return t, true
 }

@@ -1,12 +1,14 @@
 package console
 
 import (
+	"html/template"
 	"net/http"
 	"net/url"
 	"slices"
 	"sort"
 	"strings"
 
+	"teamlens/collector/internal/console/chart"
 	"teamlens/collector/internal/teams"
 )
 
@@ -71,6 +73,11 @@ func (q usageQuery) filter(rows []teams.UsageRow) []teams.UsageRow {
 	return out
 }
 
+type productChart struct {
+	Product string
+	SVG     template.HTML
+}
+
 type usagePage struct {
 	Query         usageQuery
 	AsOf          string
@@ -80,6 +87,8 @@ type usagePage struct {
 	Subscriptions []string
 	SortLinks     map[string]string
 	CSV           string
+	DailyUsers    template.HTML
+	Versions      []productChart
 }
 
 func (h *Handler) usageShow(w http.ResponseWriter, r *http.Request, q *request) {
@@ -106,6 +115,12 @@ func (h *Handler) usageShow(w http.ResponseWriter, r *http.Request, q *request) 
 		p.SortLinks[col] = "?" + uq.encode(col)
 	}
 	p.Rows = uq.filter(rows)
+	act, err := h.cfg.Teams.Activity(r.Context(), q.who, t.Team, day)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p.DailyUsers, p.Versions = activityCharts(act)
 	h.render(w, r, http.StatusOK, "usage", q.view("Usage details", t, p))
 }
 
@@ -116,4 +131,39 @@ func sortedSet(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// activityCharts draws the daily users of each product and each product's
+// version share.
+func activityCharts(a *teams.Activity) (template.HTML, []productChart) {
+	byProduct := map[string]map[string]int64{}
+	var order []string
+	for _, d := range a.Days {
+		if byProduct[d.Product] == nil {
+			byProduct[d.Product] = map[string]int64{}
+			order = append(order, d.Product)
+		}
+		byProduct[d.Product][d.Day] = d.Users
+	}
+	var series []chart.Series
+	for _, name := range order {
+		series = append(series, chart.Series{Name: name, Points: byProduct[name]})
+	}
+	var dau template.HTML
+	if len(series) > 0 {
+		dau = chart.DailyUsers("dau", series, a.From, a.To)
+	}
+	slices := map[string][]chart.Slice{}
+	var products []string
+	for _, v := range a.Versions {
+		if slices[v.Product] == nil {
+			products = append(products, v.Product)
+		}
+		slices[v.Product] = append(slices[v.Product], chart.Slice{Label: v.Version, Value: v.UserDays})
+	}
+	var versions []productChart
+	for i, product := range products {
+		versions = append(versions, productChart{product, chart.VersionShare(chartID("ver", i), product, slices[product])})
+	}
+	return dau, versions
 }

@@ -7,6 +7,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"time"
 
 	"teamlens/collector/internal/insights"
@@ -15,8 +16,13 @@ import (
 	"teamlens/shared/catalog"
 )
 
-// stateKey is where the last computed as_of is kept.
-const stateKey = "insights.last_as_of"
+// Job state: the last computed as_of, and when and at which usage
+// generation its snapshots were computed.
+const (
+	stateKey      = "insights.last_as_of"
+	computedAtKey = "insights.computed_at"
+	generationKey = "insights.generation"
+)
 
 // Job is the daily insight job; the zero values of the optional fields are
 // production defaults.
@@ -30,6 +36,9 @@ type Job struct {
 	Now        func() time.Time // default time.Now
 	Interval   time.Duration    // how often to look for due work; default 1 minute
 	MaxCatchUp int              // most missed days computed after downtime; default 31
+	// Refresh is the least time between two computations of the latest
+	// day's snapshots when uploads changed its data since; default 1 hour.
+	Refresh time.Duration
 	// Observe, if set, receives how long each day's computation took.
 	Observe func(time.Duration)
 }
@@ -93,7 +102,7 @@ func (j *Job) Tick(ctx context.Context) ([]string, error) {
 			return err
 		}
 		if last >= due {
-			return nil
+			return j.refresh(ctx, cat, last, now())
 		}
 		dueT, _ := time.Parse(license.DateLayout, due)
 		start := dueT.AddDate(0, 0, -(maxCatchUp - 1))
@@ -105,9 +114,9 @@ func (j *Job) Tick(ctx context.Context) ([]string, error) {
 		for d := start; !d.After(dueT); d = d.AddDate(0, 0, 1) {
 			asOf := d.Format(license.DateLayout)
 			started := time.Now()
-			snaps, err := insights.Run(ctx, j.Store, cat, asOf, now())
+			snaps, err := j.compute(ctx, cat, asOf, now())
 			if err != nil {
-				return fmt.Errorf("insights as of %s: %w", asOf, err)
+				return err
 			}
 			if j.Observe != nil {
 				j.Observe(time.Since(started))
@@ -121,4 +130,56 @@ func (j *Job) Tick(ctx context.Context) ([]string, error) {
 		return nil
 	})
 	return done, err
+}
+
+// compute computes and stores every team's snapshot of asOf, and records
+// the usage generation it read, taken before so that an upload during the
+// computation makes the snapshots due for a refresh.
+func (j *Job) compute(ctx context.Context, cat *catalog.Catalog, asOf string, now time.Time) ([]insights.Snapshot, error) {
+	gen, err := j.Store.UsageGeneration(ctx, asOf)
+	if err != nil {
+		return nil, err
+	}
+	snaps, err := insights.Run(ctx, j.Store, cat, asOf, now)
+	if err != nil {
+		return nil, fmt.Errorf("insights as of %s: %w", asOf, err)
+	}
+	if err := j.Store.SetState(ctx, generationKey, strconv.FormatInt(gen, 10)); err != nil {
+		return nil, err
+	}
+	return snaps, j.Store.SetState(ctx, computedAtKey, now.UTC().Format(time.RFC3339))
+}
+
+// refresh computes the latest day's snapshots again when uploads changed
+// its data since they were made: a first day of uploads shows on the day,
+// not the next. Refresh bounds how often, whatever the uploads.
+func (j *Job) refresh(ctx context.Context, cat *catalog.Catalog, last string, now time.Time) error {
+	every := j.Refresh
+	if every <= 0 {
+		every = time.Hour
+	}
+	at, err := j.Store.State(ctx, computedAtKey)
+	if err != nil {
+		return err
+	}
+	if t, err := time.Parse(time.RFC3339, at); err == nil && now.Sub(t) < every {
+		return nil
+	}
+	seen, err := j.Store.State(ctx, generationKey)
+	if err != nil {
+		return err
+	}
+	gen, err := j.Store.UsageGeneration(ctx, last)
+	if err != nil {
+		return err
+	}
+	if n, err := strconv.ParseInt(seen, 10, 64); err == nil && gen <= n {
+		return nil
+	}
+	snaps, err := j.compute(ctx, cat, last, now)
+	if err != nil {
+		return err
+	}
+	j.logger().Info("insights refreshed", "as_of", last, "teams", len(snaps))
+	return nil
 }

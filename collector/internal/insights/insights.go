@@ -143,7 +143,7 @@ func WindowStart(asOf string) (string, error) {
 	return t.AddDate(0, 0, -(WindowDays - 1)).Format(license.DateLayout), nil
 }
 
-// Load reads the input of as_of from the store with aggregate queries.
+// Load reads the input of as_of from the store's window aggregates.
 func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, asOf string) (*Input, error) {
 	from, err := WindowStart(asOf)
 	if err != nil {
@@ -153,15 +153,11 @@ func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, asOf strin
 	if in.Picture, err = st.Picture(ctx); err != nil {
 		return nil, err
 	}
-	if in.Products, err = st.UserProducts(ctx, from, asOf); err != nil {
+	w, err := st.Window(ctx, from, asOf)
+	if err != nil {
 		return nil, err
 	}
-	if in.Versions, err = st.UserVersions(ctx, from, asOf); err != nil {
-		return nil, err
-	}
-	if in.Commands, err = st.UserCommands(ctx, from, asOf); err != nil {
-		return nil, err
-	}
+	in.Products, in.Versions, in.Commands = w.Products, w.Versions, w.Commands
 	return in, nil
 }
 
@@ -482,6 +478,9 @@ func (c *computation) performance(subs []license.Subscription, members map[strin
 			products[p] = true
 		}
 	}
+	// Means summed in one order, so every computation of the same data
+	// gives the same team mean to the last bit.
+	emails := sortedKeys(members)
 	var out []ProductPerformance
 	var missing []Unavailable
 	for _, product := range sortedKeys(products) {
@@ -499,7 +498,7 @@ func (c *computation) performance(subs []license.Subscription, members map[strin
 			p := ProductPerformance{Kind: KindProductPerformance, Product: product, Metric: m.name, P25: d.p25, P50: d.p50, P75: d.p75}
 			var sum float64
 			var count int
-			for email := range members {
+			for _, email := range emails {
 				v, ok := d.means[email]
 				if !ok {
 					continue

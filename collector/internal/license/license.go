@@ -282,11 +282,20 @@ func (r *rowReader) date(col string) string {
 
 func (r *rowReader) email(col string) string {
 	v := strings.ToLower(r.text(col))
-	at := strings.IndexByte(v, '@')
-	if at <= 0 || at == len(v)-1 || strings.ContainsAny(v, " ,;\"") {
-		r.fail(col, fmt.Errorf("%q is not an email address", v))
+	if err := CheckEmail(v); err != nil {
+		r.fail(col, err)
 	}
 	return v
+}
+
+// CheckEmail accepts what can be a user's email address: one "@" with text
+// on both sides, and no space or CSV separator.
+func CheckEmail(v string) error {
+	at := strings.IndexByte(v, '@')
+	if at <= 0 || at == len(v)-1 || strings.Count(v, "@") != 1 || strings.ContainsAny(v, " ,;\"<>\t") {
+		return fmt.Errorf("%q is not an email address", v)
+	}
+	return nil
 }
 
 func (r *rowReader) login(col string) string {

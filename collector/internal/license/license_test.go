@@ -72,3 +72,12 @@ func TestLoginKey(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckEmail(t *testing.T) {
+	for v, ok := range map[string]bool{"it@acme.example": true, "not an email": false, "@acme": false,
+		"a@": false, "a@b@c": false, "a;b@c": false, "a@b.c": true} {
+		if err := license.CheckEmail(v); (err == nil) != ok {
+			t.Errorf("CheckEmail(%q) = %v, want ok %v", v, err, ok)
+		}
+	}
+}

@@ -249,3 +249,45 @@ func TestTeamPictureHidesOverAssignmentWithoutPurchase(t *testing.T) {
 		}
 	})
 }
+
+// TestEveryRoleOnEveryAdminRoute is the API's role matrix. Changes that
+// succeed are undone by the next row, so each role starts from the same
+// picture.
+func TestEveryRoleOnEveryAdminRoute(t *testing.T) {
+	forEngines(t, func(t *testing.T, e *env) {
+		tokens := seedTeams(t, e)
+		importUsers(t, e, "email,login,name\na@x.com,a,A\n")
+		routes := []struct{ name, method, path, body string }{
+			{"teams", "GET", "/v1/teams", ""},
+			{"team", "GET", "/v1/teams/T1", ""},
+			{"insights", "GET", "/v1/teams/T1/insights", ""},
+			{"insights.csv", "GET", "/v1/teams/T1/insights.csv", ""},
+			{"usage.csv", "GET", "/v1/teams/T1/usage.csv", ""},
+			{"audit", "GET", "/v1/teams/T1/audit", ""},
+			{"assign", "POST", "/v1/teams/T1/assignments", `{"subscription":"S1","email":"a@x.com"}`},
+			{"unassign", "DELETE", "/v1/teams/T1/assignments/S1/a@x.com", ""},
+		}
+		read := map[string]int{"teams": 200, "team": 200, "insights": 200, "insights.csv": 200, "usage.csv": 200, "audit": 200}
+		change := map[string]int{"assign": 201, "unassign": 204}
+		want := map[string]map[string]int{}
+		for role, canRead := range map[string]bool{"primary": true, "secondary": true, "sso": true, "user": false, "other": false} {
+			want[role] = map[string]int{"teams": 200}
+			for r, s := range read {
+				if r != "teams" {
+					want[role][r] = map[bool]int{true: s, false: 403}[canRead]
+				}
+			}
+			for r, s := range change {
+				want[role][r] = map[bool]int{true: s, false: 403}[role == "primary" || role == "secondary"]
+			}
+		}
+		for role, statuses := range want {
+			for _, r := range routes {
+				status, body := e.do(r.method, r.path, tokens[role], []byte(r.body), nil)
+				if status != statuses[r.name] {
+					t.Errorf("%s %s %s: %d, want %d: %s", role, r.method, r.path, status, statuses[r.name], body)
+				}
+			}
+		}
+	})
+}

@@ -226,6 +226,27 @@ func TestEnrollTokens(t *testing.T) {
 			t.Errorf("token on a collector with a secret: %d %s", status, body)
 		}
 
+		// A revoked token enrolls no more; the list shows uses, never tokens.
+		tok4, info4, _ := e.st.MintEnrollToken(ctx, now.Add(time.Hour), 3, now)
+		if err := e.st.RevokeEnrollToken(ctx, info4.ID, now); err != nil {
+			t.Fatal(err)
+		}
+		if c := enroll(tok4); c != 401 {
+			t.Errorf("revoked token: %d", c)
+		}
+		if err := e.st.RevokeEnrollToken(ctx, "nope", now); !errors.Is(err, store.ErrNotFound) {
+			t.Errorf("revoke unknown token: %v", err)
+		}
+		list, err := e.st.EnrollTokens(ctx)
+		if err != nil || len(list) != 4 {
+			t.Fatalf("list: %+v %v", list, err)
+		}
+		for _, x := range list {
+			if x.ID == info.ID && (x.Used != 2 || x.MaxUses != 2) {
+				t.Errorf("listed %+v, want 2 of 2 uses", x)
+			}
+		}
+
 		// Parallel enrollments never spend more uses than the token has.
 		tok3, _, _ := e.st.MintEnrollToken(ctx, now.Add(time.Hour), 5, now)
 		var wg sync.WaitGroup

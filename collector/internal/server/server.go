@@ -77,27 +77,54 @@ func New(cfg Config) *Handler {
 		cfg.MaxBatchDays = DefaultMaxBatchDays
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
-	h.mux.HandleFunc("GET /healthz", h.healthz)
-	h.mux.HandleFunc("POST /v1/enroll", h.enroll)
-	h.mux.HandleFunc("POST /v1/usage", h.usage)
-	h.mux.HandleFunc("GET /v1/benchmarks", h.benchmarks)
-	// Admin routes: one middleware authenticates, the teams service decides.
-	h.mux.HandleFunc("GET /v1/teams", h.admin(h.listTeams))
-	h.mux.HandleFunc("GET /v1/teams/{team}", h.admin(h.team))
-	h.mux.HandleFunc("GET /v1/teams/{team}/insights", h.admin(h.insights))
-	h.mux.HandleFunc("GET /v1/teams/{team}/insights.csv", h.admin(h.insightsCSV))
-	h.mux.HandleFunc("GET /v1/teams/{team}/usage.csv", h.admin(h.usageCSV))
-	h.mux.HandleFunc("POST /v1/teams/{team}/assignments", h.admin(h.assign))
-	h.mux.HandleFunc("DELETE /v1/teams/{team}/assignments/{subscription}/{email}", h.admin(h.unassign))
-	h.mux.HandleFunc("GET /v1/teams/{team}/audit", h.admin(h.audit))
+	for _, rt := range h.routes() {
+		h.mux.Handle(rt.pattern, rt.handler)
+	}
 	if cfg.Console != nil {
 		h.mux.Handle("/", cfg.Console)
 	}
-	if cfg.Metrics != nil {
-		h.mux.Handle("GET /metrics", cfg.Metrics.Handler())
-	}
 	h.root = observe(h.mux, cfg.Metrics, cfg.Logger)
 	return h
+}
+
+// route is one entry of the API's route table.
+type route struct {
+	pattern string // "METHOD /path", as http.ServeMux reads it
+	handler http.Handler
+}
+
+// routes is the whole API: every route the OpenAPI document describes.
+// The console takes every other path.
+func (h *Handler) routes() []route {
+	rts := []route{
+		{"GET /healthz", http.HandlerFunc(h.healthz)},
+		{"GET /v1/openapi.json", http.HandlerFunc(openAPI)},
+		{"POST /v1/enroll", http.HandlerFunc(h.enroll)},
+		{"POST /v1/usage", h.device(h.usage)},
+		{"GET /v1/benchmarks", h.device(h.benchmarks)},
+		// Admin routes: one middleware authenticates, the teams service decides.
+		{"GET /v1/teams", h.admin(h.listTeams)},
+		{"GET /v1/teams/{team}", h.admin(h.team)},
+		{"GET /v1/teams/{team}/insights", h.admin(h.insights)},
+		{"GET /v1/teams/{team}/insights.csv", h.admin(h.insightsCSV)},
+		{"GET /v1/teams/{team}/usage.csv", h.admin(h.usageCSV)},
+		{"POST /v1/teams/{team}/assignments", h.admin(h.assign)},
+		{"DELETE /v1/teams/{team}/assignments/{subscription}/{email}", h.admin(h.unassign)},
+		{"GET /v1/teams/{team}/audit", h.admin(h.audit)},
+	}
+	if h.cfg.Metrics != nil {
+		rts = append(rts, route{"GET /metrics", h.cfg.Metrics.Handler()})
+	}
+	return rts
+}
+
+// Routes lists the API's route patterns ("METHOD /path").
+func (h *Handler) Routes() []string {
+	var out []string
+	for _, rt := range h.routes() {
+		out = append(out, rt.pattern)
+	}
+	return out
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.root.ServeHTTP(w, r) }
@@ -171,23 +198,29 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]string{"device_id": id, "device_token": token})
 }
 
-// device authenticates a device token, answering 401 itself when it fails.
-func (h *Handler) device(w http.ResponseWriter, r *http.Request) (string, bool) {
-	token := bearer(r)
-	if token == "" {
-		writeError(w, http.StatusUnauthorized, "missing bearer token")
-		return "", false
+// deviceHandler serves a request of an enrolled device.
+type deviceHandler func(w http.ResponseWriter, r *http.Request, device string)
+
+// device is the one authentication of device routes: 401 for no, an
+// unknown or a revoked device token.
+func (h *Handler) device(next deviceHandler) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		token := bearer(r)
+		if token == "" {
+			writeError(w, http.StatusUnauthorized, "missing bearer token")
+			return
+		}
+		id, err := h.cfg.Store.Device(r.Context(), token)
+		if errors.Is(err, store.ErrUnauthorized) {
+			writeError(w, http.StatusUnauthorized, "unknown or revoked device token")
+			return
+		}
+		if err != nil {
+			h.internal(w, r, err)
+			return
+		}
+		next(w, r, id)
 	}
-	id, err := h.cfg.Store.Device(r.Context(), token)
-	if errors.Is(err, store.ErrUnauthorized) {
-		writeError(w, http.StatusUnauthorized, "unknown or revoked device token")
-		return "", false
-	}
-	if err != nil {
-		h.internal(w, r, err)
-		return "", false
-	}
-	return id, true
 }
 
 var errTooLarge = errors.New("body too large")
@@ -225,11 +258,7 @@ func readBody(r *http.Request, w http.ResponseWriter, limit int64) ([]byte, erro
 	return buf.Bytes(), nil
 }
 
-func (h *Handler) usage(w http.ResponseWriter, r *http.Request) {
-	device, ok := h.device(w, r)
-	if !ok {
-		return
-	}
+func (h *Handler) usage(w http.ResponseWriter, r *http.Request, device string) {
 	noteUpload(r, device, 0)
 	raw, err := readBody(r, w, h.cfg.MaxBody)
 	if errors.Is(err, errTooLarge) {
@@ -292,10 +321,7 @@ func faultyDay(b *wire.Batch, known func(string) bool, now time.Time) int {
 	return -1
 }
 
-func (h *Handler) benchmarks(w http.ResponseWriter, r *http.Request) {
-	if _, ok := h.device(w, r); !ok {
-		return
-	}
+func (h *Handler) benchmarks(w http.ResponseWriter, r *http.Request, _ string) {
 	p, ok := h.cfg.Catalog.Lookup(r.URL.Query().Get("product"))
 	if !ok {
 		writeError(w, http.StatusBadRequest, "product is missing or not in the catalog")

@@ -9,6 +9,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"teamlens/collector/internal/license"
 )
 
 // Roles of admins on a team (contract).
@@ -247,4 +249,17 @@ func (s *Store) RevokeTokens(ctx context.Context, who string, now time.Time) (in
 		return 0, fmt.Errorf("no valid admin token with %s %q: %w", col, who, ErrNotFound)
 	}
 	return int(n), nil
+}
+
+// Team returns one team of the license picture, or ErrNotFound.
+func (s *Store) Team(ctx context.Context, id string) (license.Team, error) {
+	t := license.Team{Team: id}
+	err := s.db.QueryRowContext(ctx, `SELECT name, plan, user_management FROM teams WHERE team = ?`, id).Scan(&t.Name, &t.Plan, &t.UserManagement)
+	if errors.Is(err, sql.ErrNoRows) {
+		return t, fmt.Errorf("team %q: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return t, fmt.Errorf("read team: %w", err)
+	}
+	return t, nil
 }

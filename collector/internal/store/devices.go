@@ -181,6 +181,9 @@ func (s *Store) RevokeDevice(ctx context.Context, id string, deleteData bool, no
 		if !deleteData {
 			return nil
 		}
+		if err := forgetAggregates(ctx, tx, id); err != nil {
+			return fmt.Errorf("insight aggregates: %w", err)
+		}
 		for _, t := range []struct {
 			table string
 			n     *int64
@@ -191,7 +194,7 @@ func (s *Store) RevokeDevice(ctx context.Context, id string, deleteData bool, no
 			}
 			*t.n, _ = res.RowsAffected()
 		}
-		return nil
+		return rebuildReach(ctx, tx)
 	})
 	if err != nil {
 		return Deleted{}, fmt.Errorf("revoke: %w", err)

@@ -78,3 +78,43 @@ func (s *Store) EnrollWithToken(ctx context.Context, enrollToken, hostname strin
 	}
 	return id, token, tokenID, nil
 }
+
+// EnrollTokenState is a minted token as listed: never the token itself.
+type EnrollTokenState struct {
+	ID                   string
+	CreatedAt, ExpiresAt string
+	MaxUses, Used        int64
+}
+
+// EnrollTokens lists the minted enrollment tokens, newest first.
+func (s *Store) EnrollTokens(ctx context.Context) ([]EnrollTokenState, error) {
+	var out []EnrollTokenState
+	err := s.each(ctx, `SELECT id, created_at, expires_at, max_uses, used FROM enroll_tokens ORDER BY created_at DESC, id`, nil,
+		func(r *sql.Rows) error {
+			var t EnrollTokenState
+			if err := r.Scan(&t.ID, &t.CreatedAt, &t.ExpiresAt, &t.MaxUses, &t.Used); err != nil {
+				return err
+			}
+			out = append(out, t)
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("enroll tokens: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeEnrollToken ends a minted token at once by moving its expiry to
+// now (or keeping an earlier one); devices it enrolled keep their own
+// tokens (collector revoke --device ends those).
+func (s *Store) RevokeEnrollToken(ctx context.Context, id string, now time.Time) error {
+	res, err := s.db.ExecContext(ctx, `UPDATE enroll_tokens SET expires_at = CASE WHEN expires_at < ? THEN expires_at ELSE ? END WHERE id = ?`,
+		stamp(now), stamp(now), id)
+	if err != nil {
+		return fmt.Errorf("revoke enroll token: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("enroll token %s: %w", id, ErrNotFound)
+	}
+	return nil
+}

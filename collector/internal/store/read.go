@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"time"
 
 	"teamlens/collector/internal/license"
@@ -135,37 +134,10 @@ type UserVersion struct {
 	Days                    int64
 }
 
-// UserVersions counts, per matched user, product and version, the distinct
-// usage days in [from, to].
-func (s *Store) UserVersions(ctx context.Context, from, to string) ([]UserVersion, error) {
-	return matched(ctx, s, "user versions", `SELECT login, product, version, COUNT(DISTINCT day)
-		FROM usage_days
-		WHERE day >= ? AND day <= ?
-		GROUP BY login, product, version`, []any{from, to},
-		func(r *sql.Rows, login *string, x *UserVersion) error {
-			return r.Scan(login, &x.Product, &x.Version, &x.Days)
-		}, func(x *UserVersion) *string { return &x.Email })
-}
-
 // UserCommand totals one matched user's completed runs of a command.
 type UserCommand struct {
 	Email, Product, Command string
 	Completed               int64
-}
-
-// UserCommands totals completed commands per matched user and product in
-// [from, to].
-func (s *Store) UserCommands(ctx context.Context, from, to string) ([]UserCommand, error) {
-	// A count outside the contract's daily bound is a row stored before
-	// the bound existed: it counts as nothing.
-	return matched(ctx, s, "user commands", `SELECT login, product, command,
-			SUM(CASE WHEN completed BETWEEN 0 AND `+strconv.Itoa(wire.MaxCommandOutcomes)+` THEN completed ELSE 0 END)
-		FROM usage_commands
-		WHERE day >= ? AND day <= ?
-		GROUP BY login, product, command`, []any{from, to},
-		func(r *sql.Rows, login *string, x *UserCommand) error {
-			return r.Scan(login, &x.Product, &x.Command, &x.Completed)
-		}, func(x *UserCommand) *string { return &x.Email })
 }
 
 // matched runs an aggregate query whose first column is a usage login and

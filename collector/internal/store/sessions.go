@@ -13,7 +13,6 @@ import (
 type Session struct {
 	TokenID string
 	CSRF    string
-	Expires time.Time
 }
 
 // CreateSession opens a session for a token until expires and returns its
@@ -27,8 +26,15 @@ func (s *Store) CreateSession(ctx context.Context, tokenID string, expires, now 
 	if err != nil {
 		return "", "", err
 	}
-	_, err = s.db.ExecContext(ctx, `INSERT INTO console_sessions (id_hash, token_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		hash, tokenID, csrf, stamp(now), stamp(expires))
+	err = s.inTx(ctx, func(tx *sql.Tx) error {
+		// Expired sessions go as new ones come, so the table stays small.
+		if _, err := tx.ExecContext(ctx, `DELETE FROM console_sessions WHERE expires_at <= ?`, stamp(now)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `INSERT INTO console_sessions (id_hash, token_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			hash, tokenID, csrf, stamp(now), stamp(expires))
+		return err
+	})
 	if err != nil {
 		return "", "", fmt.Errorf("create session: %w", err)
 	}
@@ -39,16 +45,14 @@ func (s *Store) CreateSession(ctx context.Context, tokenID string, expires, now 
 // ErrUnauthorized.
 func (s *Store) SessionByID(ctx context.Context, id string, now time.Time) (Session, error) {
 	var x Session
-	var exp string
-	err := s.db.QueryRowContext(ctx, `SELECT token_id, csrf, expires_at FROM console_sessions WHERE id_hash = ? AND expires_at > ?`,
-		HashToken(id), stamp(now)).Scan(&x.TokenID, &x.CSRF, &exp)
+	err := s.db.QueryRowContext(ctx, `SELECT token_id, csrf FROM console_sessions WHERE id_hash = ? AND expires_at > ?`,
+		HashToken(id), stamp(now)).Scan(&x.TokenID, &x.CSRF)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Session{}, ErrUnauthorized
 	}
 	if err != nil {
 		return Session{}, fmt.Errorf("read session: %w", err)
 	}
-	x.Expires, _ = time.Parse(time.RFC3339, exp)
 	return x, nil
 }
 

@@ -43,6 +43,7 @@ const (
 type Store struct {
 	db       *sql.DB
 	postgres bool
+	uncached bool // windows read from usage rows alone (Uncached)
 	limits   deviceLimits
 }
 
@@ -222,6 +223,9 @@ const (
 )
 
 func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, received string) error {
+	if err := touchAggregates(ctx, tx, days); err != nil {
+		return err
+	}
 	// Replace on key: the earlier rows go, with their commands.
 	keys := []any{device}
 	for _, d := range days {

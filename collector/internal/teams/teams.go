@@ -160,7 +160,15 @@ func (s *Service) Teams(ctx context.Context, who store.Admin) ([]Team, error) {
 	return out, nil
 }
 
-// Role returns who's grant on team when they may read it.
-func (s *Service) Role(who store.Admin, team string) (store.Grant, error) {
-	return s.grant(who, team, needRead)
+// Team returns one team who may read, with their role on it.
+func (s *Service) Team(ctx context.Context, who store.Admin, team string) (Team, error) {
+	g, err := s.grant(who, team, needRead)
+	if err != nil {
+		return Team{}, err
+	}
+	t, err := s.cfg.Store.Team(ctx, team)
+	if err != nil {
+		return Team{}, err
+	}
+	return Team{Team: t.Team, Name: t.Name, Plan: t.Plan, UserManagement: t.UserManagement, Role: g.Role, CanPurchase: g.CanPurchase}, nil
 }

@@ -9,7 +9,6 @@ import (
 	"archive/tar"
 	"bytes"
 	"compress/gzip"
-	"crypto/md5"
 	"errors"
 	"fmt"
 	"io"
@@ -121,39 +120,7 @@ func Build(o Options) (string, error) {
 		return "", err
 	}
 
-	var pkg bytes.Buffer
-	pkg.WriteString("!<arch>\n")
-	for _, m := range []struct {
-		name string
-		data []byte
-	}{
-		{"debian-binary", []byte("2.0\n")},
-		{"control.tar.gz", control},
-		{"data.tar.gz", data},
-	} {
-		writeAr(&pkg, m.name, m.data, o.ModTime)
-	}
-
-	if err := os.MkdirAll(o.OutDir, 0o755); err != nil {
-		return "", fmt.Errorf("--out: %w", err)
-	}
-	out := filepath.Join(o.OutDir, fmt.Sprintf("%s_%s_%s.deb", Package, o.Version, o.Arch))
-	tmp, err := os.CreateTemp(o.OutDir, ".deb-*")
-	if err != nil {
-		return "", fmt.Errorf("--out: %w", err)
-	}
-	defer os.Remove(tmp.Name())
-	if _, err := tmp.Write(pkg.Bytes()); err != nil {
-		tmp.Close()
-		return "", fmt.Errorf("write package: %w", err)
-	}
-	if err := tmp.Close(); err != nil {
-		return "", fmt.Errorf("write package: %w", err)
-	}
-	if err := os.Rename(tmp.Name(), out); err != nil {
-		return "", fmt.Errorf("write package: %w", err)
-	}
-	return out, nil
+	return writeDeb(o.OutDir, fmt.Sprintf("%s_%s_%s.deb", Package, o.Version, o.Arch), control, data, o.ModTime)
 }
 
 type file struct {
@@ -214,32 +181,11 @@ Description: Teamlens agent, enrolled with %s
  summaries to the Teamlens collector. Installing the package installs
  and starts the teamlens-agent service.
 `, Package, o.Version, o.Arch, sizeKB, o.Collector)
-	var sums strings.Builder
-	for _, f := range files {
-		fmt.Fprintf(&sums, "%x  %s\n", md5.Sum(f.data), strings.TrimPrefix(f.path, "/"))
-	}
-	var buf bytes.Buffer
-	gz := gzip.NewWriter(&buf)
-	tw := tar.NewWriter(gz)
-	if err := tw.WriteHeader(&tar.Header{Typeflag: tar.TypeDir, Name: "./", Mode: 0o755, ModTime: o.ModTime, Uname: "root", Gname: "root"}); err != nil {
-		return nil, err
-	}
-	for _, m := range []struct {
-		name string
-		mode int64
-		text string
-	}{
-		{"control", 0o644, control},
-		{"md5sums", 0o644, sums.String()},
+	return controlArchive(control, files, []controlFile{
 		{"postinst", 0o755, postinst(o.Collector)},
 		{"prerm", 0o755, prerm},
 		{"postrm", 0o755, postrm},
-	} {
-		if err := writeTarFile(tw, "./"+m.name, m.mode, []byte(m.text), o.ModTime); err != nil {
-			return nil, err
-		}
-	}
-	return closeTar(tw, gz, &buf)
+	}, o.ModTime)
 }
 
 func writeTarFile(tw *tar.Writer, name string, mode int64, data []byte, mtime time.Time) error {

@@ -15,7 +15,7 @@ import (
 	"syscall"
 	"time"
 
-	"teamlens/installer/internal/svc"
+	"teamlens/installer/internal/servicectl"
 
 	"teamlens/shared/config"
 )
@@ -103,8 +103,8 @@ func (in *Installer) healthTimeout() time.Duration {
 	return in.HealthTimeout
 }
 
-func (in *Installer) service(l Layout, c agentConf) (*svc.Manager, error) {
-	return svc.New(svc.Def{
+func (in *Installer) service(l Layout, c agentConf) (*servicectl.Manager, error) {
+	return servicectl.New(servicectl.Def{
 		Name:       l.ServiceName,
 		Executable: l.agentPath(),
 		Args:       []string{"run", "--config", l.ConfigFile},

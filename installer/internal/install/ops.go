@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"teamlens/installer/internal/svc"
+	"teamlens/installer/internal/servicectl"
 )
 
 // installed returns the configuration of the install on this machine, or
@@ -68,7 +68,7 @@ func (in *Installer) Uninstall(ctx context.Context, purge bool) error {
 		return err
 	}
 	switch {
-	case st == svc.NotInstalled && !hadConfig:
+	case st == servicectl.NotInstalled && !hadConfig:
 		in.say("teamlens agent is not installed")
 	case purge:
 		in.say("teamlens agent removed with its data and configuration")
@@ -94,7 +94,7 @@ func removeAll(p string) error {
 // Report is what "installer status" says.
 type Report struct {
 	Installed bool
-	State     svc.State
+	State     servicectl.State
 	Platform  string
 	Socket    string
 	// HealthErr is nil when the agent answered on its socket.
@@ -108,7 +108,7 @@ type Report struct {
 }
 
 // OK is true when the service is installed, running and answering.
-func (r Report) OK() bool { return r.Installed && r.State == svc.Running && r.HealthErr == nil }
+func (r Report) OK() bool { return r.Installed && r.State == servicectl.Running && r.HealthErr == nil }
 
 // String is the one human line of "installer status".
 func (r Report) String() string {
@@ -120,7 +120,7 @@ func (r Report) String() string {
 	if r.AgentPID > 0 {
 		fmt.Fprintf(&b, ", pid %d", r.AgentPID)
 	}
-	if r.State == svc.Running {
+	if r.State == servicectl.Running {
 		if r.HealthErr == nil {
 			fmt.Fprintf(&b, ", answering on %s", r.Socket)
 		} else {
@@ -159,7 +159,7 @@ func (in *Installer) Status(ctx context.Context) (Report, error) {
 		return Report{}, err
 	}
 	r := Report{
-		Installed: st != svc.NotInstalled,
+		Installed: st != servicectl.NotInstalled,
 		State:     st,
 		Platform:  m.Platform(),
 		Socket:    c.Socket,
@@ -168,7 +168,7 @@ func (in *Installer) Status(ctx context.Context) (Report, error) {
 		HealthErr: errNotInstalled,
 		Viewer:    installedViewer(l),
 	}
-	if st == svc.Running {
+	if st == servicectl.Running {
 		r.HealthErr = health(ctx, c.Socket)
 	}
 	if r.Installed && c.Collector != "" {

@@ -266,9 +266,6 @@ func (a *Agent) Write(t testing.TB, sessions []Session) int {
 		must(w.Save(time.Duration(300+len(s.Commands)*3)*time.Millisecond, 2<<20))
 		at = s.Start.Add(time.Duration(s.Minutes) * time.Minute)
 		must(w.End())
-		if err := w.Close(); err != nil {
-			t.Fatal(err)
-		}
 	}
 	return n
 }

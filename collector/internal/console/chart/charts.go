@@ -37,8 +37,9 @@ func DailyUsers(id string, series []Series, from, to string) template.HTML {
 			peak = max(peak, v)
 		}
 	}
-	ymax := niceMax(float64(peak))
-	const w, h, left, right, top, bottom = 640, 220, 40, 10, 28, 26
+	// Whole users on every grid line.
+	ymax := float64(4 * ((max(peak, 1) + 3) / 4))
+	const w, h, left, right, top, bottom = 480, 200, 34, 10, 28, 26
 	pw, ph := float64(w-left-right), float64(h-top-bottom)
 	desc := fmt.Sprintf("Distinct users per day from %s to %s.", from, to)
 	for _, s := range series {
@@ -61,7 +62,7 @@ func DailyUsers(id string, series []Series, from, to string) template.HTML {
 		}
 		g.mark(fmt.Sprintf("%s: up to %d users a day", s.Name, peakOf(s)))
 		g.add(`<polyline class="s%d" points="%s"/></g>`, si, joinSpace(pts))
-		lx := float64(left + 4 + si*150)
+		lx := float64(left + 4 + si*110)
 		g.add(`<rect class="f%d" x="%s" y="8" width="12" height="4"/>`, si, num(lx))
 		g.text(lx+16, 14, "start", s.Name)
 	}
@@ -104,7 +105,7 @@ func Quartiles(id string, p insights.ProductPerformance) template.HTML {
 		hi = max(hi, *p.TeamMeanMS*1.1)
 	}
 	hi = niceMax(hi)
-	const w, h, left, right = 640, 120, 20, 20
+	const w, h, left, right = 480, 128, 24, 24
 	pw := float64(w - left - right)
 	x := func(v float64) float64 { return float64(left) + pw*min(v, hi)/hi }
 	title := fmt.Sprintf("%s %s time: your team among all users", p.Product, p.Metric)
@@ -118,25 +119,33 @@ func Quartiles(id string, p insights.ProductPerformance) template.HTML {
 	g.mark(fmt.Sprintf("middle half of all users: %s to %s, median %s", secs(p.P25), secs(p.P75), secs(p.P50)))
 	g.add(`<rect class="band" x="%s" y="34" width="%s" height="32" rx="4"/>`, num(x(p.P25)), num(max(x(p.P75)-x(p.P25), 1)))
 	g.add(`<line class="median" x1="%s" x2="%s" y1="30" y2="70"/></g>`, num(x(p.P50)), num(x(p.P50)))
-	bounds := []float64{0, p.P25, p.P50, p.P75, hi}
+	g.text(float64(left), 20, "start", fmt.Sprintf("middle half of all users %s to %s, median %s", secs(p.P25), secs(p.P75), secs(p.P50)))
+	g.text(float64(left), 84, "start", "0 s")
+	g.text(float64(w-right), 84, "end", secs(hi))
+	// Quarters in fixed columns: their bounds can sit too close to label.
 	names := []string{"fastest quarter", "second quarter", "third quarter", "slowest quarter"}
 	for i, n := range p.UsersByQuartile {
-		mid := (x(bounds[i]) + x(bounds[i+1])) / 2
-		g.mark(fmt.Sprintf("%d of your users in the %s", n, names[i]))
-		g.text(mid, 92, "middle", fmt.Sprintf("%d users", n))
+		cx := float64(left) + pw*(float64(i)+0.5)/4
+		g.mark(fmt.Sprintf("%s of your users in the %s", users(n), names[i]))
+		g.text(cx, 104, "middle", names[i])
+		g.text(cx, 120, "middle", users(n))
 		g.add(`</g>`)
-	}
-	for _, v := range []float64{p.P25, p.P50, p.P75} {
-		g.text(x(v), 24, "middle", secs(v))
 	}
 	if p.TeamMeanMS != nil {
 		tx := x(*p.TeamMeanMS)
 		g.mark("team mean " + secs(*p.TeamMeanMS))
 		g.add(`<circle class="team" cx="%s" cy="50" r="7"/>`, num(tx))
-		g.text(tx, 112, "middle", "team mean "+secs(*p.TeamMeanMS))
+		g.text(tx, 84, "middle", "team "+secs(*p.TeamMeanMS))
 		g.add(`</g>`)
 	}
 	return g.end()
+}
+
+func users(n int) string {
+	if n == 1 {
+		return "1 user"
+	}
+	return fmt.Sprintf("%d users", n)
 }
 
 func secs(ms float64) string { return fmt.Sprintf("%.1f s", ms/1000) }
@@ -144,8 +153,8 @@ func secs(ms float64) string { return fmt.Sprintf("%.1f s", ms/1000) }
 // Categories draws the share of completed commands per category, the team
 // beside its peers.
 func Categories(id string, c insights.CommandUsage) template.HTML {
-	const left, right, row, top = 90, 60, 30, 26
-	w := 640
+	const left, right, row, top = 80, 50, 30, 26
+	w := 480
 	h := top + row*len(c.Categories) + 8
 	desc := fmt.Sprintf("Share of completed %s commands per category.", c.Product)
 	for _, x := range c.Categories {
@@ -160,8 +169,8 @@ func Categories(id string, c insights.CommandUsage) template.HTML {
 	pw := float64(w - left - right)
 	g.add(`<rect class="team" x="%d" y="6" width="12" height="8"/>`, left)
 	g.text(float64(left+16), 14, "start", "your team")
-	g.add(`<rect class="peer" x="%d" y="6" width="12" height="8"/>`, left+100)
-	g.text(float64(left+116), 14, "start", "other teams")
+	g.add(`<rect class="peer" x="%d" y="6" width="12" height="8"/>`, left+110)
+	g.text(float64(left+126), 14, "start", "other teams")
 	for i, x := range c.Categories {
 		y := float64(top + i*row)
 		g.mark(fmt.Sprintf("%s: team %s (%d commands), peers %s", x.Category, pct(x.Share), x.Count, pct(x.PeerShare)))
@@ -191,8 +200,8 @@ func VersionShare(id, product string, slices []Slice) template.HTML {
 	if sum == 0 {
 		return ""
 	}
-	const w, left, right = 640, 10, 10
-	h := 56 + 18*((len(slices)+3)/4)
+	const w, left, right = 480, 10, 10
+	h := 56 + 18*((len(slices)+2)/3)
 	desc := fmt.Sprintf("Share of %s user-days per version.", product)
 	for _, s := range slices {
 		desc += fmt.Sprintf(" %s: %s.", s.Label, pct(float64(s.Value)/float64(sum)))
@@ -205,8 +214,8 @@ func VersionShare(id, product string, slices []Slice) template.HTML {
 		g.mark(fmt.Sprintf("%s: %s of user-days", s.Label, pct(share)))
 		g.add(`<rect class="f%d" x="%s" y="8" width="%s" height="24"/></g>`, min(i, 4), num(x), num(max(pw*share, 1)))
 		x += pw * share
-		lx := float64(left + (i%4)*155)
-		ly := float64(50 + 18*(i/4))
+		lx := float64(left + (i%3)*155)
+		ly := float64(50 + 18*(i/3))
 		g.add(`<rect class="f%d" x="%s" y="%s" width="10" height="10"/>`, min(i, 4), num(lx), num(ly-9))
 		g.text(lx+14, ly, "start", fmt.Sprintf("%s %s", s.Label, pct(share)))
 	}

@@ -1,6 +1,6 @@
 //go:build windows
 
-package osvc
+package servicerun
 
 import (
 	"context"

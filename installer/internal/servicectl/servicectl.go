@@ -1,8 +1,8 @@
-// Package svc registers, starts, stops and inspects the agent's OS service
+// Package servicectl registers, starts, stops and inspects the agent's OS service
 // through github.com/kardianos/service. It writes its own SysV init script
 // and systemd unit so that the agent is restarted after a crash and its log
 // lands in a file of the data directory (SysV) or the journal (systemd).
-package svc
+package servicectl
 
 import (
 	"errors"

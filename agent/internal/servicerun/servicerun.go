@@ -1,8 +1,8 @@
-// Package osvc runs the agent in the foreground or under the OS service
+// Package servicerun runs the agent in the foreground or under the OS service
 // manager (systemd, SysV init, launchd, the Windows service control manager)
 // through github.com/kardianos/service; it is the only place in the agent
 // that knows about signals and services.
-package osvc
+package servicerun
 
 import (
 	"context"

@@ -1,4 +1,4 @@
-package osvc
+package servicerun
 
 import (
 	"context"
