@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"teamlens/installer/internal/desktop"
-	"teamlens/installer/internal/svc"
+	"teamlens/installer/internal/servicectl"
 )
 
 func TestPlaceViewer(t *testing.T) {
@@ -82,7 +82,7 @@ func TestPlaceViewerSkips(t *testing.T) {
 }
 
 func TestStatusLineNamesViewer(t *testing.T) {
-	r := Report{Installed: true, State: svc.Running, Platform: "linux-systemv", Socket: "/run/teamlens/agent.sock"}
+	r := Report{Installed: true, State: servicectl.Running, Platform: "linux-systemv", Socket: "/run/teamlens/agent.sock"}
 	if s := r.String(); !strings.HasSuffix(s, "; My Insights viewer not installed") {
 		t.Errorf("without a viewer: %q", s)
 	}
