@@ -1,6 +1,6 @@
 // Command collector receives daily usage summaries from Teamlens agents,
 // holds the license picture (teams, users, subscriptions, seat assignments,
-// admins) and computes the Team Insights of shared/DESIGN.md daily.
+// admins) and computes the Team Insights of docs/insights.md daily.
 //
 //	collector serve    --db PATH|postgres://... --listen 127.0.0.1:8080 [--enroll-secret X]
 //	                   [--max-body 8388608] [--insights-hour 2] [--catalog FILE.toml]

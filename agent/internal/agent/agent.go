@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"path/filepath"
 	"sync"
 	"time"
 
@@ -19,6 +20,7 @@ import (
 	"teamlens/agent/internal/spool"
 	"teamlens/agent/internal/store"
 	"teamlens/agent/internal/upload"
+	"teamlens/internal/fsutil"
 	"teamlens/shared/catalog"
 	"teamlens/shared/config"
 	"teamlens/shared/journal"
@@ -72,6 +74,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	cat := a.cfg.Catalog()
 	a.log.Info("agent started", "data_dir", a.cfg.DataDir, "spool_dir", a.cfg.SpoolDir,
 		"socket", a.cfg.Socket, "analytics", a.cfg.Analytics, "seat_usage", a.cfg.SeatUsageOn())
+	a.warnUnreachable()
 
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -162,16 +165,31 @@ func sanitizer(cat *catalog.Catalog) journal.Sanitizer {
 
 // makeSpool creates the spool directory writable by every user and
 // sticky, so one user cannot remove or replace another's journal. An
-// existing directory keeps the mode its admin gave it.
+// existing directory keeps the mode its admin gave it; new parents are
+// 0755 whatever the umask.
 func makeSpool(dir string) error {
 	if _, err := os.Stat(dir); err == nil {
 		return nil
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
+	if err := fsutil.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
 		return err
 	}
-	// MkdirAll's mode passes through the umask; the spool's must not.
-	return os.Chmod(dir, 0o777|os.ModeSticky)
+	return fsutil.MkdirAll(dir, 0o777|os.ModeSticky)
+}
+
+// warnUnreachable says, once at start, when a service's users cannot reach
+// the spool or the socket because a directory above them is closed to
+// them: products' journals and the viewer would fail with no word here.
+func (a *Agent) warnUnreachable() {
+	if os.Geteuid() != 0 {
+		return // a single-user agent serves its own user only
+	}
+	for what, path := range map[string]string{"spool": filepath.Join(a.cfg.SpoolDir, "x"), "socket": a.cfg.Socket} {
+		if dir := fsutil.Unreachable(path); dir != "" {
+			a.log.Error("users cannot reach the "+what+": a directory above it is closed to them (chmod o+x it)",
+				what, path, "dir", dir)
+		}
+	}
 }
 
 func (a *Agent) prune() {

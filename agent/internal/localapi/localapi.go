@@ -16,6 +16,7 @@ import (
 
 	"teamlens/agent/internal/peercred"
 	"teamlens/agent/internal/store"
+	"teamlens/internal/fsutil"
 	"teamlens/shared/catalog"
 	"teamlens/shared/localclient"
 	"teamlens/shared/wire"
@@ -92,7 +93,7 @@ func (s *Server) Handler() http.Handler {
 // open to every local user: the peer credentials, not the file mode, decide
 // what a caller may see.
 func (s *Server) Serve(ctx context.Context, path string) error {
-	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+	if err := fsutil.MkdirAll(filepath.Dir(path), 0o755); err != nil {
 		return err
 	}
 	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {

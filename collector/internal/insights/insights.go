@@ -1,4 +1,4 @@
-// Package insights computes the six Team Insights of DESIGN.md for every
+// Package insights computes the six Team Insights of docs/insights.md for every
 // team and a day as_of, from per-user aggregates the store computes in SQL.
 package insights
 

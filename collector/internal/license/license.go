@@ -1,5 +1,5 @@
 // Package license reads the license picture (teams, directory users,
-// subscriptions, seat assignments) from the CSV files of DESIGN.md, checking
+// subscriptions, seat assignments) from the CSV files of docs/import.md, checking
 // every cell so that an import either stores a whole file or nothing.
 package license
 
