@@ -174,18 +174,7 @@ func (in *Installer) Install(ctx context.Context, o Options) (Result, error) {
 		}
 		u.add(func() error { return m.Start() })
 	}
-	if err = placeFile(&u, src, l.agentPath(), 0o755); err != nil {
-		return res, err
-	}
-	if o.InstallerBinary != "" {
-		if err = placeFile(&u, o.InstallerBinary, l.installerPath(), 0o755); err != nil {
-			return res, err
-		}
-	}
-	if res.Viewer, err = placeViewer(&u, l, o); err != nil {
-		return res, err
-	}
-	if err = writeConfig(&u, l.ConfigFile, c); err != nil {
+	if res.Viewer, err = placeFiles(&u, l, o, src, c); err != nil {
 		return res, err
 	}
 	if err = m.Install(); err != nil {
@@ -222,6 +211,23 @@ func (in *Installer) Install(ctx context.Context, o Options) (Result, error) {
 	}
 	in.say("teamlens agent %s and running (service %s on %s); answering on %s", verb, l.ServiceName, m.Platform(), c.Socket)
 	return res, nil
+}
+
+// placeFiles puts the agent, the installer and the viewer in place and
+// writes the configuration, each step undone if a later one fails.
+func placeFiles(u *undo, l Layout, o Options, agentSrc string, c agentConf) (viewer string, err error) {
+	if err := placeFile(u, agentSrc, l.agentPath(), 0o755); err != nil {
+		return "", err
+	}
+	if o.InstallerBinary != "" {
+		if err := placeFile(u, o.InstallerBinary, l.installerPath(), 0o755); err != nil {
+			return "", err
+		}
+	}
+	if viewer, err = placeViewer(u, l, o); err != nil {
+		return "", err
+	}
+	return viewer, writeConfig(u, l.ConfigFile, c)
 }
 
 // merge lays the flags over the installed configuration (keeping what an
