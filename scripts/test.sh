@@ -13,9 +13,10 @@ cleanup() {
 trap cleanup EXIT INT TERM
 
 if [ -z "${TEAMLENS_PG_URL:-}" ]; then
+	# Stop at the end only a server this run started.
+	[ -f "${PGDATA_DIR:-/tmp/teamlens-pg}/postmaster.pid" ] || PG_STARTED=1
 	eval "$(scripts/pg.sh)"
 	export TEAMLENS_PG_URL
-	PG_STARTED=1
 fi
 if [ -z "${DISPLAY:-}" ]; then
 	Xvfb :97 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
