@@ -94,6 +94,11 @@ func TestScreens(t *testing.T) {
 	if testing.Short() {
 		t.Skip("captures a hundred screens")
 	}
+	if raceEnabled {
+		// The loads and events it drives are the other tests' too; under
+		// the race detector the hundred renders alone outlast the suite.
+		t.Skip("captures a hundred screens: run without -race (make screens)")
+	}
 	dir := os.Getenv("UI_SNAPSHOT_DIR")
 	if dir == "" {
 		dir = t.TempDir()
