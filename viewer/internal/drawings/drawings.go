@@ -30,6 +30,25 @@ type Summary struct {
 	// Settings are the latest value of each setting that differs from its
 	// default, or that has no known default; by name.
 	Settings []Setting
+	// CPU and Memory are what the product's process used on this
+	// workstation, sampled while it ran: percent of one core and MB.
+	CPU, Memory Usage
+}
+
+// Usage is a sampled resource: its mean over every sample and its peak.
+type Usage struct {
+	Samples    int64
+	Mean, Peak float64
+}
+
+func (u *Usage) add(st *wire.Stat) {
+	if st == nil || st.Count == 0 {
+		return
+	}
+	total := u.Mean*float64(u.Samples) + float64(st.Sum)
+	u.Samples += st.Count
+	u.Mean = total / float64(u.Samples)
+	u.Peak = max(u.Peak, float64(st.Max))
 }
 
 // Count is a number of one object type.
@@ -69,6 +88,8 @@ func Summarize(days []wire.Day, product string, defaults map[string]float64) Sum
 		a := d.Analytics
 		s.Days++
 		minutes += d.Minutes
+		s.CPU.add(a.CPUPct)
+		s.Memory.add(a.RSSMB)
 		if len(a.Objects) > 0 {
 			objectDays++
 			for name, n := range a.Objects {

@@ -80,3 +80,24 @@ func BenchmarkSummarizeYear(b *testing.B) {
 		Summarize(days, "AutoCAD", Defaults["AutoCAD"])
 	}
 }
+
+func TestSummarizeMachineUse(t *testing.T) {
+	days := []wire.Day{
+		day("2026-11-02", "AutoCAD", 60, &wire.Analytics{
+			CPUPct: &wire.Stat{Count: 2, Sum: 30, Min: 10, Max: 20},
+			RSSMB:  &wire.Stat{Count: 2, Sum: 1000, Min: 400, Max: 600},
+		}),
+		day("2026-11-03", "AutoCAD", 60, &wire.Analytics{
+			CPUPct: &wire.Stat{Count: 1, Sum: 60, Min: 60, Max: 60},
+			RSSMB:  &wire.Stat{Count: 1, Sum: 1400, Min: 1400, Max: 1400},
+		}),
+		day("2026-11-03", "Revit", 60, &wire.Analytics{CPUPct: &wire.Stat{Count: 1, Sum: 99, Min: 99, Max: 99}}),
+	}
+	got := Summarize(days, "AutoCAD", nil)
+	if want := (Usage{Samples: 3, Mean: 30, Peak: 60}); got.CPU != want {
+		t.Errorf("CPU = %+v, want %+v", got.CPU, want)
+	}
+	if want := (Usage{Samples: 3, Mean: 800, Peak: 1400}); got.Memory != want {
+		t.Errorf("Memory = %+v, want %+v", got.Memory, want)
+	}
+}

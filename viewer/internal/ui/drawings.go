@@ -33,6 +33,7 @@ type drawingsTab struct {
 	views    *HBarChart
 	viewNote *widget.Label
 	settings *fyne.Container
+	machine  *widget.Label
 }
 
 func newDrawingsTab(v *Viewer) *drawingsTab {
@@ -45,6 +46,8 @@ func newDrawingsTab(v *Viewer) *drawingsTab {
 	t.views = NewHBarChart(productColor(3), "No view changes")
 	t.viewNote = note("")
 	t.settings = container.NewVBox()
+	t.machine = widget.NewLabel("")
+	t.machine.Wrapping = fyne.TextWrapWord
 	t.data = container.NewVBox(
 		container.NewGridWithColumns(2,
 			container.NewVBox(heading("Object types in a typical drawing"),
@@ -52,6 +55,8 @@ func newDrawingsTab(v *Viewer) *drawingsTab {
 			container.NewVBox(heading("View changes per hour"), t.viewNote, t.views)),
 		heading("Settings that differ from the defaults"),
 		t.settings,
+		heading("Your workstation while you worked"),
+		t.machine,
 	)
 	t.content = container.NewVScroll(container.NewPadded(container.NewVBox(
 		container.NewHBox(heading("My drawings"), layout.NewSpacer(), sized(t.product, "Product")),
@@ -106,7 +111,7 @@ func (t *drawingsTab) show(product string, days []wire.Day, err error) {
 		return
 	}
 	s := drawings.Summarize(days, product, drawings.Defaults[product])
-	if len(s.Objects) == 0 && len(s.Views) == 0 && len(s.Settings) == 0 {
+	if len(s.Objects) == 0 && len(s.Views) == 0 && len(s.Settings) == 0 && s.CPU.Samples == 0 && s.Memory.Samples == 0 {
 		t.summary.SetText(fmt.Sprintf("No drawing figures for %s yet: analytics are on, and object counts, view changes and settings appear here once %s reports them.", product, product))
 		t.data.Hide()
 		return
@@ -131,6 +136,17 @@ func (t *drawingsTab) show(product string, days []wire.Day, err error) {
 	t.views.Set(views)
 	t.viewNote.SetText(fmt.Sprintf("%s view changes per hour over %s in %s.", perHour(s.ViewsPerHour), hours(s.Hours), product))
 	t.showSettings(s.Settings)
+	t.machine.SetText(machineText(product, s.CPU, s.Memory))
+}
+
+// machineText says what the product's process used, from the agent's
+// samples of it.
+func machineText(product string, cpu, mem drawings.Usage) string {
+	if cpu.Samples == 0 && mem.Samples == 0 {
+		return fmt.Sprintf("No samples of %s's processor and memory use yet.", product)
+	}
+	return fmt.Sprintf("%s used on average %s%% of one processor core (at most %s%%) and %s MB of memory (at most %s MB), from %s samples taken while it ran.",
+		product, perHour(cpu.Mean), thousands(int64(cpu.Peak)), thousands(int64(mem.Mean+0.5)), thousands(int64(mem.Peak)), thousands(cpu.Samples))
 }
 
 func (t *drawingsTab) showSettings(settings []drawings.Setting) {
