@@ -32,6 +32,7 @@ const (
 	ReasonSettingValue  = "bad_setting_value"
 	ReasonBadOutcome    = "bad_outcome"
 	ReasonNegativeValue = "negative_value"
+	ReasonOutOfRange    = "out_of_range"
 )
 
 // RejectError says why a line was rejected. It names the field, never the
@@ -248,7 +249,7 @@ func typeFields(f *rawLine, e *Event) error {
 	case SessionStart:
 		if !absent(f.StartupMS) {
 			var ms int64
-			if err := count(f.StartupMS, "startup_ms", &ms); err != nil {
+			if err := bounded(f.StartupMS, "startup_ms", &ms, MaxTimeMS); err != nil {
 				return err
 			}
 			e.StartupMS = &ms
@@ -257,10 +258,10 @@ func typeFields(f *rawLine, e *Event) error {
 	case SessionEnd:
 		return nil
 	case DocumentOpen, DocumentSave:
-		if err := count(f.DurationMS, "duration_ms", &e.DurationMS); err != nil {
+		if err := bounded(f.DurationMS, "duration_ms", &e.DurationMS, MaxTimeMS); err != nil {
 			return err
 		}
-		return count(f.SizeBytes, "size_bytes", &e.SizeBytes)
+		return bounded(f.SizeBytes, "size_bytes", &e.SizeBytes, MaxDocBytes)
 	case Command:
 		var name string
 		if err := str(f.Name, "name", &name); err != nil {
@@ -348,6 +349,25 @@ func count(raw json.RawMessage, name string, dst *int64) error {
 	return nil
 }
 
+// Bounds of single values, the wire contract's: a line past them would make
+// its whole day one the collector refuses, seat usage included.
+const (
+	MaxTimeMS      = 86_400_000 // a time measure is at most a day
+	MaxDocBytes    = 1 << 40
+	MaxObjectCount = 1_000_000_000
+)
+
+// bounded reads a count no larger than limit.
+func bounded(raw json.RawMessage, name string, dst *int64, limit int64) error {
+	if err := count(raw, name, dst); err != nil {
+		return err
+	}
+	if *dst > limit {
+		return reject(ReasonOutOfRange, name)
+	}
+	return nil
+}
+
 func settingValue(raw json.RawMessage, e *Event) error {
 	if absent(raw) {
 		return reject(ReasonMissingField, "value")
@@ -388,6 +408,9 @@ func counts(raw json.RawMessage, e *Event) error {
 		}
 		if n < 0 {
 			return reject(ReasonNegativeValue, "counts")
+		}
+		if n > MaxObjectCount {
+			return reject(ReasonOutOfRange, "counts")
 		}
 		e.Counts[k] = n
 	}

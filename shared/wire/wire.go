@@ -95,17 +95,25 @@ type Outcomes struct {
 	Undone    int64 `json:"undone"`
 }
 
-// Add counts one outcome; unknown outcomes are ignored.
+// Add counts one outcome; unknown outcomes are ignored. A count stops at
+// the contract's daily bound, so a runaway plug-in cannot make its day one
+// the collector refuses.
 func (o *Outcomes) Add(outcome string) {
+	var n *int64
 	switch outcome {
 	case "started":
-		o.Started++
+		n = &o.Started
 	case "completed":
-		o.Completed++
+		n = &o.Completed
 	case "canceled":
-		o.Canceled++
+		n = &o.Canceled
 	case "undone":
-		o.Undone++
+		n = &o.Undone
+	default:
+		return
+	}
+	if *n < MaxCommandOutcomes {
+		*n++
 	}
 }
 
@@ -170,10 +178,10 @@ func (d *Day) Validate(knownProduct func(string) bool, now time.Time) error {
 // Bounds of a day's values (contract): no stored value, and no sum of them
 // over any window, can overflow an aggregate.
 const (
-	MaxTimeMS          = 86_400_000 // a time measure is at most a day
-	MaxDocBytes        = 1 << 40
+	MaxTimeMS          = journal.MaxTimeMS
+	MaxDocBytes        = journal.MaxDocBytes
 	MaxCommandOutcomes = 1_000_000 // per command and outcome, per day
-	MaxObjectCount     = 1_000_000_000
+	MaxObjectCount     = journal.MaxObjectCount
 	MaxMinutes         = 1440
 	// CPU percent of one core and resident MB of a product process are not
 	// bounded by the contract; these limits only keep them meaningful.

@@ -95,3 +95,13 @@ func TestValidateBatch(t *testing.T) {
 		t.Errorf("duplicate day: %v", err)
 	}
 }
+
+func TestOutcomesStopAtTheDailyBound(t *testing.T) {
+	o := wire.Outcomes{Completed: wire.MaxCommandOutcomes - 1}
+	o.Add("completed")
+	o.Add("completed")
+	o.Add("started")
+	if o.Completed != wire.MaxCommandOutcomes || o.Started != 1 {
+		t.Fatalf("outcomes %+v", o)
+	}
+}
