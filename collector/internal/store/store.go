@@ -10,7 +10,6 @@ import (
 	"embed"
 	"encoding/base64"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -240,11 +239,11 @@ func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, re
 			return err
 		}
 	}
-	rows := make([]any, 0, 16*len(days))
+	rows := make([]any, 0, 15*len(days))
 	var cmds []any
 	for _, d := range days {
 		login := license.LoginKey(d.User)
-		var startupN, startupSum, openN, openSum, saveN, saveSum, analytics any
+		var startupN, startupSum, openN, openSum, saveN, saveSum any
 		if a := d.Analytics; a != nil {
 			if a.StartupMS != nil {
 				startupN, startupSum = a.StartupMS.Count, a.StartupMS.Sum
@@ -255,20 +254,17 @@ func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, re
 			if a.SaveMS != nil {
 				saveN, saveSum = a.SaveMS.Count, a.SaveMS.Sum
 			}
-			b, err := json.Marshal(a)
-			if err != nil {
-				return err
-			}
-			analytics = string(b)
+			// Objects, views, settings and process samples reach no insight:
+			// the collector keeps only what a screen or an insight reads.
 			for name, o := range a.Commands {
 				cmds = append(cmds, device, d.User, d.Product, d.Version, d.Date, name, login, o.Started, o.Completed, o.Canceled, o.Undone)
 			}
 		}
 		rows = append(rows, device, d.User, d.Product, d.Version, d.Date, login, int64(d.Minutes), int64(d.Sessions),
-			startupN, startupSum, openN, openSum, saveN, saveSum, analytics, received)
+			startupN, startupSum, openN, openSum, saveN, saveSum, received)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions,
-		startup_count, startup_sum, open_count, open_sum, save_count, save_sum, analytics, received_at) VALUES `+placeholders(16, len(days)), rows...); err != nil {
+		startup_count, startup_sum, open_count, open_sum, save_count, save_sum, received_at) VALUES `+placeholders(15, len(days)), rows...); err != nil {
 		return err
 	}
 	const cmdCols = 11
