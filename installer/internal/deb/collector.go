@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"strings"
 	"time"
 )
@@ -56,18 +55,7 @@ func BuildCollector(o CollectorOptions) (string, error) {
 	if strings.ContainsAny(o.Listen, " \t\n'\"$\\`") {
 		return "", fmt.Errorf("listen address %q cannot go into the configuration file", o.Listen)
 	}
-	if o.Version == "" {
-		o.Version = DefaultVersion
-	}
-	if o.Arch == "" {
-		o.Arch = debArch(runtime.GOARCH)
-	}
-	if o.ModTime.IsZero() {
-		o.ModTime = time.Now()
-	}
-	if o.OutDir == "" {
-		o.OutDir = "."
-	}
+	packageDefaults(&o.Version, &o.Arch, &o.OutDir, &o.ModTime)
 	bin, err := os.ReadFile(o.CollectorBinary)
 	if err != nil {
 		return "", fmt.Errorf("collector binary: %w", err)

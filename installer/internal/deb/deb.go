@@ -76,18 +76,7 @@ func Build(o Options) (string, error) {
 	if o.AgentBinary == "" {
 		o.AgentBinary = filepath.Join(filepath.Dir(o.InstallerBinary), "agent")
 	}
-	if o.Version == "" {
-		o.Version = DefaultVersion
-	}
-	if o.Arch == "" {
-		o.Arch = debArch(runtime.GOARCH)
-	}
-	if o.ModTime.IsZero() {
-		o.ModTime = time.Now()
-	}
-	if o.OutDir == "" {
-		o.OutDir = "."
-	}
+	packageDefaults(&o.Version, &o.Arch, &o.OutDir, &o.ModTime)
 	agent, err := os.ReadFile(o.AgentBinary)
 	if err != nil {
 		return "", fmt.Errorf("agent binary: %w", err)
@@ -270,3 +259,19 @@ purge)
 esac
 exit 0
 `
+
+// packageDefaults fills the fields every package of ours shares.
+func packageDefaults(version, arch, outDir *string, modTime *time.Time) {
+	if *version == "" {
+		*version = DefaultVersion
+	}
+	if *arch == "" {
+		*arch = debArch(runtime.GOARCH)
+	}
+	if *outDir == "" {
+		*outDir = "."
+	}
+	if modTime.IsZero() {
+		*modTime = time.Now()
+	}
+}
