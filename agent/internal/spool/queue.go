@@ -2,7 +2,6 @@ package spool
 
 import (
 	"os"
-	"syscall"
 	"time"
 )
 
@@ -29,9 +28,7 @@ func lstat(path string) (entry, bool) {
 		return entry{}, false
 	}
 	e := entry{size: fi.Size(), mtime: fi.ModTime(), mode: fi.Mode(), regular: fi.Mode().IsRegular()}
-	if st, ok := fi.Sys().(*syscall.Stat_t); ok {
-		e.dev, e.ino, e.uid = uint64(st.Dev), uint64(st.Ino), st.Uid
-	}
+	fileIDs(fi, &e)
 	return e, true
 }
 
