@@ -31,5 +31,8 @@ if [ -n "$unformatted" ]; then
 	exit 1
 fi
 go vet ./...
+echo "== the agent and installer build for Windows and macOS too"
+GOOS=windows go build -o /dev/null ./agent ./installer
+GOOS=darwin go build -o /dev/null ./agent ./installer
 echo "== go test -race"
 go test -race -count=1 -timeout 20m ${TESTFLAGS:-} ./...
