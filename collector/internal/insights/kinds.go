@@ -1,0 +1,235 @@
+package insights
+
+// The rule of each insight kind, as docs/insights.md says it, over one
+// team's subscriptions and members.
+
+import (
+	"fmt"
+	"sort"
+
+	"teamlens/collector/internal/license"
+)
+
+func (c *computation) underAssignment(subs []license.Subscription) []UnderAssignment {
+	var out []UnderAssignment
+	for _, s := range subs {
+		if !s.ActiveOn(c.in.AsOf) {
+			continue
+		}
+		n := int64(len(c.assignsBySub[s.Subscription]))
+		if n < s.Seats {
+			out = append(out, UnderAssignment{Kind: KindUnderAssignment, Subscription: s.Subscription, Product: s.Product,
+				Seats: s.Seats, Assigned: n, Available: s.Seats - n})
+		}
+	}
+	return out
+}
+
+func (c *computation) overAssignment(subs []license.Subscription) []OverAssignment {
+	var out []OverAssignment
+	for _, s := range subs {
+		as := c.assignsBySub[s.Subscription]
+		if s.Channel != "online" || s.End >= c.in.AsOf || len(as) == 0 {
+			continue
+		}
+		users := make([]string, 0, len(as))
+		for _, a := range as {
+			users = append(users, a.Email)
+		}
+		sort.Strings(users)
+		out = append(out, OverAssignment{Kind: KindOverAssignment, Subscription: s.Subscription, Product: s.Product, EndedOn: s.End, Users: users})
+	}
+	return out
+}
+
+func (c *computation) inactiveUsers(subs []license.Subscription) []InactiveUser {
+	type key struct{ product, email string }
+	found := map[key]*string{}
+	for _, s := range subs {
+		if !s.ActiveOn(c.in.AsOf) {
+			continue
+		}
+		for _, a := range c.assignsBySub[s.Subscription] {
+			if a.AssignedOn >= c.windowStart {
+				continue // assigned inside the window: too new to call inactive
+			}
+			var last *string
+			if up := c.byUser[a.Email][s.Product]; up != nil {
+				if up.Days > 0 {
+					continue
+				}
+				l := up.LastUsed
+				last = &l
+			}
+			found[key{s.Product, a.Email}] = last
+		}
+	}
+	keys := make([]key, 0, len(found))
+	for k := range found {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		if keys[i].product != keys[j].product {
+			return keys[i].product < keys[j].product
+		}
+		return keys[i].email < keys[j].email
+	})
+	out := make([]InactiveUser, 0, len(keys))
+	for _, k := range keys {
+		out = append(out, InactiveUser{Kind: KindInactiveUser, Product: k.product, User: k.email, LastUsed: found[k]})
+	}
+	return out
+}
+
+func (c *computation) productVersions(members map[string]bool) []ProductVersion {
+	var out []ProductVersion
+	for _, product := range sortedKeys(c.versions) {
+		type agg struct {
+			days  int64
+			users []string
+		}
+		byVersion := map[string]*agg{}
+		for _, v := range c.versions[product] {
+			if !members[v.Email] || v.Days == 0 {
+				continue
+			}
+			a := byVersion[v.Version]
+			if a == nil {
+				a = &agg{}
+				byVersion[v.Version] = a
+			}
+			a.days += v.Days
+			a.users = append(a.users, v.Email)
+		}
+		// The denominator counts a user-day once however many versions it
+		// saw.
+		var total int64
+		for email := range members {
+			if up := c.byUser[email][product]; up != nil {
+				total += up.Days
+			}
+		}
+		if total == 0 {
+			continue
+		}
+		for _, version := range sortedKeys(byVersion) {
+			a := byVersion[version]
+			share := float64(a.days) / float64(total)
+			if share >= 0.01 {
+				continue
+			}
+			sort.Strings(a.users)
+			out = append(out, ProductVersion{Kind: KindProductVersion, Product: product, Version: version, DaysUsed: a.days, Share: share, Users: a.users})
+		}
+	}
+	return out
+}
+
+func (c *computation) performance(subs []license.Subscription, members map[string]bool) ([]ProductPerformance, []Unavailable) {
+	// The products a team cares about: those it subscribes to and those its
+	// users ran.
+	products := map[string]bool{}
+	for _, s := range subs {
+		products[s.Product] = true
+	}
+	for email := range members {
+		for p := range c.byUser[email] {
+			products[p] = true
+		}
+	}
+	// Means summed in one order, so every computation of the same data
+	// gives the same team mean to the last bit.
+	emails := sortedKeys(members)
+	var out []ProductPerformance
+	var missing []Unavailable
+	for _, product := range sortedKeys(products) {
+		for _, m := range metrics {
+			d := c.perf[perfKey{product, m.name}]
+			n := 0
+			if d != nil {
+				n = len(d.means)
+			}
+			if n < MinUsers {
+				missing = append(missing, Unavailable{Kind: KindProductPerformance, Product: product, Metric: m.name,
+					Reason: fmt.Sprintf("%d of the %d users needed have %s %s data", n, MinUsers, product, m.name)})
+				continue
+			}
+			p := ProductPerformance{Kind: KindProductPerformance, Product: product, Metric: m.name, P25: d.p25, P50: d.p50, P75: d.p75}
+			var sum float64
+			var count int
+			for _, email := range emails {
+				v, ok := d.means[email]
+				if !ok {
+					continue
+				}
+				switch {
+				case v <= d.p25:
+					p.UsersByQuartile[0]++
+				case v <= d.p50:
+					p.UsersByQuartile[1]++
+				case v <= d.p75:
+					p.UsersByQuartile[2]++
+				default:
+					p.UsersByQuartile[3]++
+				}
+				sum += v
+				count++
+			}
+			if count > 0 {
+				mean := sum / float64(count)
+				p.TeamMeanMS = &mean
+			}
+			out = append(out, p)
+		}
+	}
+	return out, missing
+}
+
+func (c *computation) commandUsage(members map[string]bool) []CommandUsage {
+	var out []CommandUsage
+	for _, product := range sortedKeys(c.commands) {
+		team, peers := map[string]int64{}, map[string]int64{}
+		var teamTotal, peerTotal int64
+		for _, x := range c.commands[product] {
+			if x.Completed <= 0 {
+				continue
+			}
+			cat := c.in.Catalog.Category(product, x.Command)
+			if members[x.Email] {
+				team[cat] += x.Completed
+				teamTotal += x.Completed
+			} else {
+				peers[cat] += x.Completed
+				peerTotal += x.Completed
+			}
+		}
+		if teamTotal == 0 {
+			continue
+		}
+		cats := make([]CategoryShare, 0, len(team))
+		for cat, n := range team {
+			cs := CategoryShare{Category: cat, Count: n, Share: float64(n) / float64(teamTotal)}
+			if peerTotal > 0 {
+				cs.PeerShare = float64(peers[cat]) / float64(peerTotal)
+			}
+			cats = append(cats, cs)
+		}
+		sort.Slice(cats, func(i, j int) bool {
+			if cats[i].Count != cats[j].Count {
+				return cats[i].Count > cats[j].Count
+			}
+			return cats[i].Category < cats[j].Category
+		})
+		out = append(out, CommandUsage{Kind: KindCommandUsage, Product: product, Categories: cats})
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
