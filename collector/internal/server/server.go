@@ -5,6 +5,7 @@ package server
 import (
 	"bytes"
 	"compress/gzip"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -167,7 +168,16 @@ func bearer(r *http.Request) string {
 	return strings.TrimSpace(v[7:])
 }
 
+// healthz answers 200 while the database answers, so a load balancer
+// takes a replica that lost its database out of rotation.
 func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
+	ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)
+	defer cancel()
+	if err := h.cfg.Store.Ping(ctx); err != nil {
+		h.cfg.Logger.Warn("health check: the database does not answer", "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "database unavailable"})
+		return
+	}
 	writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 }
 
