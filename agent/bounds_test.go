@@ -187,12 +187,12 @@ func TestUnreadableEntriesAreSetAside(t *testing.T) {
 	cmd := e.start(t)
 	e.waitEvents(t, 0)
 	testenv.Eventually(t, 10*time.Second, "the agent started", func() error {
-		if !strings.Contains(cmd.Stderr.(*syncBuffer).String(), "agent started") {
+		if !strings.Contains(cmd.Stderr.(*testenv.Buffer).String(), "agent started") {
 			return fmt.Errorf("log: %s", cmd.Stderr)
 		}
 		return nil
 	})
-	logBefore := len(cmd.Stderr.(*syncBuffer).Bytes())
+	logBefore := len(cmd.Stderr.(*testenv.Buffer).Bytes())
 	cpu0 := cpuSeconds(t, cmd.Process.Pid)
 	n := floodSize(2000, 20000)
 	for i := 0; i < n; i++ {
@@ -219,11 +219,11 @@ func TestUnreadableEntriesAreSetAside(t *testing.T) {
 	e.waitEvents(t, 1)
 	// Past the reader's retry period: nothing set aside is tried again.
 	time.Sleep(6 * time.Second)
-	logged := len(cmd.Stderr.(*syncBuffer).Bytes()) - logBefore
+	logged := len(cmd.Stderr.(*testenv.Buffer).Bytes()) - logBefore
 	t.Logf("%d dangling links, 100 FIFOs, a sparse 1 GiB file: %d log bytes, %.2f CPU-s of the agent",
 		n, logged, cpuSeconds(t, cmd.Process.Pid)-cpu0)
 	if logged > 16<<10 {
-		t.Fatalf("%d log bytes for entries set aside:\n%s", logged, cmd.Stderr.(*syncBuffer).Bytes()[logBefore:])
+		t.Fatalf("%d log bytes for entries set aside:\n%s", logged, cmd.Stderr.(*testenv.Buffer).Bytes()[logBefore:])
 	}
 	if s := e.status(t); s.Counts.Files != 1 {
 		t.Fatalf("%d read positions, want only the journal's", s.Counts.Files)

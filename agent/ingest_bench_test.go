@@ -15,6 +15,8 @@ import (
 
 	"teamlens/agent/internal/store"
 	"teamlens/shared/journal"
+
+	"teamlens/internal/testenv"
 )
 
 // BenchmarkAgentIngest measures ingest as a user runs it: the spool holds
@@ -119,7 +121,7 @@ func agentIngest(b *testing.B, lines int) (cpu, wall float64) {
 
 	cmd := exec.Command(agentBin, "run", "--config", e.config, "--data-dir", e.data, "--spool-dir", e.spool, "--socket", e.socket)
 	cmd.Env = os.Environ()
-	cmd.Stderr = &syncBuffer{}
+	cmd.Stderr = &testenv.Buffer{}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
 		b.Fatal(err)

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"teamlens/internal/testenv"
 )
 
 // TestLocalDaysOffUTC runs the agent in Europe/Berlin and in
@@ -47,7 +49,7 @@ func TestLocalDaysOffUTC(t *testing.T) {
 			}
 			cmd := exec.Command(agentBin, "run", "--config", e.config, "--data-dir", e.data, "--spool-dir", e.spool, "--socket", e.socket)
 			cmd.Env = append(os.Environ(), "TZ="+tc.zone)
-			cmd.Stderr = &syncBuffer{}
+			cmd.Stderr = &testenv.Buffer{}
 			if err := cmd.Start(); err != nil {
 				t.Fatal(err)
 			}

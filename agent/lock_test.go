@@ -12,6 +12,8 @@ import (
 	"time"
 
 	"teamlens/shared/localclient"
+
+	"teamlens/internal/testenv"
 )
 
 // waitSocket waits until an agent answers on socket.
@@ -43,7 +45,7 @@ func TestOneAgentPerDataDirectory(t *testing.T) {
 
 	second := exec.Command(agentBin, "run", "--config", e.config, "--data-dir", e.data, "--spool-dir", e.spool,
 		"--socket", e.socket)
-	var stderr syncBuffer
+	var stderr testenv.Buffer
 	second.Stderr = &stderr
 	done := make(chan error, 1)
 	if err := second.Start(); err != nil {
@@ -86,7 +88,7 @@ func TestSocketOfALiveAgentIsKept(t *testing.T) {
 	other.socket = e.socket
 	second := other.start(t)
 	deadline := time.Now().Add(20 * time.Second)
-	for !strings.Contains(second.Stderr.(*syncBuffer).String(), "another agent answers on") {
+	for !strings.Contains(second.Stderr.(*testenv.Buffer).String(), "another agent answers on") {
 		if time.Now().After(deadline) {
 			t.Fatalf("the second agent did not notice the live socket; log:\n%s", second.Stderr)
 		}

@@ -12,7 +12,6 @@ import (
 	"os/user"
 	"path/filepath"
 	"strconv"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -68,7 +67,7 @@ func (e env) start(t *testing.T) *exec.Cmd {
 	t.Helper()
 	cmd := exec.Command(agentBin, "run", "--config", e.config, "--data-dir", e.data, "--spool-dir", e.spool,
 		"--socket", e.socket, "--scan-interval", "1s")
-	cmd.Stderr = &syncBuffer{}
+	cmd.Stderr = &testenv.Buffer{}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -319,7 +318,7 @@ func TestDiskFullCatchesUp(t *testing.T) {
 		t.Fatal(err)
 	}
 	testenv.Eventually(t, 10*time.Second, "an error logged with the disk full", func() error {
-		if !bytes.Contains(cmd.Stderr.(*syncBuffer).Bytes(), []byte("spool read")) {
+		if !bytes.Contains(cmd.Stderr.(*testenv.Buffer).Bytes(), []byte("spool read")) {
 			return fmt.Errorf("log:\n%s", cmd.Stderr)
 		}
 		return nil
@@ -333,41 +332,12 @@ func TestDiskFullCatchesUp(t *testing.T) {
 	}
 }
 
-// syncBuffer collects a process's output while a test reads it.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) Bytes() []byte {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return bytes.Clone(b.buf.Bytes())
-}
-
-func (b *syncBuffer) String() string { return string(b.Bytes()) }
-
 // TestUploadSurvivesKills kills the collector and the agent at random
 // moments while days are uploaded; in the end the collector holds every
 // day once, with the minutes of the sessions the test wrote.
 func TestUploadSurvivesKills(t *testing.T) {
 	dir := t.TempDir()
-	collectorBin := filepath.Join(dir, "collector")
-	if out, err := exec.Command("go", "build", "-o", collectorBin, "teamlens/collector").CombinedOutput(); err != nil {
-		t.Fatalf("build collector: %v\n%s", err, out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	collectorBin, addr := buildCollector(t, dir)
 	db := filepath.Join(dir, "collector.db")
 	startCollector := func() *exec.Cmd {
 		cmd := exec.Command(collectorBin, "serve", "--db", db, "--listen", addr, "--enroll-secret", "s")
@@ -494,4 +464,21 @@ func collectorMinutes(t *testing.T, db string) map[string]int {
 func midnight(t time.Time) time.Time {
 	t = t.Local()
 	return time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.Local)
+}
+
+// buildCollector builds the real collector into dir and picks a free
+// loopback address for it to serve on.
+func buildCollector(t *testing.T, dir string) (bin, addr string) {
+	t.Helper()
+	bin = filepath.Join(dir, "collector")
+	if out, err := exec.Command("go", "build", "-o", bin, "teamlens/collector").CombinedOutput(); err != nil {
+		t.Fatalf("build collector: %v\n%s", err, out)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr = ln.Addr().String()
+	ln.Close()
+	return bin, addr
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"os"
 	"os/exec"
@@ -39,16 +38,7 @@ func (e env) queue(t *testing.T) queueStatus {
 // collector's reason and `agent requeue` puts it back in the queue.
 func TestRequeue(t *testing.T) {
 	dir := t.TempDir()
-	collectorBin := filepath.Join(dir, "collector")
-	if out, err := exec.Command("go", "build", "-o", collectorBin, "teamlens/collector").CombinedOutput(); err != nil {
-		t.Fatalf("build collector: %v\n%s", err, out)
-	}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	ln.Close()
+	collectorBin, addr := buildCollector(t, dir)
 	c := exec.Command(collectorBin, "serve", "--db", filepath.Join(dir, "c.db"), "--listen", addr, "--enroll-secret", "s")
 	if err := c.Start(); err != nil {
 		t.Fatal(err)
@@ -68,7 +58,7 @@ func TestRequeue(t *testing.T) {
 	}
 	agent := exec.Command(agentBin, "run", "--config", e.config, "--data-dir", e.data, "--spool-dir", e.spool,
 		"--socket", e.socket, "--collector", "http://"+addr, "--enroll-secret", "s", "--upload-interval", "1h")
-	agent.Stderr = &syncBuffer{}
+	agent.Stderr = &testenv.Buffer{}
 	if err := agent.Start(); err != nil {
 		t.Fatal(err)
 	}

@@ -12,7 +12,6 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -277,7 +276,7 @@ func TestBusyCollectorIsGivenItsRetryAfter(t *testing.T) {
 	})
 	st, dir := newStore(t)
 	session(t, st, "AutoCAD", 1)
-	log := &lockedBuffer{}
+	log := &testenv.Buffer{}
 	u := &upload.Uploader{Collector: srv.URL, EnrollSecret: "s3cret", DataDir: dir, Store: st, Interval: time.Second,
 		Log: slog.New(slog.NewTextHandler(log, nil))}
 	runCtx, cancel := context.WithCancel(ctx)
@@ -297,21 +296,4 @@ func TestBusyCollectorIsGivenItsRetryAfter(t *testing.T) {
 	if q := queue(t, st); q.DaysPending != 1 {
 		t.Fatalf("queue %+v", q)
 	}
-}
-
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

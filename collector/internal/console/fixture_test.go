@@ -1,7 +1,6 @@
 package console_test
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -12,7 +11,6 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -23,6 +21,7 @@ import (
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/store/storetest"
 	"teamlens/collector/internal/teams"
+	"teamlens/internal/testenv"
 	"teamlens/shared/catalog"
 	"teamlens/shared/wire"
 )
@@ -38,25 +37,8 @@ type site struct {
 	srv    *httptest.Server
 	h      http.Handler // what srv serves, for benchmarks without the network
 	clock  atomic.Int64 // unix nanoseconds
-	logs   *syncBuffer
+	logs   *testenv.Buffer
 	tokens map[string]string
-}
-
-type syncBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (s *syncBuffer) Write(p []byte) (int, error) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.Write(p)
-}
-
-func (s *syncBuffer) String() string {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.b.String()
 }
 
 func (s *site) now() time.Time { return time.Unix(0, s.clock.Load()).UTC() }
@@ -71,7 +53,7 @@ type siteOptions struct {
 
 func newSite(t testing.TB, dsn string, opt siteOptions) *site {
 	t.Helper()
-	s := &site{t: t, st: storetest.Open(t, dsn), logs: &syncBuffer{}, tokens: map[string]string{}}
+	s := &site{t: t, st: storetest.Open(t, dsn), logs: &testenv.Buffer{}, tokens: map[string]string{}}
 	s.clock.Store(start.UnixNano())
 	logger := slog.New(slog.NewTextHandler(s.logs, nil))
 	svc := teams.New(teams.Config{Store: s.st, Logger: logger, Now: s.now, InsightsHour: 2})

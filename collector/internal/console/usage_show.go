@@ -91,17 +91,35 @@ type usagePage struct {
 	Versions      []productChart
 }
 
-func (h *Handler) usageShow(w http.ResponseWriter, r *http.Request, q *request) {
+// usage is what the usage page and its CSV share: the team, the query and
+// the team's usage rows for its day. It answers failures itself.
+type usage struct {
+	team  teams.Team
+	query usageQuery
+	rows  []teams.UsageRow
+	day   string
+}
+
+func (h *Handler) readUsage(w http.ResponseWriter, r *http.Request, q *request) (usage, bool) {
 	t, ok := h.team(w, r, q)
 	if !ok {
-		return
+		return usage{}, false
 	}
 	uq := readUsageQuery(r)
 	rows, day, err := h.cfg.Teams.Usage(r.Context(), q.who, t.Team, uq.AsOf)
 	if err != nil {
 		h.fail(w, r, err)
+		return usage{}, false
+	}
+	return usage{t, uq, rows, day}, true
+}
+
+func (h *Handler) usageShow(w http.ResponseWriter, r *http.Request, q *request) {
+	u, ok := h.readUsage(w, r, q)
+	if !ok {
 		return
 	}
+	t, uq, rows, day := u.team, u.query, u.rows, u.day
 	p := usagePage{Query: uq, AsOf: day, Total: len(rows), SortLinks: map[string]string{}, CSV: "/teams/" + url.PathEscape(t.Team) + "/usage.csv?" + uq.encode("")}
 	products, subs := map[string]bool{}, map[string]bool{}
 	for _, r := range rows {

@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"bufio"
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -11,7 +10,6 @@ import (
 	"net/http/httptest"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -20,25 +18,8 @@ import (
 	"teamlens/collector/internal/metrics"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store/storetest"
+	"teamlens/internal/testenv"
 )
-
-// syncBuffer is a log destination safe for the server's goroutines.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
-}
 
 // Scrape reads one sample of a Prometheus text exposition; ok is false
 // when the series is absent.
@@ -62,7 +43,7 @@ func TestObserve(t *testing.T) {
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
 			st := storetest.Open(t, eng.DSN(t))
-			logs := &syncBuffer{}
+			logs := &testenv.Buffer{}
 			m := metrics.New(prometheus.NewRegistry(), st.Size)
 			srv := httptest.NewServer(server.New(server.Config{Store: st, EnrollSecret: "s3cret-ENROLL", Now: func() time.Time { return now },
 				Logger: slog.New(slog.NewJSONHandler(logs, nil)), Metrics: m}))
