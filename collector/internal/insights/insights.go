@@ -217,13 +217,20 @@ type computation struct {
 	windowStart  string
 	subsByTeam   map[string][]license.Subscription
 	assignsBySub map[string][]license.Assignment
-	byUser       map[string]map[string]*store.UserProduct // email -> product -> aggregate
-	versions     map[string][]store.UserVersion           // product -> rows
-	commands     map[string][]store.UserCommand           // product -> rows
-	perf         map[perfKey]*distribution
+	byUser       map[string]map[string]*store.UserProduct   // email -> product -> aggregate
+	versions     map[string]map[string][]*store.UserVersion // product -> email -> rows
+	// Completed commands per category: of each user, and of everyone.
+	commands    map[string]map[string][]categoryCount // product -> email -> counts
+	allCommands map[string]map[string]int64           // product -> category -> count
+	perf        map[perfKey]*distribution
 }
 
 type perfKey struct{ product, metric string }
+
+type categoryCount struct {
+	category string
+	n        int64
+}
 
 // distribution is the collector-wide per-user means of one product metric.
 type distribution struct {
@@ -238,8 +245,9 @@ func newComputation(in *Input) *computation {
 		subsByTeam:   map[string][]license.Subscription{},
 		assignsBySub: map[string][]license.Assignment{},
 		byUser:       map[string]map[string]*store.UserProduct{},
-		versions:     map[string][]store.UserVersion{},
-		commands:     map[string][]store.UserCommand{},
+		versions:     map[string]map[string][]*store.UserVersion{},
+		commands:     map[string]map[string][]categoryCount{},
+		allCommands:  map[string]map[string]int64{},
 		perf:         map[perfKey]*distribution{},
 	}
 	for _, s := range in.Picture.Subscriptions {
@@ -277,13 +285,37 @@ func newComputation(in *Input) *computation {
 		sort.Float64s(vals)
 		d.p25, d.p50, d.p75 = Percentile(vals, 0.25), Percentile(vals, 0.5), Percentile(vals, 0.75)
 	}
-	for _, v := range in.Versions {
-		c.versions[v.Product] = append(c.versions[v.Product], v)
+	for i := range in.Versions {
+		v := &in.Versions[i]
+		if c.versions[v.Product] == nil {
+			c.versions[v.Product] = map[string][]*store.UserVersion{}
+		}
+		c.versions[v.Product][v.Email] = append(c.versions[v.Product][v.Email], v)
 	}
 	for _, x := range in.Commands {
-		c.commands[x.Product] = append(c.commands[x.Product], x)
+		if x.Completed <= 0 {
+			continue
+		}
+		cat := in.Catalog.Category(x.Product, x.Command)
+		if c.commands[x.Product] == nil {
+			c.commands[x.Product] = map[string][]categoryCount{}
+			c.allCommands[x.Product] = map[string]int64{}
+		}
+		c.commands[x.Product][x.Email] = addCount(c.commands[x.Product][x.Email], cat, x.Completed)
+		c.allCommands[x.Product][cat] += x.Completed
 	}
 	return c
+}
+
+// addCount adds n to a category of a user's few.
+func addCount(counts []categoryCount, category string, n int64) []categoryCount {
+	for i := range counts {
+		if counts[i].category == category {
+			counts[i].n += n
+			return counts
+		}
+	}
+	return append(counts, categoryCount{category, n})
 }
 
 var metrics = []struct {

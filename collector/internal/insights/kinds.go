@@ -89,17 +89,19 @@ func (c *computation) productVersions(members map[string]bool) []ProductVersion 
 			users []string
 		}
 		byVersion := map[string]*agg{}
-		for _, v := range c.versions[product] {
-			if !members[v.Email] || v.Days == 0 {
-				continue
+		for email := range members {
+			for _, v := range c.versions[product][email] {
+				if v.Days == 0 {
+					continue
+				}
+				a := byVersion[v.Version]
+				if a == nil {
+					a = &agg{}
+					byVersion[v.Version] = a
+				}
+				a.days += v.Days
+				a.users = append(a.users, v.Email)
 			}
-			a := byVersion[v.Version]
-			if a == nil {
-				a = &agg{}
-				byVersion[v.Version] = a
-			}
-			a.days += v.Days
-			a.users = append(a.users, v.Email)
 		}
 		// The denominator counts a user-day once however many versions it
 		// saw.
@@ -188,29 +190,27 @@ func (c *computation) performance(subs []license.Subscription, members map[strin
 func (c *computation) commandUsage(members map[string]bool) []CommandUsage {
 	var out []CommandUsage
 	for _, product := range sortedKeys(c.commands) {
-		team, peers := map[string]int64{}, map[string]int64{}
-		var teamTotal, peerTotal int64
-		for _, x := range c.commands[product] {
-			if x.Completed <= 0 {
-				continue
-			}
-			cat := c.in.Catalog.Category(product, x.Command)
-			if members[x.Email] {
-				team[cat] += x.Completed
-				teamTotal += x.Completed
-			} else {
-				peers[cat] += x.Completed
-				peerTotal += x.Completed
+		// Peers are everyone else: everyone's counts less the team's.
+		team := map[string]int64{}
+		var teamTotal, allTotal int64
+		for email := range members {
+			for _, x := range c.commands[product][email] {
+				team[x.category] += x.n
+				teamTotal += x.n
 			}
 		}
 		if teamTotal == 0 {
 			continue
 		}
+		for _, n := range c.allCommands[product] {
+			allTotal += n
+		}
+		peerTotal := allTotal - teamTotal
 		cats := make([]CategoryShare, 0, len(team))
 		for cat, n := range team {
 			cs := CategoryShare{Category: cat, Count: n, Share: float64(n) / float64(teamTotal)}
 			if peerTotal > 0 {
-				cs.PeerShare = float64(peers[cat]) / float64(peerTotal)
+				cs.PeerShare = float64(c.allCommands[product][cat]-n) / float64(peerTotal)
 			}
 			cats = append(cats, cs)
 		}

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -12,39 +13,29 @@ import (
 	"teamlens/shared/wire"
 )
 
-// blockDays is the length of an aggregate block (migration 004). With 8, a
-// 90-day window reads about 11 block rows and 7 edge days per user instead
-// of 90 days.
+// blockDays is the span of a block digest. A 90-day window adds about 11
+// block digests and up to 14 day digests, whatever the number of users.
 const blockDays = 8
 
-// The aggregates of a range of days, from usage rows: the same select list
-// fills a block's aggregates and reads a window's edge days. Stat and
-// command sums leave out rows that break the wire contract, as every read
-// does.
-var (
-	productsOfDays = `SELECT login, product, COUNT(DISTINCT day), ` + statSums("startup", wire.MaxTimeMS, "1 = 1") + `, ` +
-		statSums("save", wire.MaxTimeMS, "1 = 1") + `
-		FROM usage_days WHERE day >= ? AND day <= ? GROUP BY login, product`
-	versionsOfDays = `SELECT login, product, version, COUNT(DISTINCT day)
-		FROM usage_days WHERE day >= ? AND day <= ? GROUP BY login, product, version`
-	commandsOfDays = `SELECT login, product, command, ` + completedSum + `
-		FROM usage_commands WHERE day >= ? AND day <= ? GROUP BY login, product, command`
-	// A count outside the contract's daily bound is a row stored before the
-	// bound existed: it counts as nothing.
-	completedSum = `SUM(CASE WHEN completed BETWEEN 0 AND ` + strconv.Itoa(wire.MaxCommandOutcomes) + ` THEN completed ELSE 0 END)`
-)
-
-// aggregate is one kind of window aggregate: its block table and columns,
-// the query of a range of usage rows, and how a row adds into a window.
-type aggregate struct {
-	table, columns, ofDays string
+// aggregates returns the queries of the usage rows whose day meets cond,
+// in the order of accumulator.adders. Stat and command sums leave out rows
+// that break the wire contract, as every read does.
+func aggregates(cond string) []string {
+	return []string{
+		`SELECT login, product, COUNT(DISTINCT day), ` + stats + `
+			FROM usage_days WHERE ` + cond + ` GROUP BY login, product`,
+		`SELECT login, product, version, COUNT(DISTINCT day)
+			FROM usage_days WHERE ` + cond + ` GROUP BY login, product, version`,
+		`SELECT login, product, command, ` + completedSum + `
+			FROM usage_commands WHERE ` + cond + ` GROUP BY login, product, command`,
+	}
 }
 
-var aggregates = []aggregate{
-	{"agg_products", "login, product, days, startup_sum, startup_count, save_sum, save_count", productsOfDays},
-	{"agg_versions", "login, product, version, days", versionsOfDays},
-	{"agg_commands", "login, product, command, completed", commandsOfDays},
-}
+var stats = statSums("startup", wire.MaxTimeMS, "1 = 1") + `, ` + statSums("save", wire.MaxTimeMS, "1 = 1")
+
+// A count outside the contract's daily bound is a row stored before the
+// bound existed: it counts as nothing.
+var completedSum = `SUM(CASE WHEN completed BETWEEN 0 AND ` + strconv.Itoa(wire.MaxCommandOutcomes) + ` THEN completed ELSE 0 END)`
 
 // Window is the usage of a window of days, per matched directory user.
 type Window struct {
@@ -54,15 +45,15 @@ type Window struct {
 }
 
 // Uncached returns a view of the store, for reads only, that reads every
-// window from usage rows alone: the reference the block aggregates are
-// tested against.
+// window from usage rows alone: the reference the digests are tested
+// against.
 func (s *Store) Uncached() *Store {
 	return &Store{db: s.db, postgres: s.postgres, uncached: true}
 }
 
-// Window aggregates the usage of [from, to]: whole blocks from their
-// aggregates (computed first where missing or stale), the days at either
-// end from usage rows.
+// Window aggregates the usage of [from, to] from digests: one per whole
+// block inside the window, one per day at either end. A digest missing, or
+// older than the uploads of its days, is computed first and kept.
 func (s *Store) Window(ctx context.Context, from, to string) (*Window, error) {
 	f, err := dayNumber(from)
 	if err != nil {
@@ -72,35 +63,20 @@ func (s *Store) Window(ctx context.Context, from, to string) (*Window, error) {
 	if err != nil {
 		return nil, err
 	}
-	k1, k2 := -floorDiv(-f, blockDays), floorDiv(t+1, blockDays)-1 // whole blocks inside
-	edges := [][2]string{{from, to}}
-	if s.uncached || k1 > k2 {
-		k1, k2 = 1, 0
-	} else {
-		if err := s.ensureBlocks(ctx, k1, k2); err != nil {
-			return nil, fmt.Errorf("window aggregates: %w", err)
-		}
-		edges = edges[:0]
-		if f < k1*blockDays {
-			edges = append(edges, [2]string{from, dayString(k1*blockDays - 1)})
-		}
-		if (k2+1)*blockDays <= t {
-			edges = append(edges, [2]string{dayString((k2 + 1) * blockDays), to})
-		}
-	}
 	acc := newAccumulator()
-	for i, a := range aggregates {
-		add := acc.adders[i]
-		if k1 <= k2 {
-			err = s.each(ctx, `SELECT `+a.columns+` FROM `+a.table+` WHERE block >= ? AND block <= ?`, []any{k1, k2}, add)
+	if s.uncached {
+		if err := s.aggregate(ctx, acc, from, to); err != nil {
+			return nil, fmt.Errorf("window: %w", err)
 		}
-		for _, e := range edges {
-			if err == nil {
-				err = s.each(ctx, a.ofDays, []any{e[0], e[1]}, add)
-			}
-		}
+	} else {
+		d, err := s.digests(ctx, from, to)
 		if err != nil {
-			return nil, fmt.Errorf("window %s: %w", a.table, err)
+			return nil, fmt.Errorf("window digests: %w", err)
+		}
+		for _, sp := range cover(f, t) {
+			if err := d.addTo(ctx, acc, sp); err != nil {
+				return nil, fmt.Errorf("window digest %s to %s: %w", dayString(sp.first), dayString(sp.last), err)
+			}
 		}
 	}
 	if err := s.lastUsed(ctx, acc, from, to); err != nil {
@@ -113,24 +89,177 @@ func (s *Store) Window(ctx context.Context, from, to string) (*Window, error) {
 	return acc.window(emails), nil
 }
 
+// aggregate adds the usage rows of [from, to] into acc.
+func (s *Store) aggregate(ctx context.Context, acc *accumulator, from, to string) error {
+	queries := aggregates("day >= ? AND day <= ?")
+	for i, add := range acc.adders() {
+		if err := s.each(ctx, queries[i], []any{from, to}, add); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// aggregateDay adds one day's usage rows into acc, a fresh one, as
+// aggregate would with fewer reads: the day's index gives its rows in
+// group order, and its versions' stat sums add up to its products'.
+func (s *Store) aggregateDay(ctx context.Context, acc *accumulator, day string) error {
+	err := s.each(ctx, `SELECT login, product, version, `+stats+` FROM usage_days WHERE day = ? GROUP BY login, product, version`,
+		[]any{day}, func(r *sql.Rows) error {
+			var login, product, version string
+			var x productSums
+			if err := r.Scan(&login, &product, &version, &x.startupSum, &x.startupN, &x.saveSum, &x.saveN); err != nil {
+				return err
+			}
+			k := pairKey{acc.id(login), acc.id(product)}
+			acc.addProduct(k, x)
+			acc.product(k).days = 1
+			acc.versions[nameKey{k.login, k.product, acc.id(version)}] = 1
+			return nil
+		})
+	if err != nil {
+		return err
+	}
+	return s.each(ctx, aggregates("day = ?")[2], []any{day}, acc.adders()[2])
+}
+
+// span is a range of day numbers a digest covers: one day, or a block of
+// blockDays starting on a multiple of blockDays.
+type span struct{ first, last int64 }
+
+// cover splits [f, t] into the blocks wholly inside it and single days.
+func cover(f, t int64) []span {
+	var out []span
+	for d := f; d <= t; {
+		if d%blockDays == 0 && d+blockDays-1 <= t {
+			out = append(out, span{d, d + blockDays - 1})
+			d += blockDays
+			continue
+		}
+		out = append(out, span{d, d})
+		d++
+	}
+	return out
+}
+
+// digestSet knows the generations of a window's days and of the digests
+// kept for it, read before any digest is computed: an upload committed
+// meanwhile makes the digest computed from it out of date, never wrongly
+// current.
+type digestSet struct {
+	s    *Store
+	gens map[int64]int64 // day -> generation
+	kept map[span]int64  // digest -> generation it was computed at
+}
+
+func (s *Store) digests(ctx context.Context, from, to string) (*digestSet, error) {
+	d := &digestSet{s: s, gens: map[int64]int64{}, kept: map[span]int64{}}
+	err := s.each(ctx, `SELECT day, gen FROM usage_generations WHERE day >= ? AND day <= ?`, []any{from, to}, func(r *sql.Rows) error {
+		var day string
+		var gen int64
+		if err := r.Scan(&day, &gen); err != nil {
+			return err
+		}
+		n, err := dayNumber(day)
+		d.gens[n] = gen
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	err = s.each(ctx, `SELECT first_day, last_day, gen FROM usage_digests WHERE first_day >= ? AND first_day <= ?`, []any{from, to}, func(r *sql.Rows) error {
+		var first, last string
+		var gen int64
+		if err := r.Scan(&first, &last, &gen); err != nil {
+			return err
+		}
+		f, err := dayNumber(first)
+		if err != nil {
+			return err
+		}
+		l, err := dayNumber(last)
+		d.kept[span{f, l}] = gen
+		return err
+	})
+	return d, err
+}
+
+// gen is the generation of a span: the sum of its days', which grows with
+// every upload to any of them.
+func (d *digestSet) gen(sp span) int64 {
+	var g int64
+	for day := sp.first; day <= sp.last; day++ {
+		g += d.gens[day]
+	}
+	return g
+}
+
+// addTo adds the digest of sp into acc, computing and keeping it first if
+// needed.
+func (d *digestSet) addTo(ctx context.Context, acc *accumulator, sp span) error {
+	gen := d.gen(sp)
+	if g, ok := d.kept[sp]; ok && g == gen {
+		var body []byte
+		err := d.s.db.QueryRowContext(ctx, `SELECT body FROM usage_digests WHERE first_day = ? AND last_day = ?`,
+			dayString(sp.first), dayString(sp.last)).Scan(&body)
+		if err == nil {
+			return acc.add(body)
+		}
+		if !errors.Is(err, sql.ErrNoRows) {
+			return err
+		}
+	}
+	// A block from the digests of its days, a day from its usage rows.
+	fresh := newAccumulator()
+	if sp.first == sp.last {
+		if err := d.s.aggregateDay(ctx, fresh, dayString(sp.first)); err != nil {
+			return err
+		}
+	} else {
+		for day := sp.first; day <= sp.last; day++ {
+			if err := d.addTo(ctx, fresh, span{day, day}); err != nil {
+				return err
+			}
+		}
+	}
+	body := fresh.encode()
+	_, err := d.s.db.ExecContext(ctx, `INSERT INTO usage_digests (first_day, last_day, gen, body) VALUES (?, ?, ?, ?)
+		ON CONFLICT (first_day, last_day) DO UPDATE SET gen = excluded.gen, body = excluded.body`,
+		dayString(sp.first), dayString(sp.last), gen, body)
+	if err != nil {
+		return err
+	}
+	d.kept[sp] = gen
+	return acc.add(body)
+}
+
 // lastUsed adds the pairs used before the window and not in it, with their
 // last day on or before to: inactive_user's last_used.
 func (s *Store) lastUsed(ctx context.Context, acc *accumulator, from, to string) error {
 	var later [][2]string // used after to as well: the bound says nothing
+	used := func(login, product string) bool {
+		l, ok1 := acc.ids[login]
+		p, ok2 := acc.ids[product]
+		if !ok1 || !ok2 {
+			return false
+		}
+		i, ok := acc.products[pairKey{l, p}]
+		return ok && acc.sums[i].days > 0
+	}
 	err := s.each(ctx, `SELECT login, product, last_day FROM login_products WHERE first_day <= ?`, []any{to}, func(r *sql.Rows) error {
 		var k [2]string
 		var last string
 		if err := r.Scan(&k[0], &k[1], &last); err != nil {
 			return err
 		}
-		if p := acc.products[k]; p != nil && p.Days > 0 {
+		if used(k[0], k[1]) {
 			return nil
 		}
 		if last > to {
 			later = append(later, k)
 			return nil
 		}
-		acc.product(k).LastUsed = last
+		acc.product(pairKey{acc.id(k[0]), acc.id(k[1])}).lastUsed = last
 		return nil
 	})
 	for _, k := range later {
@@ -140,7 +269,7 @@ func (s *Store) lastUsed(ctx context.Context, acc *accumulator, from, to string)
 		var last sql.NullString
 		err = s.db.QueryRowContext(ctx, `SELECT MAX(day) FROM usage_days WHERE login = ? AND product = ? AND day < ?`, k[0], k[1], from).Scan(&last)
 		if last.Valid {
-			acc.product(k).LastUsed = last.String
+			acc.product(pairKey{acc.id(k[0]), acc.id(k[1])}).lastUsed = last.String
 		}
 	}
 	if err != nil {
@@ -149,157 +278,25 @@ func (s *Store) lastUsed(ctx context.Context, acc *accumulator, from, to string)
 	return nil
 }
 
-// accumulator sums aggregate rows of blocks and edge days per login.
-type accumulator struct {
-	products map[[2]string]*UserProduct
-	versions map[[3]string]int64
-	commands map[[3]string]int64
-	adders   []func(*sql.Rows) error // in the order of aggregates
-}
-
-func newAccumulator() *accumulator {
-	a := &accumulator{products: map[[2]string]*UserProduct{}, versions: map[[3]string]int64{}, commands: map[[3]string]int64{}}
-	a.adders = []func(*sql.Rows) error{
-		func(r *sql.Rows) error {
-			var k [2]string
-			var x UserProduct
-			if err := r.Scan(&k[0], &k[1], &x.Days, &x.StartupSum, &x.StartupCount, &x.SaveSum, &x.SaveCount); err != nil {
-				return err
-			}
-			p := a.product(k)
-			p.Days += x.Days
-			p.StartupSum += x.StartupSum
-			p.StartupCount += x.StartupCount
-			p.SaveSum += x.SaveSum
-			p.SaveCount += x.SaveCount
-			return nil
-		},
-		counter(a.versions), counter(a.commands),
-	}
-	return a
-}
-
-func counter(m map[[3]string]int64) func(*sql.Rows) error {
-	return func(r *sql.Rows) error {
-		var k [3]string
-		var n int64
-		if err := r.Scan(&k[0], &k[1], &k[2], &n); err != nil {
-			return err
-		}
-		m[k] += n
-		return nil
-	}
-}
-
-func (a *accumulator) product(k [2]string) *UserProduct {
-	p := a.products[k]
-	if p == nil {
-		p = &UserProduct{Product: k[1]}
-		a.products[k] = p
-	}
-	return p
-}
-
-// window expands the per-login sums to the directory users each login
-// matches; usage of no known user is left out.
-func (a *accumulator) window(emails map[string][]string) *Window {
-	w := &Window{}
-	for k, p := range a.products {
-		for _, e := range emails[k[0]] {
-			x := *p
-			x.Email = e
-			w.Products = append(w.Products, x)
-		}
-	}
-	for k, n := range a.versions {
-		for _, e := range emails[k[0]] {
-			w.Versions = append(w.Versions, UserVersion{Email: e, Product: k[1], Version: k[2], Days: n})
-		}
-	}
-	for k, n := range a.commands {
-		for _, e := range emails[k[0]] {
-			w.Commands = append(w.Commands, UserCommand{Email: e, Product: k[1], Command: k[2], Completed: n})
-		}
-	}
-	return w
-}
-
 // UsageGeneration is a number that grows whenever usage of a day up to
-// upTo's block is stored or removed: a snapshot of upTo computed at one
-// generation is out of date at a higher one.
+// upTo is stored or removed: a snapshot of upTo computed at one generation
+// is out of date at a higher one.
 func (s *Store) UsageGeneration(ctx context.Context, upTo string) (int64, error) {
-	n, err := dayNumber(upTo)
-	if err != nil {
-		return 0, err
-	}
 	var gen int64
-	err = s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(gen), 0) FROM agg_generations WHERE block <= ?`, floorDiv(n, blockDays)).Scan(&gen)
+	err := s.db.QueryRowContext(ctx, `SELECT COALESCE(SUM(gen), 0) FROM usage_generations WHERE day <= ?`, upTo).Scan(&gen)
 	if err != nil {
 		return 0, fmt.Errorf("usage generation: %w", err)
 	}
 	return gen, nil
 }
 
-// ensureBlocks computes the aggregates of every block in [k1, k2] that has
-// none, or whose days were written since.
-func (s *Store) ensureBlocks(ctx context.Context, k1, k2 int64) error {
-	gens, done := map[int64]int64{}, map[int64]int64{}
-	for table, m := range map[string]map[int64]int64{"agg_generations": gens, "agg_blocks": done} {
-		err := s.each(ctx, `SELECT block, gen FROM `+table+` WHERE block >= ? AND block <= ?`, []any{k1, k2}, func(r *sql.Rows) error {
-			var k, g int64
-			if err := r.Scan(&k, &g); err != nil {
-				return err
-			}
-			m[k] = g
-			return nil
-		})
-		if err != nil {
-			return err
-		}
-	}
-	for k := k1; k <= k2; k++ {
-		if g, ok := done[k]; ok && g == gens[k] {
-			continue
-		}
-		if err := s.computeBlock(ctx, k, gens[k]); err != nil {
-			return fmt.Errorf("block %d: %w", k, err)
-		}
-	}
-	return nil
-}
-
-// computeBlock replaces block k's aggregates and records them as of
-// generation gen, read before: an upload committed meanwhile bumped the
-// generation, so the block is computed again at the next read.
-func (s *Store) computeBlock(ctx context.Context, k, gen int64) error {
-	first, last := dayString(k*blockDays), dayString(k*blockDays+blockDays-1)
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		for _, a := range aggregates {
-			if _, err := tx.ExecContext(ctx, `DELETE FROM `+a.table+` WHERE block = ?`, k); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO `+a.table+` (block, `+a.columns+`) SELECT CAST(? AS BIGINT), * FROM (`+a.ofDays+`) AS x`,
-				k, first, last); err != nil {
-				return err
-			}
-		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO agg_blocks (block, gen) VALUES (?, ?)
-			ON CONFLICT (block) DO UPDATE SET gen = excluded.gen`, k, gen)
-		return err
-	})
-}
-
-// touchAggregates records, in an upload's transaction, that the blocks of
-// its days changed and how far each login's use of a product reaches.
+// touchAggregates records, in an upload's transaction, that its days
+// changed and how far each login's use of a product reaches.
 func touchAggregates(ctx context.Context, tx *sql.Tx, days []wire.Day) error {
-	blocks := map[int64]bool{}
+	dates := map[string]bool{}
 	reach := map[[2]string][2]string{} // login, product -> first, last day
 	for _, d := range days {
-		n, err := dayNumber(d.Date)
-		if err != nil {
-			return err
-		}
-		blocks[floorDiv(n, blockDays)] = true
+		dates[d.Date] = true
 		k := [2]string{license.LoginKey(d.User), d.Product}
 		r, ok := reach[k]
 		if !ok || d.Date < r[0] {
@@ -312,10 +309,10 @@ func touchAggregates(ctx context.Context, tx *sql.Tx, days []wire.Day) error {
 	}
 	// Rows in key order, so concurrent uploads lock them in the same order.
 	var gens []any
-	for _, k := range sortedKeys(blocks, func(a, b int64) bool { return a < b }) {
+	for _, k := range sortedKeys(dates, func(a, b string) bool { return a < b }) {
 		gens = append(gens, k)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO agg_generations (block, gen) VALUES `+groups("(?, 1)", len(gens))+` ON CONFLICT (block) DO UPDATE SET gen = agg_generations.gen + 1`, gens...); err != nil {
+	if _, err := tx.ExecContext(ctx, `INSERT INTO usage_generations (day, gen) VALUES `+groups("(?, 1)", len(gens))+` ON CONFLICT (day) DO UPDATE SET gen = usage_generations.gen + 1`, gens...); err != nil {
 		return err
 	}
 	var pairs []any
@@ -330,14 +327,13 @@ func touchAggregates(ctx context.Context, tx *sql.Tx, days []wire.Day) error {
 }
 
 // forgetAggregates prepares the removal of a device's usage rows, the one
-// change that takes days away: every block's aggregates are recomputed at
-// the next read (a rare, whole-history cost), and the reach of the logins
-// it reported is marked for rebuildReach.
+// change that takes days away: the digests of its days are computed again
+// at the next read, and the reach of the logins it reported is marked for
+// rebuildReach.
 func forgetAggregates(ctx context.Context, tx *sql.Tx, device string) error {
-	for _, q := range []string{`DELETE FROM agg_blocks`, `UPDATE agg_generations SET gen = gen + 1`} {
-		if _, err := tx.ExecContext(ctx, q); err != nil {
-			return err
-		}
+	if _, err := tx.ExecContext(ctx, `UPDATE usage_generations SET gen = gen + 1
+		WHERE day IN (SELECT DISTINCT day FROM usage_days WHERE device_id = ?)`, device); err != nil {
+		return err
 	}
 	_, err := tx.ExecContext(ctx, `UPDATE login_products SET first_day = '', last_day = ''
 		WHERE login IN (SELECT DISTINCT login FROM usage_days WHERE device_id = ?)`, device)
