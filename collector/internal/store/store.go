@@ -207,9 +207,10 @@ func (s *Store) PutDays(ctx context.Context, device string, days []wire.Day, now
 			return err
 		}
 		// Multi-row statements: on PostgreSQL each statement is a round trip.
+		p := &preparedTx{Tx: tx, stmts: map[string]*sql.Stmt{}}
 		for start := 0; start < len(days); start += daysPerStatement {
 			part := days[start:min(start+daysPerStatement, len(days))]
-			if err := putDays(ctx, tx, device, part, received); err != nil {
+			if err := putDays(ctx, p, device, part, received); err != nil {
 				return fmt.Errorf("days %d to %d: %w", start, start+len(part)-1, err)
 			}
 		}
@@ -224,8 +225,29 @@ const (
 	commandsPerStatement = 1000
 )
 
-func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, received string) error {
-	if err := touchAggregates(ctx, tx, days); err != nil {
+// preparedTx prepares each statement text once in a transaction: a batch
+// runs the same multi-row statements again and again, and SQLite would
+// parse their hundreds of placeholders every time.
+type preparedTx struct {
+	*sql.Tx
+	stmts map[string]*sql.Stmt // closed with the transaction
+}
+
+func (p *preparedTx) exec(ctx context.Context, query string, args ...any) error {
+	st, ok := p.stmts[query]
+	if !ok {
+		var err error
+		if st, err = p.PrepareContext(ctx, query); err != nil {
+			return err
+		}
+		p.stmts[query] = st
+	}
+	_, err := st.ExecContext(ctx, args...)
+	return err
+}
+
+func putDays(ctx context.Context, tx *preparedTx, device string, days []wire.Day, received string) error {
+	if err := touchAggregates(ctx, tx.Tx, days); err != nil {
 		return err
 	}
 	// Replace on key: the earlier rows go, with their commands.
@@ -237,7 +259,7 @@ func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, re
 	// primary key: `IN (VALUES ...)` made it scan every row of the device,
 	// so each batch cost more than the one before.
 	for _, table := range []string{"usage_commands", "usage_days"} {
-		if _, err := tx.ExecContext(ctx, `DELETE FROM `+table+` WHERE device_id = ? AND (os_user, product, version, day) IN
+		if err := tx.exec(ctx, `DELETE FROM `+table+` WHERE device_id = ? AND (os_user, product, version, day) IN
 			(SELECT column1, column2, column3, column4 FROM (VALUES `+placeholders(4, len(days))+`) AS k)`, keys...); err != nil {
 			return err
 		}
@@ -266,14 +288,14 @@ func putDays(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, re
 		rows = append(rows, device, d.User, d.Product, d.Version, d.Date, login, int64(d.Minutes), int64(d.Sessions),
 			startupN, startupSum, openN, openSum, saveN, saveSum, received)
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions,
+	if err := tx.exec(ctx, `INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions,
 		startup_count, startup_sum, open_count, open_sum, save_count, save_sum, received_at) VALUES `+placeholders(15, len(days)), rows...); err != nil {
 		return err
 	}
 	const cmdCols = 11
 	for start := 0; start < len(cmds); start += cmdCols * commandsPerStatement {
 		part := cmds[start:min(start+cmdCols*commandsPerStatement, len(cmds))]
-		if _, err := tx.ExecContext(ctx, `INSERT INTO usage_commands (device_id, os_user, product, version, day, command, login,
+		if err := tx.exec(ctx, `INSERT INTO usage_commands (device_id, os_user, product, version, day, command, login,
 			started, completed, canceled, undone) VALUES `+placeholders(cmdCols, len(part)/cmdCols), part...); err != nil {
 			return err
 		}
