@@ -309,8 +309,8 @@ func Revoke(ctx context.Context, db, device string, deleteData bool, out io.Writ
 	}
 	fmt.Fprintf(out, "device %s revoked\n", device)
 	if deleteData {
-		fmt.Fprintf(out, "deleted %d usage days, %d command rows, %d device-login rows; snapshots already computed keep their figures until recomputed (collector insights --as-of)\n",
-			del.Days, del.Commands, del.Logins)
+		fmt.Fprintf(out, "deleted %d usage days, %d device-login rows; snapshots already computed keep their figures until recomputed (collector insights --as-of)\n",
+			del.Days, del.Logins)
 	}
 	return nil
 }

@@ -83,16 +83,11 @@ func fill(b *testing.B, st *store.Store, dsn string, n int) *sql.DB {
 	}
 	const numbers = `WITH RECURSIVE n(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM n WHERE i < $1) `
 	exec(numbers+`INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions,
-			startup_count, startup_sum, save_count, save_sum, received_at)
+			startup_count, startup_sum, save_count, save_sum, commands, received_at)
 		SELECT CAST($2 AS TEXT), 'u' || CAST(n.i AS TEXT), p.column1,
 			CASE (n.i + d.n) % 3 WHEN 0 THEN '2027' WHEN 1 THEN '2026' ELSE '2025' END, d.day, 'u' || CAST(n.i AS TEXT), 60, 1,
-			1, 2000 + (n.i * 37 + d.n) % 3000, 2, 2000 + (n.i * 37 + d.n) % 3000, '2026-06-30T00:00:00Z'
+			1, 2000 + (n.i * 37 + d.n) % 3000, 2, 2000 + (n.i * 37 + d.n) % 3000, 'LINE:4 MOVE:2', '2026-06-30T00:00:00Z'
 		FROM n CROSS JOIN bench_days d CROSS JOIN (VALUES ('AutoCAD'), ('Revit')) AS p`, n-1, device)
-	exec(numbers+`INSERT INTO usage_commands (device_id, os_user, product, version, day, command, login, started, completed, canceled, undone)
-		SELECT CAST($2 AS TEXT), 'u' || CAST(n.i AS TEXT), p.column1,
-			CASE (n.i + d.n) % 3 WHEN 0 THEN '2027' WHEN 1 THEN '2026' ELSE '2025' END, d.day, c.column1, 'u' || CAST(n.i AS TEXT),
-			c.column2 + 1, c.column2, 0, 0
-		FROM n CROSS JOIN bench_days d CROSS JOIN (VALUES ('AutoCAD'), ('Revit')) AS p CROSS JOIN (VALUES ('LINE', 4), ('MOVE', 2)) AS c`, n-1, device)
 	exec(`INSERT INTO login_products (login, product, first_day, last_day) SELECT login, product, MIN(day), MAX(day) FROM usage_days GROUP BY login, product`)
 	exec(`INSERT INTO usage_generations (day, gen) SELECT DISTINCT day, 1 FROM usage_days`)
 	if store.IsPostgres(dsn) {

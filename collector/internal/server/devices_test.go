@@ -147,14 +147,14 @@ func TestDevicesByLoginAndRevokeDeleteData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if del.Days != 3 || del.Commands != 6 || del.Logins != 3 {
-			t.Errorf("deleted %+v, want 3 days, 6 commands, 3 logins", del)
+		if del.Days != 3 || del.Logins != 3 {
+			t.Errorf("deleted %+v, want 3 days, 3 logins", del)
 		}
 		if after, _, _ := e.stored(); after != before-3 {
 			t.Errorf("%d days left of %d, want the other device's kept", after, before)
 		}
 		var rows int
-		for _, table := range []string{"usage_days", "usage_commands", "device_logins"} {
+		for _, table := range []string{"usage_days", "device_logins"} {
 			if err := e.raw.QueryRow(`SELECT COUNT(*) FROM `+table+` WHERE device_id = ?`, idA).Scan(&rows); err != nil || rows != 0 {
 				t.Errorf("%s: %d rows of the revoked device left (%v)", table, rows, err)
 			}

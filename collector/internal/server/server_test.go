@@ -98,13 +98,26 @@ func (e *env) enroll() (id, token string) {
 }
 
 // stored returns the number of day rows, their total minutes and the
-// number of command rows.
+// number of commands they hold.
 func (e *env) stored() (days, minutes, commands int64) {
 	e.t.Helper()
 	if err := e.raw.QueryRow(`SELECT COUNT(*), COALESCE(SUM(minutes), 0) FROM usage_days`).Scan(&days, &minutes); err != nil {
 		e.t.Fatal(err)
 	}
-	if err := e.raw.QueryRow(`SELECT COUNT(*) FROM usage_commands`).Scan(&commands); err != nil {
+	// A day keeps its commands as "NAME:count" pairs separated by spaces.
+	rows, err := e.raw.Query(`SELECT commands FROM usage_days WHERE commands IS NOT NULL`)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var c string
+		if err := rows.Scan(&c); err != nil {
+			e.t.Fatal(err)
+		}
+		commands += int64(len(strings.Fields(c)))
+	}
+	if err := rows.Err(); err != nil {
 		e.t.Fatal(err)
 	}
 	return

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"os"
+	"sort"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -127,6 +128,85 @@ func TestTokensRevokeAndExpire(t *testing.T) {
 			}
 			if _, err := st.AdminByTokenID(ctx, dayID, now); !errors.Is(err, store.ErrUnauthorized) {
 				t.Errorf("a session of a revoked token: %v", err)
+			}
+		})
+	}
+}
+
+// TestMigrationMovesCommandsIntoDays builds a database of schema 006 with
+// a command row per command and day, then opens it: each day holds its
+// completed commands, and counts outside the contract are gone.
+func TestMigrationMovesCommandsIntoDays(t *testing.T) {
+	upTo006 := fstest.MapFS{}
+	for _, name := range []string{"001_init.sql", "002_admins.sql", "003_devices.sql", "004_insight_aggregates.sql",
+		"005_no_unread_analytics.sql", "006_usage_digests.sql"} {
+		b, err := os.ReadFile("migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		upTo006["m/"+name] = &fstest.MapFile{Data: b}
+	}
+	for _, eng := range storetest.Engines(t) {
+		t.Run(eng.Name, func(t *testing.T) {
+			ctx := context.Background()
+			dsn := eng.DSN(t)
+			var db *sql.DB
+			var err error
+			if store.IsPostgres(dsn) {
+				db, err = pgdriver.Open(dsn)
+				if err == nil {
+					err = sqlitedb.Migrate(ctx, db, upTo006, "m")
+				}
+			} else {
+				db, err = sqlitedb.Open(ctx, dsn, upTo006, "m")
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, q := range []string{
+				`INSERT INTO devices (id, hostname, token_hash, enrolled_at) VALUES ('d1', 'ws', 'h', '2026-01-01T00:00:00Z')`,
+				`INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions, received_at) VALUES
+					('d1', 'jdoe', 'AutoCAD', '2027', '2026-06-01', 'jdoe', 5, 1, 'x'),
+					('d1', 'jdoe', 'AutoCAD', '2027', '2026-06-02', 'jdoe', 5, 1, 'x')`,
+				`INSERT INTO usage_commands (device_id, os_user, product, version, day, command, login, started, completed, canceled, undone) VALUES
+					('d1', 'jdoe', 'AutoCAD', '2027', '2026-06-01', 'LINE', 'jdoe', 9, 4, 1, 0),
+					('d1', 'jdoe', 'AutoCAD', '2027', '2026-06-01', 'MOVE', 'jdoe', 2, 2, 0, 0),
+					('d1', 'jdoe', 'AutoCAD', '2027', '2026-06-01', 'ZOOM', 'jdoe', 3, 0, 3, 0),
+					('d1', 'jdoe', 'AutoCAD', '2027', '2026-06-01', 'HUGE', 'jdoe', 1, 9000000000, 0, 0)`,
+			} {
+				if _, err := db.ExecContext(ctx, q); err != nil {
+					t.Fatal(err)
+				}
+			}
+			db.Close()
+			storetest.Open(t, dsn)
+			var raw *sql.DB
+			if store.IsPostgres(dsn) {
+				raw, err = pgdriver.Open(dsn)
+			} else {
+				raw, err = sql.Open("sqlite", dsn)
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer raw.Close()
+			got := map[string]string{}
+			rows, err := raw.QueryContext(ctx, `SELECT day, COALESCE(commands, '-') FROM usage_days`)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for rows.Next() {
+				var day, cmds string
+				if err := rows.Scan(&day, &cmds); err != nil {
+					t.Fatal(err)
+				}
+				f := strings.Fields(cmds)
+				sort.Strings(f)
+				got[day] = strings.Join(f, " ")
+			}
+			rows.Close()
+			if got["2026-06-01"] != "LINE:4 MOVE:2" || got["2026-06-02"] != "-" {
+				t.Errorf("commands after the migration: %v", got)
 			}
 		})
 	}

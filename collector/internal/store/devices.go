@@ -161,11 +161,11 @@ func (s *Store) DevicesByLogin(ctx context.Context, from, to string) (map[string
 
 // Deleted counts the rows RevokeDevice removed.
 type Deleted struct {
-	Days, Commands, Logins int64
+	Days, Logins int64
 }
 
 // RevokeDevice revokes a device's token and, with deleteData, removes in
-// the same transaction every usage day and command it sent and its
+// the same transaction every usage day it sent and its
 // device-login rows. Revoking a revoked device keeps the first revocation
 // time, so the command can be run again to delete the data later.
 func (s *Store) RevokeDevice(ctx context.Context, id string, deleteData bool, now time.Time) (Deleted, error) {
@@ -187,7 +187,7 @@ func (s *Store) RevokeDevice(ctx context.Context, id string, deleteData bool, no
 		for _, t := range []struct {
 			table string
 			n     *int64
-		}{{"usage_commands", &del.Commands}, {"usage_days", &del.Days}, {"device_logins", &del.Logins}} {
+		}{{"usage_days", &del.Days}, {"device_logins", &del.Logins}} {
 			res, err := tx.ExecContext(ctx, `DELETE FROM `+t.table+` WHERE device_id = ?`, id)
 			if err != nil {
 				return fmt.Errorf("delete %s: %w", t.table, err)

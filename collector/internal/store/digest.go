@@ -1,10 +1,10 @@
 package store
 
 import (
-	"database/sql"
 	"encoding/binary"
 	"errors"
 	"math"
+	"strings"
 )
 
 // accumulator sums usage aggregates per login: rows of the aggregate
@@ -42,6 +42,7 @@ func (a *accumulator) id(s string) int32 {
 		return id
 	}
 	id := int32(len(a.names))
+	s = strings.Clone(s) // not a part of a longer string kept alive
 	a.ids[s] = id
 	a.names = append(a.names, s)
 	return id
@@ -72,35 +73,6 @@ func (a *accumulator) addProduct(k pairKey, x productSums) {
 	p.startupN += x.startupN
 	p.saveSum += x.saveSum
 	p.saveN += x.saveN
-}
-
-// adders scan a row of each aggregate query (in the order of aggregates)
-// into the accumulator.
-func (a *accumulator) adders() []func(*sql.Rows) error {
-	return []func(*sql.Rows) error{
-		func(r *sql.Rows) error {
-			var login, product string
-			var x productSums
-			if err := r.Scan(&login, &product, &x.days, &x.startupSum, &x.startupN, &x.saveSum, &x.saveN); err != nil {
-				return err
-			}
-			a.addProduct(pairKey{a.id(login), a.id(product)}, x)
-			return nil
-		},
-		a.counter(a.versions), a.counter(a.commands),
-	}
-}
-
-func (a *accumulator) counter(m map[nameKey]int64) func(*sql.Rows) error {
-	return func(r *sql.Rows) error {
-		var login, product, name string
-		var n int64
-		if err := r.Scan(&login, &product, &name, &n); err != nil {
-			return err
-		}
-		m[nameKey{a.id(login), a.id(product), a.id(name)}] += n
-		return nil
-	}
 }
 
 // A digest is an accumulator written out: its strings, then its product

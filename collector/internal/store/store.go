@@ -218,12 +218,9 @@ func (s *Store) PutDays(ctx context.Context, device string, days []wire.Day, now
 	})
 }
 
-// daysPerStatement and commandsPerStatement keep a statement's parameters
-// far below PostgreSQL's limit of 65535.
-const (
-	daysPerStatement     = 200
-	commandsPerStatement = 1000
-)
+// daysPerStatement keeps a statement's parameters far below PostgreSQL's
+// limit of 65535.
+const daysPerStatement = 200
 
 // preparedTx prepares each statement text once in a transaction: a batch
 // runs the same multi-row statements again and again, and SQLite would
@@ -250,25 +247,9 @@ func putDays(ctx context.Context, tx *preparedTx, device string, days []wire.Day
 	if err := touchAggregates(ctx, tx.Tx, days); err != nil {
 		return err
 	}
-	// Replace on key: the earlier rows go, with their commands.
-	keys := []any{device}
+	rows := make([]any, 0, usageColumns*len(days))
 	for _, d := range days {
-		keys = append(keys, d.User, d.Product, d.Version, d.Date)
-	}
-	// The keys come from a subquery so that SQLite looks each one up in the
-	// primary key: `IN (VALUES ...)` made it scan every row of the device,
-	// so each batch cost more than the one before.
-	for _, table := range []string{"usage_commands", "usage_days"} {
-		if err := tx.exec(ctx, `DELETE FROM `+table+` WHERE device_id = ? AND (os_user, product, version, day) IN
-			(SELECT column1, column2, column3, column4 FROM (VALUES `+placeholders(4, len(days))+`) AS k)`, keys...); err != nil {
-			return err
-		}
-	}
-	rows := make([]any, 0, 15*len(days))
-	var cmds []any
-	for _, d := range days {
-		login := license.LoginKey(d.User)
-		var startupN, startupSum, openN, openSum, saveN, saveSum any
+		var startupN, startupSum, openN, openSum, saveN, saveSum, commands any
 		if a := d.Analytics; a != nil {
 			if a.StartupMS != nil {
 				startupN, startupSum = a.StartupMS.Count, a.StartupMS.Sum
@@ -279,29 +260,30 @@ func putDays(ctx context.Context, tx *preparedTx, device string, days []wire.Day
 			if a.SaveMS != nil {
 				saveN, saveSum = a.SaveMS.Count, a.SaveMS.Sum
 			}
-			// Objects, views, settings and process samples reach no insight:
-			// the collector keeps only what a screen or an insight reads.
-			for name, o := range a.Commands {
-				cmds = append(cmds, device, d.User, d.Product, d.Version, d.Date, name, login, o.Started, o.Completed, o.Canceled, o.Undone)
+			// Objects, views, settings, process samples and the other
+			// command outcomes reach no insight: the collector keeps only
+			// what a screen or an insight reads.
+			if c := formatCommands(a.Commands); c != "" {
+				commands = c
 			}
 		}
-		rows = append(rows, device, d.User, d.Product, d.Version, d.Date, login, int64(d.Minutes), int64(d.Sessions),
-			startupN, startupSum, openN, openSum, saveN, saveSum, received)
+		rows = append(rows, device, d.User, d.Product, d.Version, d.Date, license.LoginKey(d.User), int64(d.Minutes), int64(d.Sessions),
+			startupN, startupSum, openN, openSum, saveN, saveSum, commands, received)
 	}
-	if err := tx.exec(ctx, `INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions,
-		startup_count, startup_sum, open_count, open_sum, save_count, save_sum, received_at) VALUES `+placeholders(15, len(days)), rows...); err != nil {
-		return err
-	}
-	const cmdCols = 11
-	for start := 0; start < len(cmds); start += cmdCols * commandsPerStatement {
-		part := cmds[start:min(start+cmdCols*commandsPerStatement, len(cmds))]
-		if err := tx.exec(ctx, `INSERT INTO usage_commands (device_id, os_user, product, version, day, command, login,
-			started, completed, canceled, undone) VALUES `+placeholders(cmdCols, len(part)/cmdCols), part...); err != nil {
-			return err
-		}
-	}
-	return nil
+	// Replace on key: a day sent again overwrites the row, every column.
+	return tx.exec(ctx, `INSERT INTO usage_days (`+usageColumnList+`) VALUES `+placeholders(usageColumns, len(days))+`
+		ON CONFLICT (device_id, os_user, product, version, day) DO UPDATE SET login = excluded.login,
+		minutes = excluded.minutes, sessions = excluded.sessions,
+		startup_count = excluded.startup_count, startup_sum = excluded.startup_sum, open_count = excluded.open_count,
+		open_sum = excluded.open_sum, save_count = excluded.save_count, save_sum = excluded.save_sum,
+		commands = excluded.commands, received_at = excluded.received_at`, rows...)
 }
+
+const (
+	usageColumnList = `device_id, os_user, product, version, day, login, minutes, sessions,
+		startup_count, startup_sum, open_count, open_sum, save_count, save_sum, commands, received_at`
+	usageColumns = 16
+)
 
 // placeholders returns n groups of cols placeholders: (?, ?), (?, ?).
 func placeholders(cols, n int) string {

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strconv"
 	"time"
 
 	"teamlens/collector/internal/license"
@@ -17,25 +16,9 @@ import (
 // block digests and up to 14 day digests, whatever the number of users.
 const blockDays = 8
 
-// aggregates returns the queries of the usage rows whose day meets cond,
-// in the order of accumulator.adders. Stat and command sums leave out rows
-// that break the wire contract, as every read does.
-func aggregates(cond string) []string {
-	return []string{
-		`SELECT login, product, COUNT(DISTINCT day), ` + stats + `
-			FROM usage_days WHERE ` + cond + ` GROUP BY login, product`,
-		`SELECT login, product, version, COUNT(DISTINCT day)
-			FROM usage_days WHERE ` + cond + ` GROUP BY login, product, version`,
-		`SELECT login, product, command, ` + completedSum + `
-			FROM usage_commands WHERE ` + cond + ` GROUP BY login, product, command`,
-	}
-}
-
+// stats is the select list of a group's startup and save sums, leaving
+// out rows that break the wire contract, as every read does.
 var stats = statSums("startup", wire.MaxTimeMS, "1 = 1") + `, ` + statSums("save", wire.MaxTimeMS, "1 = 1")
-
-// A count outside the contract's daily bound is a row stored before the
-// bound existed: it counts as nothing.
-var completedSum = `SUM(CASE WHEN completed BETWEEN 0 AND ` + strconv.Itoa(wire.MaxCommandOutcomes) + ` THEN completed ELSE 0 END)`
 
 // Window is the usage of a window of days, per matched directory user.
 type Window struct {
@@ -91,13 +74,49 @@ func (s *Store) Window(ctx context.Context, from, to string) (*Window, error) {
 
 // aggregate adds the usage rows of [from, to] into acc.
 func (s *Store) aggregate(ctx context.Context, acc *accumulator, from, to string) error {
-	queries := aggregates("day >= ? AND day <= ?")
-	for i, add := range acc.adders() {
-		if err := s.each(ctx, queries[i], []any{from, to}, add); err != nil {
+	args := []any{from, to}
+	err := s.each(ctx, `SELECT login, product, COUNT(DISTINCT day), `+stats+`
+		FROM usage_days WHERE day >= ? AND day <= ? GROUP BY login, product`, args, func(r *sql.Rows) error {
+		var login, product string
+		var x productSums
+		if err := r.Scan(&login, &product, &x.days, &x.startupSum, &x.startupN, &x.saveSum, &x.saveN); err != nil {
 			return err
 		}
+		acc.addProduct(pairKey{acc.id(login), acc.id(product)}, x)
+		return nil
+	})
+	if err == nil {
+		err = s.each(ctx, `SELECT login, product, version, COUNT(DISTINCT day)
+			FROM usage_days WHERE day >= ? AND day <= ? GROUP BY login, product, version`, args, func(r *sql.Rows) error {
+			var login, product, version string
+			var n int64
+			if err := r.Scan(&login, &product, &version, &n); err != nil {
+				return err
+			}
+			acc.versions[nameKey{acc.id(login), acc.id(product), acc.id(version)}] += n
+			return nil
+		})
 	}
-	return nil
+	if err != nil {
+		return err
+	}
+	return s.addCommands(ctx, acc, "day >= ? AND day <= ?", args)
+}
+
+// addCommands adds the completed commands of the usage rows whose day
+// meets cond.
+func (s *Store) addCommands(ctx context.Context, acc *accumulator, cond string, args []any) error {
+	return s.each(ctx, `SELECT login, product, commands FROM usage_days WHERE `+cond+` AND commands IS NOT NULL`, args, func(r *sql.Rows) error {
+		var login, product, commands string
+		if err := r.Scan(&login, &product, &commands); err != nil {
+			return err
+		}
+		k := pairKey{acc.id(login), acc.id(product)}
+		eachCommand(commands, func(name string, n int64) {
+			acc.commands[nameKey{k.login, k.product, acc.id(name)}] += n
+		})
+		return nil
+	})
 }
 
 // aggregateDay adds one day's usage rows into acc, a fresh one, as
@@ -120,7 +139,7 @@ func (s *Store) aggregateDay(ctx context.Context, acc *accumulator, day string) 
 	if err != nil {
 		return err
 	}
-	return s.each(ctx, aggregates("day = ?")[2], []any{day}, acc.adders()[2])
+	return s.addCommands(ctx, acc, "day = ?", []any{day})
 }
 
 // span is a range of day numbers a digest covers: one day, or a block of
