@@ -44,7 +44,7 @@ func (e *UserCapError) Error() string {
 // upload (on PostgreSQL the row lock serializes the device's concurrent
 // batches), refuses a batch over the user cap, and records which logins
 // the device reports on which days.
-func (s *Store) trackDevice(ctx context.Context, tx *sql.Tx, device string, days []wire.Day, received string) error {
+func (s *Store) trackDevice(ctx context.Context, tx *preparedTx, device string, days []wire.Day, received string) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE devices SET last_upload_at = ? WHERE id = ?`, received, device); err != nil {
 		return fmt.Errorf("device %s: %w", device, err)
 	}
@@ -62,7 +62,7 @@ func (s *Store) trackDevice(ctx context.Context, tx *sql.Tx, device string, days
 		return nil
 	}
 	if limit := int(s.limits.maxUsers.Load()); limit > 0 {
-		users, err := deviceUsers(ctx, tx, device, days)
+		users, err := deviceUsers(ctx, tx.Tx, device, days)
 		if err != nil {
 			return err
 		}
@@ -77,17 +77,14 @@ func (s *Store) trackDevice(ctx context.Context, tx *sql.Tx, device string, days
 			}
 		}
 	}
-	const cols = 5
-	for start := 0; start < len(pairs); start += daysPerStatement {
-		part := pairs[start:min(start+daysPerStatement, len(pairs))]
-		args := make([]any, 0, cols*len(part))
-		for _, p := range part {
-			args = append(args, device, p.login, p.day, received, received)
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO device_logins (device_id, login, day, first_seen, last_seen) VALUES `+
-			placeholders(cols, len(part))+` ON CONFLICT (device_id, day, login) DO UPDATE SET last_seen = excluded.last_seen`, args...); err != nil {
-			return fmt.Errorf("device logins: %w", err)
-		}
+	args := make([]any, 0, 5*len(pairs))
+	for _, p := range pairs {
+		args = append(args, device, p.login, p.day, received, received)
+	}
+	err := tx.execRows(ctx, `INSERT INTO device_logins (device_id, login, day, first_seen, last_seen)`, 5,
+		`ON CONFLICT (device_id, day, login) DO UPDATE SET last_seen = excluded.last_seen`, args)
+	if err != nil {
+		return fmt.Errorf("device logins: %w", err)
 	}
 	return nil
 }

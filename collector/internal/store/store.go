@@ -203,24 +203,20 @@ func (s *Store) Revoke(ctx context.Context, id string, now time.Time) error {
 func (s *Store) PutDays(ctx context.Context, device string, days []wire.Day, now time.Time) error {
 	received := stamp(now)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		if err := s.trackDevice(ctx, tx, device, days, received); err != nil {
+		p := &preparedTx{Tx: tx, stmts: map[string]*sql.Stmt{}}
+		if err := s.trackDevice(ctx, p, device, days, received); err != nil {
 			return err
 		}
-		// Multi-row statements: on PostgreSQL each statement is a round trip.
-		p := &preparedTx{Tx: tx, stmts: map[string]*sql.Stmt{}}
-		for start := 0; start < len(days); start += daysPerStatement {
-			part := days[start:min(start+daysPerStatement, len(days))]
-			if err := putDays(ctx, p, device, part, received); err != nil {
-				return fmt.Errorf("days %d to %d: %w", start, start+len(part)-1, err)
-			}
+		if err := touchAggregates(ctx, p, days); err != nil {
+			return err
 		}
-		return nil
+		return putDays(ctx, p, device, days, received)
 	})
 }
 
-// daysPerStatement keeps a statement's parameters far below PostgreSQL's
+// rowsPerStatement keeps a statement's parameters far below PostgreSQL's
 // limit of 65535.
-const daysPerStatement = 200
+const rowsPerStatement = 200
 
 // preparedTx prepares each statement text once in a transaction: a batch
 // runs the same multi-row statements again and again, and SQLite would
@@ -243,10 +239,21 @@ func (p *preparedTx) exec(ctx context.Context, query string, args ...any) error 
 	return err
 }
 
-func putDays(ctx context.Context, tx *preparedTx, device string, days []wire.Day, received string) error {
-	if err := touchAggregates(ctx, tx.Tx, days); err != nil {
-		return err
+// execRows runs head + VALUES groups + tail for rows of cols arguments
+// each, rowsPerStatement rows at a time: one round trip per statement on
+// PostgreSQL, and one parse for every full one.
+func (p *preparedTx) execRows(ctx context.Context, head string, cols int, tail string, args []any) error {
+	per := cols * rowsPerStatement
+	for start := 0; start < len(args); start += per {
+		part := args[start:min(start+per, len(args))]
+		if err := p.exec(ctx, head+` VALUES `+placeholders(cols, len(part)/cols)+` `+tail, part...); err != nil {
+			return fmt.Errorf("rows %d to %d: %w", start/cols, (start+len(part))/cols-1, err)
+		}
 	}
+	return nil
+}
+
+func putDays(ctx context.Context, tx *preparedTx, device string, days []wire.Day, received string) error {
 	rows := make([]any, 0, usageColumns*len(days))
 	for _, d := range days {
 		var startupN, startupSum, openN, openSum, saveN, saveSum, commands any
@@ -271,12 +278,11 @@ func putDays(ctx context.Context, tx *preparedTx, device string, days []wire.Day
 			startupN, startupSum, openN, openSum, saveN, saveSum, commands, received)
 	}
 	// Replace on key: a day sent again overwrites the row, every column.
-	return tx.exec(ctx, `INSERT INTO usage_days (`+usageColumnList+`) VALUES `+placeholders(usageColumns, len(days))+`
-		ON CONFLICT (device_id, os_user, product, version, day) DO UPDATE SET login = excluded.login,
+	return tx.execRows(ctx, `INSERT INTO usage_days (`+usageColumnList+`)`, usageColumns, `ON CONFLICT (device_id, os_user, product, version, day) DO UPDATE SET login = excluded.login,
 		minutes = excluded.minutes, sessions = excluded.sessions,
 		startup_count = excluded.startup_count, startup_sum = excluded.startup_sum, open_count = excluded.open_count,
 		open_sum = excluded.open_sum, save_count = excluded.save_count, save_sum = excluded.save_sum,
-		commands = excluded.commands, received_at = excluded.received_at`, rows...)
+		commands = excluded.commands, received_at = excluded.received_at`, rows)
 }
 
 const (

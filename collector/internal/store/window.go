@@ -311,7 +311,7 @@ func (s *Store) UsageGeneration(ctx context.Context, upTo string) (int64, error)
 
 // touchAggregates records, in an upload's transaction, that its days
 // changed and how far each login's use of a product reaches.
-func touchAggregates(ctx context.Context, tx *sql.Tx, days []wire.Day) error {
+func touchAggregates(ctx context.Context, tx *preparedTx, days []wire.Day) error {
 	dates := map[string]bool{}
 	reach := map[[2]string][2]string{} // login, product -> first, last day
 	for _, d := range days {
@@ -329,20 +329,21 @@ func touchAggregates(ctx context.Context, tx *sql.Tx, days []wire.Day) error {
 	// Rows in key order, so concurrent uploads lock them in the same order.
 	var gens []any
 	for _, k := range sortedKeys(dates, func(a, b string) bool { return a < b }) {
-		gens = append(gens, k)
+		gens = append(gens, k, int64(1))
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO usage_generations (day, gen) VALUES `+groups("(?, 1)", len(gens))+` ON CONFLICT (day) DO UPDATE SET gen = usage_generations.gen + 1`, gens...); err != nil {
+	err := tx.execRows(ctx, `INSERT INTO usage_generations (day, gen)`, 2,
+		`ON CONFLICT (day) DO UPDATE SET gen = usage_generations.gen + 1`, gens)
+	if err != nil {
 		return err
 	}
 	var pairs []any
 	for _, k := range sortedKeys(reach, func(a, b [2]string) bool { return a[0] < b[0] || a[0] == b[0] && a[1] < b[1] }) {
 		pairs = append(pairs, k[0], k[1], reach[k][0], reach[k][1])
 	}
-	_, err := tx.ExecContext(ctx, `INSERT INTO login_products (login, product, first_day, last_day) VALUES `+placeholders(4, len(pairs)/4)+`
+	return tx.execRows(ctx, `INSERT INTO login_products (login, product, first_day, last_day)`, 4, `
 		ON CONFLICT (login, product) DO UPDATE SET
 		first_day = CASE WHEN excluded.first_day < login_products.first_day THEN excluded.first_day ELSE login_products.first_day END,
-		last_day = CASE WHEN excluded.last_day > login_products.last_day THEN excluded.last_day ELSE login_products.last_day END`, pairs...)
-	return err
+		last_day = CASE WHEN excluded.last_day > login_products.last_day THEN excluded.last_day ELSE login_products.last_day END`, pairs)
 }
 
 // forgetAggregates prepares the removal of a device's usage rows, the one
@@ -380,18 +381,6 @@ func sortedKeys[K comparable, V any](m map[K]V, less func(a, b K) bool) []K {
 	}
 	sort.Slice(out, func(i, j int) bool { return less(out[i], out[j]) })
 	return out
-}
-
-// groups repeats a group of placeholders n times, comma-separated.
-func groups(group string, n int) string {
-	out := make([]byte, 0, n*(len(group)+2))
-	for i := 0; i < n; i++ {
-		if i > 0 {
-			out = append(out, ", "...)
-		}
-		out = append(out, group...)
-	}
-	return string(out)
 }
 
 func dayNumber(day string) (int64, error) {
