@@ -168,12 +168,7 @@ func Run(ctx context.Context, st *store.Store, cat *catalog.Catalog, asOf string
 		return nil, err
 	}
 	snaps := Compute(in, now)
-	for _, s := range snaps {
-		if err := put(ctx, st, s, now); err != nil {
-			return nil, err
-		}
-	}
-	return snaps, nil
+	return snaps, put(ctx, st, now, snaps...)
 }
 
 // RunTeam computes and stores the snapshot of one team for as_of, leaving
@@ -187,18 +182,22 @@ func RunTeam(ctx context.Context, st *store.Store, cat *catalog.Catalog, team, a
 	for _, t := range in.Picture.Teams {
 		if t.Team == team {
 			s := newComputation(in).team(t, now.UTC().Truncate(time.Second))
-			return s, put(ctx, st, s, now)
+			return s, put(ctx, st, now, s)
 		}
 	}
 	return Snapshot{}, fmt.Errorf("team %q: %w", team, store.ErrNotFound)
 }
 
-func put(ctx context.Context, st *store.Store, s Snapshot, now time.Time) error {
-	body, err := json.Marshal(s)
-	if err != nil {
-		return err
+func put(ctx context.Context, st *store.Store, now time.Time, snaps ...Snapshot) error {
+	bodies := make([]store.SnapshotBody, 0, len(snaps))
+	for _, s := range snaps {
+		body, err := json.Marshal(s)
+		if err != nil {
+			return err
+		}
+		bodies = append(bodies, store.SnapshotBody{Team: s.Team, AsOf: s.AsOf, Body: body})
 	}
-	return st.PutSnapshot(ctx, s.Team, s.AsOf, now, body)
+	return st.PutSnapshots(ctx, now, bodies)
 }
 
 // Compute builds one snapshot per team. It is pure: same input, same

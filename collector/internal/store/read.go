@@ -225,13 +225,26 @@ func (s *Store) UserProductVersions(ctx context.Context, from, to string) (map[[
 	return out, nil
 }
 
-// PutSnapshot stores (or replaces) a team's insight snapshot of a day.
-func (s *Store) PutSnapshot(ctx context.Context, team, asOf string, generated time.Time, body []byte) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO snapshots (team, as_of, generated_at, body) VALUES (?, ?, ?, ?)
-		ON CONFLICT (team, as_of) DO UPDATE SET generated_at = excluded.generated_at, body = excluded.body`,
-		team, asOf, stamp(generated), string(body))
+// SnapshotBody is a team's snapshot of a day, as JSON.
+type SnapshotBody struct {
+	Team, AsOf string
+	Body       []byte
+}
+
+// PutSnapshots stores (or replaces) teams' insight snapshots in one
+// transaction: a day's snapshots appear together.
+func (s *Store) PutSnapshots(ctx context.Context, generated time.Time, snaps []SnapshotBody) error {
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		p := &preparedTx{Tx: tx, stmts: map[string]*sql.Stmt{}}
+		args := make([]any, 0, 4*len(snaps))
+		for _, x := range snaps {
+			args = append(args, x.Team, x.AsOf, stamp(generated), string(x.Body))
+		}
+		return p.execRows(ctx, `INSERT INTO snapshots (team, as_of, generated_at, body)`, 4,
+			`ON CONFLICT (team, as_of) DO UPDATE SET generated_at = excluded.generated_at, body = excluded.body`, args)
+	})
 	if err != nil {
-		return fmt.Errorf("store snapshot: %w", err)
+		return fmt.Errorf("store snapshots: %w", err)
 	}
 	return nil
 }
