@@ -7,34 +7,77 @@ import (
 	"strings"
 )
 
-// accumulator sums usage aggregates per login: rows of the aggregate
-// queries, or digests of days. Logins, products, versions and commands are
-// interned, so a site of 100,000 users costs small integer keys rather
-// than strings per entry.
+// accumulator sums usage aggregates per login and product: rows of the
+// aggregate queries, or digests. Logins, products, versions and commands
+// are interned, and a pair's versions and commands are kept with it, so a
+// site of 100,000 users costs one hash lookup per pair and digest.
 type accumulator struct {
-	ids      map[string]int32
-	names    []string
-	products map[pairKey]int32 // index into sums
-	sums     []productSums
-	versions map[nameKey]int64
-	commands map[nameKey]int64
+	ids   map[string]int32
+	names []string
+	pairs map[pairKey]int32 // index into sums
+	sums  []pairSums
 }
 
 type pairKey struct{ login, product int32 }
 
-// nameKey is a login's product and a version or a command of it.
-type nameKey struct{ login, product, name int32 }
-
-type productSums struct {
+type pairSums struct {
 	days                 int64
 	lastUsed             string
 	startupSum, startupN float64
 	saveSum, saveN       float64
+	versions             counts // days per version
+	commands             counts // completed per command
+}
+
+// counts adds up counts per name: a short list, or a map once it grows.
+type counts struct {
+	list []nameCount
+	big  map[int32]int64
+}
+
+type nameCount struct {
+	name int32
+	n    int64
+}
+
+const countsListMax = 32
+
+func (c *counts) add(name int32, n int64) {
+	if c.big != nil {
+		c.big[name] += n
+		return
+	}
+	for i := range c.list {
+		if c.list[i].name == name {
+			c.list[i].n += n
+			return
+		}
+	}
+	if len(c.list) < countsListMax {
+		c.list = append(c.list, nameCount{name, n})
+		return
+	}
+	c.big = make(map[int32]int64, 2*countsListMax)
+	for _, x := range c.list {
+		c.big[x.name] = x.n
+	}
+	c.list = nil
+	c.big[name] += n
+}
+
+func (c *counts) len() int { return len(c.list) + len(c.big) }
+
+func (c *counts) each(fn func(name int32, n int64)) {
+	for _, x := range c.list {
+		fn(x.name, x.n)
+	}
+	for name, n := range c.big {
+		fn(name, n)
+	}
 }
 
 func newAccumulator() *accumulator {
-	return &accumulator{ids: map[string]int32{}, products: map[pairKey]int32{},
-		versions: map[nameKey]int64{}, commands: map[nameKey]int64{}}
+	return &accumulator{ids: map[string]int32{}, pairs: map[pairKey]int32{}}
 }
 
 func (a *accumulator) id(s string) int32 {
@@ -56,59 +99,76 @@ func (a *accumulator) idOf(b []byte) int32 {
 	return a.id(string(b))
 }
 
-func (a *accumulator) product(k pairKey) *productSums {
-	i, ok := a.products[k]
+func (a *accumulator) pair(login, product string) *pairSums {
+	return a.pairOf(pairKey{a.id(login), a.id(product)})
+}
+
+func (a *accumulator) pairOf(k pairKey) *pairSums {
+	i, ok := a.pairs[k]
 	if !ok {
 		i = int32(len(a.sums))
-		a.products[k] = i
-		a.sums = append(a.sums, productSums{})
+		a.pairs[k] = i
+		a.sums = append(a.sums, pairSums{})
 	}
 	return &a.sums[i]
 }
 
-func (a *accumulator) addProduct(k pairKey, x productSums) {
-	p := a.product(k)
-	p.days += x.days
-	p.startupSum += x.startupSum
-	p.startupN += x.startupN
-	p.saveSum += x.saveSum
-	p.saveN += x.saveN
+// used reports whether login used product on a day of the sums.
+func (a *accumulator) used(login, product string) bool {
+	l, ok1 := a.ids[login]
+	p, ok2 := a.ids[product]
+	if !ok1 || !ok2 {
+		return false
+	}
+	i, ok := a.pairs[pairKey{l, p}]
+	return ok && a.sums[i].days > 0
 }
 
-// A digest is an accumulator written out: its strings, then its product
-// sums, version days and command counts, keyed by indexes into the
-// strings. Whole numbers are varints; a stat sum is a varint of twice its
-// value, or 1 followed by the 8 bytes of a float that is not a whole
-// number below 2^53.
-const digestFormat = 1
+func (p *pairSums) addStats(startupSum, startupN, saveSum, saveN float64) {
+	p.startupSum += startupSum
+	p.startupN += startupN
+	p.saveSum += saveSum
+	p.saveN += saveN
+}
+
+// A digest is an accumulator written out: its strings, then per pair its
+// login and product, days, stat sums, and its version and command counts,
+// names being indexes into the strings. Whole numbers are varints; a stat
+// sum is a varint of twice its value, or 1 followed by the 8 bytes of a
+// float that is not a whole number below 2^53.
+const digestFormat = 2
 
 var errDigest = errors.New("digest is corrupt")
 
+// digestCurrent reports whether body is of this collector's format.
+func digestCurrent(body []byte) bool {
+	v, n := binary.Uvarint(body)
+	return n > 0 && v == digestFormat
+}
+
 func (a *accumulator) encode() []byte {
-	b := make([]byte, 0, 64+16*len(a.names)+24*len(a.sums)+8*(len(a.versions)+len(a.commands)))
+	b := make([]byte, 0, 64+16*len(a.names)+40*len(a.sums))
 	b = binary.AppendUvarint(b, digestFormat)
 	b = binary.AppendUvarint(b, uint64(len(a.names)))
 	for _, s := range a.names {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	b = binary.AppendUvarint(b, uint64(len(a.products)))
-	for k, i := range a.products {
-		x := a.sums[i]
+	b = binary.AppendUvarint(b, uint64(len(a.pairs)))
+	for k, i := range a.pairs {
+		x := &a.sums[i]
 		b = binary.AppendUvarint(b, uint64(k.login))
 		b = binary.AppendUvarint(b, uint64(k.product))
 		b = binary.AppendVarint(b, x.days)
 		for _, f := range []float64{x.startupSum, x.startupN, x.saveSum, x.saveN} {
 			b = appendFloat(b, f)
 		}
-	}
-	for _, m := range []map[nameKey]int64{a.versions, a.commands} {
-		b = binary.AppendUvarint(b, uint64(len(m)))
-		for k, n := range m {
-			b = binary.AppendUvarint(b, uint64(k.login))
-			b = binary.AppendUvarint(b, uint64(k.product))
-			b = binary.AppendUvarint(b, uint64(k.name))
-			b = binary.AppendVarint(b, n)
+		for _, c := range []*counts{&x.versions, &x.commands} {
+			b = binary.AppendUvarint(b, uint64(c.len()))
+			c.each(func(name int32, n int64) {
+				b = binary.AppendUvarint(b, uint64(name))
+				b = binary.AppendVarint(b, n)
+			})
 		}
 	}
 	return b
@@ -201,25 +261,19 @@ func (a *accumulator) add(body []byte) error {
 		}
 		return ids[i]
 	}
-	n := r.count(7)
-	if len(a.products) == 0 { // the first digest sizes the maps
-		a.products = make(map[pairKey]int32, n)
-		a.sums = make([]productSums, 0, n)
+	n := r.count(9)
+	if len(a.pairs) == 0 { // the first digest sizes the table
+		a.pairs = make(map[pairKey]int32, n)
+		a.sums = make([]pairSums, 0, n)
 	}
 	for ; n > 0 && r.err == nil; n-- {
-		k := pairKey{str(), str()}
-		x := productSums{days: r.varint()}
-		x.startupSum, x.startupN, x.saveSum, x.saveN = r.float(), r.float(), r.float(), r.float()
-		a.addProduct(k, x)
-	}
-	for _, m := range []*map[nameKey]int64{&a.versions, &a.commands} {
-		n := r.count(4)
-		if len(*m) == 0 {
-			*m = make(map[nameKey]int64, n)
-		}
-		for ; n > 0 && r.err == nil; n-- {
-			k := nameKey{str(), str(), str()}
-			(*m)[k] += r.varint()
+		p := a.pairOf(pairKey{str(), str()})
+		p.days += r.varint()
+		p.addStats(r.float(), r.float(), r.float(), r.float())
+		for _, c := range []*counts{&p.versions, &p.commands} {
+			for m := r.count(2); m > 0 && r.err == nil; m-- {
+				c.add(str(), r.varint())
+			}
 		}
 	}
 	if r.err == nil && len(r.b) > 0 {
@@ -231,22 +285,27 @@ func (a *accumulator) add(body []byte) error {
 // window expands the per-login sums to the directory users each login
 // matches; usage of no known user is left out.
 func (a *accumulator) window(emails map[string][]string) *Window {
-	w := &Window{}
-	for k, i := range a.products {
-		x := a.sums[i]
+	var products, versions, commands int
+	for k, i := range a.pairs {
+		n := len(emails[a.names[k.login]])
+		products += n
+		versions += n * a.sums[i].versions.len()
+		commands += n * a.sums[i].commands.len()
+	}
+	w := &Window{Products: make([]UserProduct, 0, products), Versions: make([]UserVersion, 0, versions),
+		Commands: make([]UserCommand, 0, commands)}
+	for k, i := range a.pairs {
+		x := &a.sums[i]
+		product := a.names[k.product]
 		for _, e := range emails[a.names[k.login]] {
-			w.Products = append(w.Products, UserProduct{Email: e, Product: a.names[k.product], Days: x.days, LastUsed: x.lastUsed,
+			w.Products = append(w.Products, UserProduct{Email: e, Product: product, Days: x.days, LastUsed: x.lastUsed,
 				StartupSum: x.startupSum, StartupCount: x.startupN, SaveSum: x.saveSum, SaveCount: x.saveN})
-		}
-	}
-	for k, n := range a.versions {
-		for _, e := range emails[a.names[k.login]] {
-			w.Versions = append(w.Versions, UserVersion{Email: e, Product: a.names[k.product], Version: a.names[k.name], Days: n})
-		}
-	}
-	for k, n := range a.commands {
-		for _, e := range emails[a.names[k.login]] {
-			w.Commands = append(w.Commands, UserCommand{Email: e, Product: a.names[k.product], Command: a.names[k.name], Completed: n})
+			x.versions.each(func(v int32, n int64) {
+				w.Versions = append(w.Versions, UserVersion{Email: e, Product: product, Version: a.names[v], Days: n})
+			})
+			x.commands.each(func(c int32, n int64) {
+				w.Commands = append(w.Commands, UserCommand{Email: e, Product: product, Command: a.names[c], Completed: n})
+			})
 		}
 	}
 	return w

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"runtime"
 	"sort"
+	"sync"
 	"time"
 
 	"teamlens/collector/internal/license"
@@ -53,6 +55,9 @@ func (s *Store) Window(ctx context.Context, from, to string) (*Window, error) {
 		}
 	} else {
 		d, err := s.digests(ctx, from, to)
+		if err == nil {
+			err = d.computeDays(ctx, cover(f, t))
+		}
 		if err != nil {
 			return nil, fmt.Errorf("window digests: %w", err)
 		}
@@ -78,11 +83,13 @@ func (s *Store) aggregate(ctx context.Context, acc *accumulator, from, to string
 	err := s.each(ctx, `SELECT login, product, COUNT(DISTINCT day), `+stats+`
 		FROM usage_days WHERE day >= ? AND day <= ? GROUP BY login, product`, args, func(r *sql.Rows) error {
 		var login, product string
-		var x productSums
+		var x pairSums
 		if err := r.Scan(&login, &product, &x.days, &x.startupSum, &x.startupN, &x.saveSum, &x.saveN); err != nil {
 			return err
 		}
-		acc.addProduct(pairKey{acc.id(login), acc.id(product)}, x)
+		p := acc.pair(login, product)
+		p.days += x.days
+		p.addStats(x.startupSum, x.startupN, x.saveSum, x.saveN)
 		return nil
 	})
 	if err == nil {
@@ -93,7 +100,7 @@ func (s *Store) aggregate(ctx context.Context, acc *accumulator, from, to string
 			if err := r.Scan(&login, &product, &version, &n); err != nil {
 				return err
 			}
-			acc.versions[nameKey{acc.id(login), acc.id(product), acc.id(version)}] += n
+			acc.pair(login, product).versions.add(acc.id(version), n)
 			return nil
 		})
 	}
@@ -111,9 +118,9 @@ func (s *Store) addCommands(ctx context.Context, acc *accumulator, cond string, 
 		if err := r.Scan(&login, &product, &commands); err != nil {
 			return err
 		}
-		k := pairKey{acc.id(login), acc.id(product)}
+		p := acc.pair(login, product)
 		eachCommand(commands, func(name string, n int64) {
-			acc.commands[nameKey{k.login, k.product, acc.id(name)}] += n
+			p.commands.add(acc.id(name), n)
 		})
 		return nil
 	})
@@ -126,14 +133,14 @@ func (s *Store) aggregateDay(ctx context.Context, acc *accumulator, day string) 
 	err := s.each(ctx, `SELECT login, product, version, `+stats+` FROM usage_days WHERE day = ? GROUP BY login, product, version`,
 		[]any{day}, func(r *sql.Rows) error {
 			var login, product, version string
-			var x productSums
+			var x pairSums
 			if err := r.Scan(&login, &product, &version, &x.startupSum, &x.startupN, &x.saveSum, &x.saveN); err != nil {
 				return err
 			}
-			k := pairKey{acc.id(login), acc.id(product)}
-			acc.addProduct(k, x)
-			acc.product(k).days = 1
-			acc.versions[nameKey{k.login, k.product, acc.id(version)}] = 1
+			p := acc.pair(login, product)
+			p.addStats(x.startupSum, x.startupN, x.saveSum, x.saveN)
+			p.days = 1
+			p.versions.add(acc.id(version), 1) // a group per version
 			return nil
 		})
 	if err != nil {
@@ -218,67 +225,138 @@ func (d *digestSet) gen(sp span) int64 {
 func (d *digestSet) addTo(ctx context.Context, acc *accumulator, sp span) error {
 	gen := d.gen(sp)
 	if g, ok := d.kept[sp]; ok && g == gen {
-		var body []byte
-		err := d.s.db.QueryRowContext(ctx, `SELECT body FROM usage_digests WHERE first_day = ? AND last_day = ?`,
-			dayString(sp.first), dayString(sp.last)).Scan(&body)
-		if err == nil {
-			return acc.add(body)
-		}
-		if !errors.Is(err, sql.ErrNoRows) {
+		done, err := d.addKept(ctx, acc, sp)
+		if done || err != nil {
 			return err
 		}
+		// Missing, or written by an older collector: computed again.
 	}
 	// A block from the digests of its days, a day from its usage rows.
-	fresh := newAccumulator()
 	if sp.first == sp.last {
-		if err := d.s.aggregateDay(ctx, fresh, dayString(sp.first)); err != nil {
+		body, err := d.computeDay(ctx, sp.first, gen)
+		if err != nil {
 			return err
 		}
-	} else {
-		for day := sp.first; day <= sp.last; day++ {
-			if err := d.addTo(ctx, fresh, span{day, day}); err != nil {
-				return err
-			}
+		d.kept[sp] = gen
+		return acc.add(body)
+	}
+	fresh := newAccumulator()
+	for day := sp.first; day <= sp.last; day++ {
+		if err := d.addTo(ctx, fresh, span{day, day}); err != nil {
+			return err
 		}
 	}
 	body := fresh.encode()
-	_, err := d.s.db.ExecContext(ctx, `INSERT INTO usage_digests (first_day, last_day, gen, body) VALUES (?, ?, ?, ?)
-		ON CONFLICT (first_day, last_day) DO UPDATE SET gen = excluded.gen, body = excluded.body`,
-		dayString(sp.first), dayString(sp.last), gen, body)
-	if err != nil {
+	if err := d.s.putDigest(ctx, sp, gen, body); err != nil {
 		return err
 	}
 	d.kept[sp] = gen
 	return acc.add(body)
 }
 
+// computeDays computes first, as many at once as there are processors,
+// the missing or stale digests of the days the cover needs, directly or
+// for a block: each reads a day of usage rows, most of a daily run's work.
+func (d *digestSet) computeDays(ctx context.Context, cover []span) error {
+	stale := func(sp span) bool {
+		g, ok := d.kept[sp]
+		return !ok || g != d.gen(sp)
+	}
+	var days []int64
+	for _, sp := range cover {
+		for day := sp.first; day <= sp.last && stale(sp); day++ {
+			if stale(span{day, day}) {
+				days = append(days, day)
+			}
+		}
+	}
+	gens := make([]int64, len(days))
+	for i, day := range days {
+		gens[i] = d.gen(span{day, day})
+	}
+	errs := make([]error, len(days))
+	slots := make(chan struct{}, runtime.GOMAXPROCS(0))
+	var wg sync.WaitGroup
+	for i, day := range days {
+		slots <- struct{}{}
+		wg.Add(1)
+		go func() {
+			defer func() { <-slots; wg.Done() }()
+			_, errs[i] = d.computeDay(ctx, day, gens[i])
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
+	}
+	for i, day := range days {
+		d.kept[span{day, day}] = gens[i]
+	}
+	return nil
+}
+
+// computeDay computes and keeps the digest of a day from its usage rows.
+// It may run concurrently with others: it only reads d.
+func (d *digestSet) computeDay(ctx context.Context, day, gen int64) ([]byte, error) {
+	acc := newAccumulator()
+	if err := d.s.aggregateDay(ctx, acc, dayString(day)); err != nil {
+		return nil, err
+	}
+	body := acc.encode()
+	return body, d.s.putDigest(ctx, span{day, day}, gen, body)
+}
+
+// putDigest stores the digest of sp, computed at generation gen.
+func (s *Store) putDigest(ctx context.Context, sp span, gen int64, body []byte) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO usage_digests (first_day, last_day, gen, body) VALUES (?, ?, ?, ?)
+		ON CONFLICT (first_day, last_day) DO UPDATE SET gen = excluded.gen, body = excluded.body`,
+		dayString(sp.first), dayString(sp.last), gen, body)
+	return err
+}
+
+// addKept adds the kept digest of sp into acc, and says whether there was
+// one of this collector's format. A digest that does not decode is
+// removed, so that the next run computes it again.
+func (d *digestSet) addKept(ctx context.Context, acc *accumulator, sp span) (bool, error) {
+	first, last := dayString(sp.first), dayString(sp.last)
+	rows, err := d.s.db.QueryContext(ctx, `SELECT body FROM usage_digests WHERE first_day = ? AND last_day = ?`, first, last)
+	if err != nil {
+		return false, err
+	}
+	defer rows.Close()
+	if !rows.Next() {
+		return false, rows.Err()
+	}
+	var body sql.RawBytes // read in place: a digest can be megabytes
+	if err := rows.Scan(&body); err != nil || !digestCurrent(body) {
+		return false, err
+	}
+	if err := acc.add(body); err != nil {
+		rows.Close()
+		d.s.db.ExecContext(ctx, `DELETE FROM usage_digests WHERE first_day = ? AND last_day = ?`, first, last)
+		return false, err
+	}
+	return true, nil
+}
+
 // lastUsed adds the pairs used before the window and not in it, with their
 // last day on or before to: inactive_user's last_used.
 func (s *Store) lastUsed(ctx context.Context, acc *accumulator, from, to string) error {
 	var later [][2]string // used after to as well: the bound says nothing
-	used := func(login, product string) bool {
-		l, ok1 := acc.ids[login]
-		p, ok2 := acc.ids[product]
-		if !ok1 || !ok2 {
-			return false
-		}
-		i, ok := acc.products[pairKey{l, p}]
-		return ok && acc.sums[i].days > 0
-	}
 	err := s.each(ctx, `SELECT login, product, last_day FROM login_products WHERE first_day <= ?`, []any{to}, func(r *sql.Rows) error {
 		var k [2]string
 		var last string
 		if err := r.Scan(&k[0], &k[1], &last); err != nil {
 			return err
 		}
-		if used(k[0], k[1]) {
+		if acc.used(k[0], k[1]) {
 			return nil
 		}
 		if last > to {
 			later = append(later, k)
 			return nil
 		}
-		acc.product(pairKey{acc.id(k[0]), acc.id(k[1])}).lastUsed = last
+		acc.pair(k[0], k[1]).lastUsed = last
 		return nil
 	})
 	for _, k := range later {
@@ -288,7 +366,7 @@ func (s *Store) lastUsed(ctx context.Context, acc *accumulator, from, to string)
 		var last sql.NullString
 		err = s.db.QueryRowContext(ctx, `SELECT MAX(day) FROM usage_days WHERE login = ? AND product = ? AND day < ?`, k[0], k[1], from).Scan(&last)
 		if last.Valid {
-			acc.product(pairKey{acc.id(k[0]), acc.id(k[1])}).lastUsed = last.String
+			acc.pair(k[0], k[1]).lastUsed = last.String
 		}
 	}
 	if err != nil {
