@@ -2,6 +2,7 @@ package insights_test
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand"
@@ -180,5 +181,51 @@ func TestWindowAggregatesMatchUsageRows(t *testing.T) {
 	}
 	if len(results) == 2 && results[0] != results[1] {
 		t.Errorf("SQLite and PostgreSQL give different snapshots:\n%s\n%s", results[0], results[1])
+	}
+}
+
+// A digest that does not decode is computed again from usage rows, as one
+// out of date would be: no wrong figure is served and nothing needs repair
+// by hand.
+func TestCorruptDigestIsComputedAgain(t *testing.T) {
+	dsn := storetest.SQLiteDSN(t)
+	w := newWorld(t, dsn)
+	pic := genPicture(10)
+	for _, kind := range []string{"teams", "users", "subscriptions", "assignments"} {
+		w.load(kind, pic[kind])
+	}
+	devices := genUsage(rand.New(rand.NewSource(3)), 10)
+	w.st.SetMaxDeviceUsers(0)
+	for start := 0; start < len(devices[0]); start += 500 {
+		w.days(devices[0][start:min(start+500, len(devices[0]))]...)
+	}
+	snapshots := func() (string, error) {
+		in, err := insights.Load(context.Background(), w.st, catalog.Builtin(), day(0))
+		if err != nil {
+			return "", err
+		}
+		b, err := json.Marshal(insights.Compute(in, time.Date(2026, 7, 1, 0, 0, 0, 0, time.UTC)))
+		return string(b), err
+	}
+	want, err := snapshots()
+	if err != nil {
+		t.Fatal(err)
+	}
+	raw, err := sql.Open("sqlite", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer raw.Close()
+	// The current format's number, then bytes that are no digest.
+	if _, err := raw.Exec(`UPDATE usage_digests SET body = ?`, []byte{2, 0xff, 0xff, 0xff}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := snapshots()
+	if err != nil || got != want {
+		t.Fatalf("over corrupt digests: %v, %.200s\nwant %.200s", err, got, want)
+	}
+	var bad int
+	if err := raw.QueryRow(`SELECT COUNT(*) FROM usage_digests WHERE LENGTH(body) = 4`).Scan(&bad); err != nil || bad != 0 {
+		t.Errorf("%d corrupt digests kept (%v)", bad, err)
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -154,9 +155,22 @@ func (a *accumulator) encode() []byte {
 		b = binary.AppendUvarint(b, uint64(len(s)))
 		b = append(b, s...)
 	}
-	b = binary.AppendUvarint(b, uint64(len(a.pairs)))
-	for k, i := range a.pairs {
-		x := &a.sums[i]
+	// Pairs in login and product order, the same in every digest: the
+	// window's sums fill in that order, and later digests walk them
+	// through memory in sequence rather than at random.
+	keys := make([]pairKey, 0, len(a.pairs))
+	for k := range a.pairs {
+		keys = append(keys, k)
+	}
+	slices.SortFunc(keys, func(x, y pairKey) int {
+		if c := strings.Compare(a.names[x.login], a.names[y.login]); c != 0 {
+			return c
+		}
+		return strings.Compare(a.names[x.product], a.names[y.product])
+	})
+	b = binary.AppendUvarint(b, uint64(len(keys)))
+	for _, k := range keys {
+		x := &a.sums[a.pairs[k]]
 		b = binary.AppendUvarint(b, uint64(k.login))
 		b = binary.AppendUvarint(b, uint64(k.product))
 		b = binary.AppendVarint(b, x.days)
@@ -237,7 +251,11 @@ func (r *digestReader) fail() {
 	r.b = nil
 }
 
-// add adds a digest into the accumulator.
+// checkDigest reads a digest through without adding it anywhere: whether
+// it is whole, of this collector's format.
+func checkDigest(body []byte) error { return (*accumulator)(nil).add(body) }
+
+// add adds a digest into the accumulator; a nil one only reads it.
 func (a *accumulator) add(body []byte) error {
 	r := &digestReader{b: body}
 	if r.uvarint() != digestFormat {
@@ -250,7 +268,9 @@ func (a *accumulator) add(body []byte) error {
 			r.fail()
 			break
 		}
-		ids[i] = a.idOf(r.b[:n])
+		if a != nil {
+			ids[i] = a.idOf(r.b[:n])
+		}
 		r.b = r.b[n:]
 	}
 	str := func() int32 {
@@ -262,17 +282,24 @@ func (a *accumulator) add(body []byte) error {
 		return ids[i]
 	}
 	n := r.count(9)
-	if len(a.pairs) == 0 { // the first digest sizes the table
+	if a != nil && len(a.pairs) == 0 { // the first digest sizes the table
 		a.pairs = make(map[pairKey]int32, n)
 		a.sums = make([]pairSums, 0, n)
 	}
+	var scratch pairSums
 	for ; n > 0 && r.err == nil; n-- {
-		p := a.pairOf(pairKey{str(), str()})
+		k, p := pairKey{str(), str()}, &scratch
+		if a != nil {
+			p = a.pairOf(k)
+		}
 		p.days += r.varint()
 		p.addStats(r.float(), r.float(), r.float(), r.float())
 		for _, c := range []*counts{&p.versions, &p.commands} {
 			for m := r.count(2); m > 0 && r.err == nil; m-- {
-				c.add(str(), r.varint())
+				name, n := str(), r.varint()
+				if a != nil {
+					c.add(name, n)
+				}
 			}
 		}
 	}

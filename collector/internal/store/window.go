@@ -229,7 +229,6 @@ func (d *digestSet) addTo(ctx context.Context, acc *accumulator, sp span) error 
 		if done || err != nil {
 			return err
 		}
-		// Missing, or written by an older collector: computed again.
 	}
 	// A block from the digests of its days, a day from its usage rows.
 	if sp.first == sp.last {
@@ -315,8 +314,7 @@ func (s *Store) putDigest(ctx context.Context, sp span, gen int64, body []byte) 
 }
 
 // addKept adds the kept digest of sp into acc, and says whether there was
-// one of this collector's format. A digest that does not decode is
-// removed, so that the next run computes it again.
+// one, whole and of this collector's format.
 func (d *digestSet) addKept(ctx context.Context, acc *accumulator, sp span) (bool, error) {
 	first, last := dayString(sp.first), dayString(sp.last)
 	rows, err := d.s.db.QueryContext(ctx, `SELECT body FROM usage_digests WHERE first_day = ? AND last_day = ?`, first, last)
@@ -328,15 +326,14 @@ func (d *digestSet) addKept(ctx context.Context, acc *accumulator, sp span) (boo
 		return false, rows.Err()
 	}
 	var body sql.RawBytes // read in place: a digest can be megabytes
-	if err := rows.Scan(&body); err != nil || !digestCurrent(body) {
+	if err := rows.Scan(&body); err != nil {
 		return false, err
 	}
-	if err := acc.add(body); err != nil {
-		rows.Close()
-		d.s.db.ExecContext(ctx, `DELETE FROM usage_digests WHERE first_day = ? AND last_day = ?`, first, last)
-		return false, err
+	// Written by an older collector, or damaged: computed again.
+	if !digestCurrent(body) || checkDigest(body) != nil {
+		return false, nil
 	}
-	return true, nil
+	return true, acc.add(body)
 }
 
 // lastUsed adds the pairs used before the window and not in it, with their
