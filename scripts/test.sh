@@ -19,9 +19,19 @@ if [ -z "${TEAMLENS_PG_URL:-}" ]; then
 	export TEAMLENS_PG_URL
 fi
 if [ -z "${DISPLAY:-}" ]; then
-	Xvfb :97 -screen 0 1280x800x24 -nolisten tcp >/dev/null 2>&1 &
+	# Xvfb picks a free display and writes its number once it accepts
+	# clients, so a display already taken, or a slow start, fails nothing.
+	XVFB_FD=$(mktemp)
+	Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$XVFB_FD" >/dev/null 2>&1 &
 	XVFB_PID=$!
-	export DISPLAY=:97
+	for i in $(seq 100); do
+		[ -s "$XVFB_FD" ] && break
+		kill -0 "$XVFB_PID" 2>/dev/null || { echo "Xvfb did not start" >&2; exit 1; }
+		sleep 0.1
+	done
+	[ -s "$XVFB_FD" ] || { echo "Xvfb gave no display in 10 s" >&2; exit 1; }
+	export DISPLAY=:$(cat "$XVFB_FD")
+	rm -f "$XVFB_FD"
 fi
 
 echo "== gofmt / go vet"
