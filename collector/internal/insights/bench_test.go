@@ -15,7 +15,6 @@ import (
 
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
-	"teamlens/collector/internal/pgdriver"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/store/storetest"
 	"teamlens/shared/catalog"
@@ -60,16 +59,7 @@ func fill(b *testing.B, st *store.Store, dsn string, n int) *sql.DB {
 	if err != nil {
 		b.Fatal(err)
 	}
-	var raw *sql.DB
-	if store.IsPostgres(dsn) {
-		raw, err = pgdriver.Open(dsn)
-	} else {
-		raw, err = sql.Open("sqlite", dsn)
-	}
-	if err != nil {
-		b.Fatal(err)
-	}
-	b.Cleanup(func() { raw.Close() })
+	raw := storetest.Raw(b, dsn)
 	asOf, _ := time.Parse(license.DateLayout, "2026-06-30")
 	exec := func(q string, args ...any) {
 		b.Helper()

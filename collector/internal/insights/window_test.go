@@ -2,7 +2,6 @@ package insights_test
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"fmt"
 	"math/rand"
@@ -211,11 +210,7 @@ func TestCorruptDigestIsComputedAgain(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	raw, err := sql.Open("sqlite", dsn)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer raw.Close()
+	raw := storetest.Raw(t, dsn)
 	// The current format's number, then bytes that are no digest.
 	if _, err := raw.Exec(`UPDATE usage_digests SET body = ?`, []byte{2, 0xff, 0xff, 0xff}); err != nil {
 		t.Fatal(err)

@@ -17,7 +17,6 @@ import (
 
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
-	"teamlens/collector/internal/pgdriver"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/store/storetest"
@@ -38,17 +37,7 @@ type env struct {
 func newEnv(t *testing.T, dsn string, maxBody int64) *env {
 	t.Helper()
 	st := storetest.Open(t, dsn)
-	var raw *sql.DB
-	var err error
-	if store.IsPostgres(dsn) {
-		raw, err = pgdriver.Open(dsn)
-	} else {
-		raw, err = sql.Open("sqlite", dsn)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { raw.Close() })
+	raw := storetest.Raw(t, dsn)
 	srv := httptest.NewServer(server.New(server.Config{Store: st, EnrollSecret: "s3cret", MaxBody: maxBody, Now: func() time.Time { return now }}))
 	t.Cleanup(srv.Close)
 	return &env{t: t, st: st, raw: raw, url: srv.URL}

@@ -19,31 +19,44 @@ import (
 	"teamlens/shared/catalog"
 )
 
+// migratedTo opens a database of dsn brought up to the schema of the
+// named migrations only: the shape an older collector left.
+func migratedTo(t *testing.T, dsn string, names ...string) *sql.DB {
+	t.Helper()
+	fsys := fstest.MapFS{}
+	for _, name := range names {
+		b, err := os.ReadFile("migrations/" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		fsys["m/"+name] = &fstest.MapFile{Data: b}
+	}
+	ctx := context.Background()
+	var db *sql.DB
+	var err error
+	if store.IsPostgres(dsn) {
+		db, err = pgdriver.Open(dsn)
+		if err == nil {
+			err = sqlitedb.Migrate(ctx, db, fsys, "m")
+		}
+	} else {
+		db, err = sqlitedb.Open(ctx, dsn, fsys, "m")
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	return db
+}
+
 // TestMigrationKeepsAdminTokens builds a database of schema 001 with admin
 // tokens of the old one-team shape, then opens it: every token still works,
 // for its team, and an email's tokens serve all of its teams.
 func TestMigrationKeepsAdminTokens(t *testing.T) {
-	schema001, err := os.ReadFile("migrations/001_init.sql")
-	if err != nil {
-		t.Fatal(err)
-	}
-	only001 := fstest.MapFS{"m/001_init.sql": {Data: schema001}}
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
 			ctx := context.Background()
 			dsn := eng.DSN(t)
-			var db *sql.DB
-			if store.IsPostgres(dsn) {
-				db, err = pgdriver.Open(dsn)
-				if err == nil {
-					err = sqlitedb.Migrate(ctx, db, only001, "m")
-				}
-			} else {
-				db, err = sqlitedb.Open(ctx, dsn, only001, "m")
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			db := migratedTo(t, dsn, "001_init.sql")
 			old := map[string]string{"tok-a": "T1", "tok-b": "T2", "tok-c": "T1"}
 			for _, q := range []string{
 				`INSERT INTO teams VALUES ('T1', 'One', 'premium', 'named'), ('T2', 'Two', 'standard', 'named')`,
@@ -137,32 +150,12 @@ func TestTokensRevokeAndExpire(t *testing.T) {
 // a command row per command and day, then opens it: each day holds its
 // completed commands, and counts outside the contract are gone.
 func TestMigrationMovesCommandsIntoDays(t *testing.T) {
-	upTo006 := fstest.MapFS{}
-	for _, name := range []string{"001_init.sql", "002_admins.sql", "003_devices.sql", "004_insight_aggregates.sql",
-		"005_no_unread_analytics.sql", "006_usage_digests.sql"} {
-		b, err := os.ReadFile("migrations/" + name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		upTo006["m/"+name] = &fstest.MapFile{Data: b}
-	}
 	for _, eng := range storetest.Engines(t) {
 		t.Run(eng.Name, func(t *testing.T) {
 			ctx := context.Background()
 			dsn := eng.DSN(t)
-			var db *sql.DB
-			var err error
-			if store.IsPostgres(dsn) {
-				db, err = pgdriver.Open(dsn)
-				if err == nil {
-					err = sqlitedb.Migrate(ctx, db, upTo006, "m")
-				}
-			} else {
-				db, err = sqlitedb.Open(ctx, dsn, upTo006, "m")
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
+			db := migratedTo(t, dsn, "001_init.sql", "002_admins.sql", "003_devices.sql", "004_insight_aggregates.sql",
+				"005_no_unread_analytics.sql", "006_usage_digests.sql")
 			for _, q := range []string{
 				`INSERT INTO devices (id, hostname, token_hash, enrolled_at) VALUES ('d1', 'ws', 'h', '2026-01-01T00:00:00Z')`,
 				`INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions, received_at) VALUES
@@ -180,16 +173,7 @@ func TestMigrationMovesCommandsIntoDays(t *testing.T) {
 			}
 			db.Close()
 			storetest.Open(t, dsn)
-			var raw *sql.DB
-			if store.IsPostgres(dsn) {
-				raw, err = pgdriver.Open(dsn)
-			} else {
-				raw, err = sql.Open("sqlite", dsn)
-			}
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer raw.Close()
+			raw := storetest.Raw(t, dsn)
 			got := map[string]string{}
 			rows, err := raw.QueryContext(ctx, `SELECT day, COALESCE(commands, '-') FROM usage_days`)
 			if err != nil {

@@ -202,18 +202,12 @@ type digestReader struct {
 	err error
 }
 
-func (r *digestReader) uvarint() uint64 {
-	v, n := binary.Uvarint(r.b)
-	if n <= 0 {
-		r.fail()
-		return 0
-	}
-	r.b = r.b[n:]
-	return v
-}
+func (r *digestReader) uvarint() uint64 { return readVarint(r, binary.Uvarint) }
 
-func (r *digestReader) varint() int64 {
-	v, n := binary.Varint(r.b)
+func (r *digestReader) varint() int64 { return readVarint(r, binary.Varint) }
+
+func readVarint[T int64 | uint64](r *digestReader, decode func([]byte) (T, int)) T {
+	v, n := decode(r.b)
 	if n <= 0 {
 		r.fail()
 		return 0

@@ -54,14 +54,15 @@ func (s *Store) Window(ctx context.Context, from, to string) (*Window, error) {
 			return nil, fmt.Errorf("window: %w", err)
 		}
 	} else {
+		spans := cover(f, t)
 		d, err := s.digests(ctx, from, to)
 		if err == nil {
-			err = d.computeDays(ctx, cover(f, t))
+			err = d.computeDays(ctx, spans)
 		}
 		if err != nil {
 			return nil, fmt.Errorf("window digests: %w", err)
 		}
-		for _, sp := range cover(f, t) {
+		for _, sp := range spans {
 			if err := d.addTo(ctx, acc, sp); err != nil {
 				return nil, fmt.Errorf("window digest %s to %s: %w", dayString(sp.first), dayString(sp.last), err)
 			}

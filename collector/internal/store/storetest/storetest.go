@@ -6,6 +6,7 @@ package storetest
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"net/url"
 	"os"
@@ -87,4 +88,22 @@ func Open(t testing.TB, dsn string) *store.Store {
 	}
 	t.Cleanup(func() { st.Close() })
 	return st
+}
+
+// Raw opens the database behind dsn directly, as a tool or an attacker
+// with the file would, and closes it when the test ends.
+func Raw(t testing.TB, dsn string) *sql.DB {
+	t.Helper()
+	var db *sql.DB
+	var err error
+	if store.IsPostgres(dsn) {
+		db, err = pgdriver.Open(dsn)
+	} else {
+		db, err = sql.Open("sqlite", dsn)
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return db
 }
