@@ -81,9 +81,12 @@ func sameSecret(got, want string) bool {
 
 func (h *Handler) secure(r *http.Request) bool { return h.cfg.Secure || r.TLS != nil }
 
-func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value string, expires time.Time) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/", Expires: expires,
-		MaxAge: int(time.Until(expires).Seconds()), HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
+// setCookie sets a cookie that lasts ttl. Max-Age alone says how long: a
+// browser counts it from its own clock, so the cookie never depends on two
+// clocks agreeing (Expires, from ours, would be read against the browser's).
+func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value string, ttl time.Duration) {
+	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/",
+		MaxAge: max(1, int(ttl.Seconds())), HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
 }
 
 func (h *Handler) clearCookie(w http.ResponseWriter, r *http.Request, name string) {

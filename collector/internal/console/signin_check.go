@@ -46,7 +46,7 @@ func (h *Handler) signInCheck(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.clearCookie(w, r, signInCookie)
-	h.setCookie(w, r, sessionCookie, id, expires)
+	h.setCookie(w, r, sessionCookie, id, h.cfg.SessionTTL)
 	h.cfg.Logger.Info("console sign-in", "admin", who.Email, "token", who.TokenID, "remote", ip)
 	http.Redirect(w, r, "/teams", http.StatusSeeOther)
 }

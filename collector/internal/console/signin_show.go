@@ -21,7 +21,7 @@ func (h *Handler) signInCSRF(w http.ResponseWriter, r *http.Request) string {
 	if err != nil {
 		return ""
 	}
-	h.setCookie(w, r, signInCookie, v, h.cfg.Now().Add(h.cfg.SessionTTL))
+	h.setCookie(w, r, signInCookie, v, h.cfg.SessionTTL)
 	return v
 }
 
