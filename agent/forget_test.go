@@ -51,7 +51,7 @@ func TestForgetLeavesNoTrace(t *testing.T) {
 		t.Fatalf("after forget, with the agent running, markers remain: %v", found)
 	}
 	// The agent keeps working and writes on; the markers must not come back.
-	start := `{"v":1,"ts":"2026-11-20T08:00:00Z","product":"AutoCAD","version":"2027.1","session":"after","type":"session.start"}` + "\n"
+	start := `{"v":1,"ts":"` + recentStart.Format(time.RFC3339) + `","product":"AutoCAD","version":"2027.1","session":"after","type":"session.start"}` + "\n"
 	if err := os.WriteFile(filepath.Join(e.spool, "after.jsonl"), []byte(start), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -149,7 +149,7 @@ func (e env) waitEvents(t *testing.T, want int) {
 }
 
 func line(session string, i int) string {
-	ts := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC).Add(time.Duration(i) * time.Second).Format(time.RFC3339)
+	ts := recentStart.Add(time.Duration(i) * time.Second).Format(time.RFC3339)
 	return fmt.Sprintf(`{"v":1,"ts":%q,"product":"AutoCAD","version":"2027.1","session":%q,"type":"command","name":"LINE","outcome":"completed"}`+"\n", ts, session)
 }
 
@@ -219,7 +219,7 @@ func TestIdentityIsTheFileOwner(t *testing.T) {
 	asUser(t, alice, filepath.Join(e.spool, "a.jsonl"), line("a1", 1)+line("a1", 2))
 	asUser(t, bob, filepath.Join(e.spool, "b.jsonl"), `{"user":"tlalice",`+line("b1", 3)[1:])
 	// Seat usage is recorded for both; analytics only for alice.
-	asUser(t, bob, filepath.Join(e.spool, "b2.jsonl"), `{"v":1,"ts":"2026-11-20T08:00:00Z","product":"AutoCAD","version":"2027.1","session":"b2","type":"session.start"}`+"\n")
+	asUser(t, bob, filepath.Join(e.spool, "b2.jsonl"), `{"v":1,"ts":"`+recentStart.Format(time.RFC3339)+`","product":"AutoCAD","version":"2027.1","session":"b2","type":"session.start"}`+"\n")
 	e.waitEvents(t, 3)
 
 	a := e.export(t, "--user", "tlalice")
@@ -482,3 +482,8 @@ func buildCollector(t *testing.T, dir string) (bin, addr string) {
 	ln.Close()
 	return bin, addr
 }
+
+// recentStart is when the journals of these tests say a session started:
+// a week ago on the real clock, which the real agent processes run on, so
+// no retention or upload window ever leaves it behind.
+var recentStart = testenv.Today().AddDate(0, 0, -7).Add(8 * time.Hour)

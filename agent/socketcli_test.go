@@ -10,6 +10,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	"teamlens/internal/testenv"
 )
@@ -52,7 +53,7 @@ func TestUserCommandsGoThroughTheService(t *testing.T) {
 	e.cli(t, "consent", "--user", me.Username, "on")
 	e.start(t)
 	waitSocket(t, e.socket)
-	asUser(t, u, filepath.Join(e.spool, "a.jsonl"), `{"v":1,"ts":"2026-11-20T08:00:00Z","product":"AutoCAD","version":"2027.1","session":"a1","type":"session.start"}`+"\n")
+	asUser(t, u, filepath.Join(e.spool, "a.jsonl"), `{"v":1,"ts":"`+recentStart.Format(time.RFC3339)+`","product":"AutoCAD","version":"2027.1","session":"a1","type":"session.start"}`+"\n")
 	if err := os.WriteFile(filepath.Join(e.spool, "r.jsonl"), []byte(line("root1", 1)), 0o600); err != nil {
 		t.Fatal(err)
 	}

@@ -159,7 +159,7 @@ func TestConsoleInChromium(t *testing.T) {
 			t.Fatal("download canceled")
 		}
 	}
-	f, err := os.Open(filepath.Join(shots, "usage-T1-2026-11-27.csv"))
+	f, err := os.Open(filepath.Join(shots, testenv.Dates("usage-T1-2026-11-27.csv")))
 	must("open downloaded csv", err)
 	recs, err := csv.NewReader(f).ReadAll()
 	f.Close()

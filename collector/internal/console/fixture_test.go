@@ -27,7 +27,7 @@ import (
 )
 
 // start is the fixed "now" of the fixture: a Friday morning.
-var start = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+var start = testenv.Epoch()
 
 // site is a real collector handler (API and console on one listener) on a
 // real database, seeded with two teams and their admins.
@@ -75,7 +75,7 @@ func newSite(t testing.TB, dsn string, opt siteOptions) *site {
 
 func (s *site) load(kind, body string) {
 	s.t.Helper()
-	f, err := license.Parse(kind, strings.NewReader(body), catalog.Builtin())
+	f, err := license.Parse(kind, strings.NewReader(testenv.Dates(body)), catalog.Builtin())
 	if err != nil {
 		s.t.Fatalf("parse %s: %v", kind, err)
 	}

@@ -2,12 +2,13 @@ package console
 
 import (
 	"fmt"
+	"teamlens/internal/testenv"
 	"testing"
 	"time"
 )
 
 func TestLimiterWindowAndBound(t *testing.T) {
-	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	now := testenv.At(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	l := newLimiter(3, time.Minute, func() time.Time { return now })
 	for i := 0; i < 3; i++ {
 		if l.blocked("a") {

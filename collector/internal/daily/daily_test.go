@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"strings"
 	"sync"
+	"teamlens/internal/testenv"
 	"testing"
 	"time"
 
@@ -22,15 +23,15 @@ func TestDue(t *testing.T) {
 		hour int
 		want string
 	}{
-		{"2026-11-27T01:59:00Z", 2, "2026-11-25"},
-		{"2026-11-27T02:00:00Z", 2, "2026-11-26"},
-		{"2026-11-27T00:00:00Z", 0, "2026-11-26"},
-		{"2026-11-27T22:59:00Z", 23, "2026-11-25"},
-		{"2026-11-27T23:00:00Z", 23, "2026-11-26"},
-		{"2026-01-01T05:00:00Z", 2, "2025-12-31"},
+		{"2026-11-27T01:59:00Z", 2, testenv.Date("2026-11-25")},
+		{"2026-11-27T02:00:00Z", 2, testenv.Date("2026-11-26")},
+		{"2026-11-27T00:00:00Z", 0, testenv.Date("2026-11-26")},
+		{"2026-11-27T22:59:00Z", 23, testenv.Date("2026-11-25")},
+		{"2026-11-27T23:00:00Z", 23, testenv.Date("2026-11-26")},
+		{"2026-01-01T05:00:00Z", 2, testenv.Date("2025-12-31")},
 	}
 	for _, tt := range tests {
-		now, _ := time.Parse(time.RFC3339, tt.now)
+		now, _ := time.Parse(time.RFC3339, testenv.Dates(tt.now))
 		if got := daily.Due(now, tt.hour); got != tt.want {
 			t.Errorf("Due(%s, %d) = %s, want %s", tt.now, tt.hour, got, tt.want)
 		}
@@ -53,8 +54,12 @@ type clock struct {
 	t  time.Time
 }
 
-func (c *clock) now() time.Time    { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *clock) set(s string)      { c.mu.Lock(); defer c.mu.Unlock(); c.t, _ = time.Parse(time.RFC3339, s) }
+func (c *clock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
+func (c *clock) set(s string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.t, _ = time.Parse(time.RFC3339, testenv.Dates(s))
+}
 func at(s string) func() time.Time { c := &clock{}; c.set(s); return c.now }
 
 func TestTickCatchesUp(t *testing.T) {
@@ -81,12 +86,12 @@ func TestTickCatchesUp(t *testing.T) {
 					}
 				}
 			}
-			step("2026-11-27T01:00:00Z", "2026-11-25") // fresh: only the latest due day
+			step("2026-11-27T01:00:00Z", testenv.Date("2026-11-25")) // fresh: only the latest due day
 			step("2026-11-27T01:30:00Z")
-			step("2026-11-27T02:00:00Z", "2026-11-26")
-			step("2026-11-30T03:00:00Z", "2026-11-27", "2026-11-28", "2026-11-29") // after downtime
-			step("2026-12-20T03:00:00Z", "2026-12-15", "2026-12-16", "2026-12-17", "2026-12-18", "2026-12-19")
-			if _, err := st.Snapshot(ctx, "T1", "2026-12-14"); !errors.Is(err, store.ErrNotFound) {
+			step("2026-11-27T02:00:00Z", testenv.Date("2026-11-26"))
+			step("2026-11-30T03:00:00Z", testenv.Date("2026-11-27"), testenv.Date("2026-11-28"), testenv.Date("2026-11-29")) // after downtime
+			step("2026-12-20T03:00:00Z", testenv.Date("2026-12-15"), testenv.Date("2026-12-16"), testenv.Date("2026-12-17"), testenv.Date("2026-12-18"), testenv.Date("2026-12-19"))
+			if _, err := st.Snapshot(ctx, "T1", testenv.Date("2026-12-14")); !errors.Is(err, store.ErrNotFound) {
 				t.Errorf("caught up further back than MaxCatchUp: %v", err)
 			}
 		})
@@ -131,7 +136,7 @@ func TestOneReplicaComputes(t *testing.T) {
 	}
 	wg.Wait()
 	all := append(results[0], results[1]...)
-	if !reflect.DeepEqual(all, []string{"2026-11-26"}) {
+	if !reflect.DeepEqual(all, []string{testenv.Date("2026-11-26")}) {
 		t.Errorf("replicas computed %v and %v, want 2026-11-26 once", results[0], results[1])
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"strings"
+	"teamlens/internal/testenv"
 	"testing"
 	"time"
 
@@ -28,7 +29,7 @@ func TestStaleSnapshotRefreshed(t *testing.T) {
 				{"subscriptions", "subscription,team,product,type,seats,channel,start,end\nS1,T1,AutoCAD,single-user,2,online,2026-01-01,2026-12-31\n"},
 				{"assignments", "subscription,email,assigned_on\nS1,jdoe@x.com,2026-01-02\n"},
 			} {
-				parsed, err := license.Parse(f[0], strings.NewReader(f[1]), catalog.Builtin())
+				parsed, err := license.Parse(f[0], strings.NewReader(testenv.Dates(f[1])), catalog.Builtin())
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -52,7 +53,7 @@ func TestStaleSnapshotRefreshed(t *testing.T) {
 				if err := json.Unmarshal(body, &s); err != nil {
 					t.Fatal(err)
 				}
-				if s.AsOf != "2026-11-26" {
+				if s.AsOf != testenv.Date("2026-11-26") {
 					t.Fatalf("latest snapshot is of %s", s.AsOf)
 				}
 				return len(s.Insights.InactiveUser) > 0, s.GeneratedAt.Format(time.RFC3339)
@@ -61,11 +62,11 @@ func TestStaleSnapshotRefreshed(t *testing.T) {
 			if in, _ := inactive("2026-11-27T03:00:00Z"); !in {
 				t.Fatal("jdoe active before any upload")
 			}
-			device, _, err := st.Enroll(ctx, "ws", time.Now())
+			device, _, err := st.Enroll(ctx, "ws", c.now())
 			if err != nil {
 				t.Fatal(err)
 			}
-			if err := st.PutDays(ctx, device, []wire.Day{{Date: "2026-11-26", User: "jdoe", Product: "AutoCAD", Version: "2027", Minutes: 30, Sessions: 1}}, time.Now()); err != nil {
+			if err := st.PutDays(ctx, device, []wire.Day{{Date: testenv.Date("2026-11-26"), User: "jdoe", Product: "AutoCAD", Version: "2027", Minutes: 30, Sessions: 1}}, c.now()); err != nil {
 				t.Fatal(err)
 			}
 			if in, _ := inactive("2026-11-27T03:30:00Z"); !in {
@@ -79,7 +80,7 @@ func TestStaleSnapshotRefreshed(t *testing.T) {
 				t.Errorf("recomputed at %s with no new upload", again)
 			}
 			// Usage after as_of does not make the day's snapshot stale.
-			if err := st.PutDays(ctx, device, []wire.Day{{Date: "2026-12-20", User: "jdoe", Product: "AutoCAD", Version: "2027", Minutes: 30, Sessions: 1}}, time.Now()); err != nil {
+			if err := st.PutDays(ctx, device, []wire.Day{{Date: testenv.Date("2026-12-20"), User: "jdoe", Product: "AutoCAD", Version: "2027", Minutes: 30, Sessions: 1}}, c.now()); err != nil {
 				t.Fatal(err)
 			}
 			if _, again := inactive("2026-11-27T11:00:00Z"); again != gen {

@@ -6,6 +6,7 @@ import (
 	"encoding/csv"
 	"net/url"
 	"strings"
+	"teamlens/internal/testenv"
 	"testing"
 	"time"
 
@@ -33,12 +34,12 @@ func TestCSVFormulaInjection(t *testing.T) {
 		assign := "subscription,email,assigned_on\n"
 		for _, p := range people {
 			users += p.email + "," + p.login + ",=1+1\n"
-			assign += "-S1," + p.email + ",2026-01-02\n"
+			assign += "-S1," + p.email + testenv.Dates(",2026-01-02\n")
 		}
 		for _, f := range []struct{ kind, body string }{
 			{"teams", "team,name,plan,user_management\n+T,=Team,premium,named\n"},
 			{"users", users},
-			{"subscriptions", "subscription,team,product,type,seats,channel,start,end\n-S1,+T,AutoCAD,single-user,30,online,2026-01-01,2026-12-31\n"},
+			{"subscriptions", testenv.Dates("subscription,team,product,type,seats,channel,start,end\n-S1,+T,AutoCAD,single-user,30,online,2026-01-01,2026-12-31\n")},
 			{"assignments", assign},
 		} {
 			parsed, err := license.Parse(f.kind, strings.NewReader(f.body), catalog.Builtin())
@@ -50,7 +51,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 			}
 		}
 		_, dev := e.enroll()
-		if status, resp := e.do("POST", "/v1/usage", dev, batch(day("-minus", "2026-11-20", 30), day("@at", "2026-11-20", 30)), nil); status != 200 {
+		if status, resp := e.do("POST", "/v1/usage", dev, batch(day("-minus", testenv.Date("2026-11-20"), 30), day("@at", testenv.Date("2026-11-20"), 30)), nil); status != 200 {
 			t.Fatal(status, string(resp))
 		}
 		tok, err := e.st.CreateAdmin(ctx, store.Grant{Team: "+T", Email: "p@x.com", Role: "primary", CanPurchase: true}, time.Time{}, now)
@@ -58,7 +59,7 @@ func TestCSVFormulaInjection(t *testing.T) {
 			t.Fatal(err)
 		}
 		team := url.PathEscape("+T")
-		for _, path := range []string{"/v1/teams/" + team + "/usage.csv?as_of=2026-11-26", "/v1/teams/" + team + "/insights.csv?as_of=2026-11-26"} {
+		for _, path := range []string{"/v1/teams/" + team + testenv.Dates("/usage.csv?as_of=2026-11-26"), "/v1/teams/" + team + testenv.Dates("/insights.csv?as_of=2026-11-26")} {
 			status, body := e.do("GET", path, tok, nil, nil)
 			if status != 200 {
 				t.Fatalf("%s: %d %s", path, status, body)

@@ -10,6 +10,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"sync"
+	"teamlens/internal/testenv"
 	"testing"
 	"time"
 
@@ -39,9 +40,9 @@ func TestDeviceUserCap(t *testing.T) {
 		_, tok := e.enroll()
 		// Four users on one day: the fourth is one too many, the batch is
 		// refused naming it, and nothing of it is stored.
-		status, body := e.do("POST", "/v1/usage", tok, batch(day("u1", "2026-11-20", 1), day("u2", "2026-11-20", 1),
-			day("u3", "2026-11-19", 1), day(`CORP\U1`, "2026-11-20", 1), day("u3", "2026-11-20", 1), day("u4", "2026-11-20", 1)), nil)
-		if status != 400 || errorDay(t, body) != 5 || !strings.Contains(string(body), "4 distinct users on 2026-11-20, over the limit of 3") {
+		status, body := e.do("POST", "/v1/usage", tok, batch(day("u1", testenv.Date("2026-11-20"), 1), day("u2", testenv.Date("2026-11-20"), 1),
+			day("u3", testenv.Date("2026-11-19"), 1), day(`CORP\U1`, testenv.Date("2026-11-20"), 1), day("u3", testenv.Date("2026-11-20"), 1), day("u4", testenv.Date("2026-11-20"), 1)), nil)
+		if status != 400 || errorDay(t, body) != 5 || !strings.Contains(string(body), testenv.Dates("4 distinct users on 2026-11-20, over the limit of 3")) {
 			t.Fatalf("over the cap: %d %s", status, body)
 		}
 		if d, _, _ := e.stored(); d != 0 {
@@ -49,7 +50,7 @@ func TestDeviceUserCap(t *testing.T) {
 		}
 		// Up to the cap is fine, and sending the same users again too
 		// (CORP\U1 is u1).
-		three := batch(day("u1", "2026-11-20", 1), day("u2", "2026-11-20", 1), day("u3", "2026-11-20", 1), day(`CORP\U1`, "2026-11-20", 1))
+		three := batch(day("u1", testenv.Date("2026-11-20"), 1), day("u2", testenv.Date("2026-11-20"), 1), day("u3", testenv.Date("2026-11-20"), 1), day(`CORP\U1`, testenv.Date("2026-11-20"), 1))
 		for i := 0; i < 2; i++ {
 			if status, body := e.do("POST", "/v1/usage", tok, three, nil); status != 200 {
 				t.Fatalf("at the cap, upload %d: %d %s", i, status, body)
@@ -57,16 +58,16 @@ func TestDeviceUserCap(t *testing.T) {
 		}
 		// A later batch cannot add a fourth user to that day, but may on
 		// another day.
-		status, body = e.do("POST", "/v1/usage", tok, batch(day("u9", "2026-11-21", 1), day("u4", "2026-11-20", 1)), nil)
+		status, body = e.do("POST", "/v1/usage", tok, batch(day("u9", testenv.Date("2026-11-21"), 1), day("u4", testenv.Date("2026-11-20"), 1)), nil)
 		if status != 400 || errorDay(t, body) != 1 {
 			t.Fatalf("fourth user later: %d %s", status, body)
 		}
-		if status, body := e.do("POST", "/v1/usage", tok, batch(day("u4", "2026-11-21", 1)), nil); status != 200 {
+		if status, body := e.do("POST", "/v1/usage", tok, batch(day("u4", testenv.Date("2026-11-21"), 1)), nil); status != 200 {
 			t.Fatalf("another day: %d %s", status, body)
 		}
 		// Another device has its own count.
 		_, tok2 := e.enroll()
-		if status, body := e.do("POST", "/v1/usage", tok2, batch(day("u4", "2026-11-20", 1)), nil); status != 200 {
+		if status, body := e.do("POST", "/v1/usage", tok2, batch(day("u4", testenv.Date("2026-11-20"), 1)), nil); status != 200 {
 			t.Fatalf("second device: %d %s", status, body)
 		}
 	})
@@ -85,7 +86,7 @@ func TestDeviceUserCapConcurrent(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				req, _ := http.NewRequest("POST", e.url+"/v1/usage", bytes.NewReader(batch(day(fmt.Sprintf("c%d", i), "2026-11-20", 1))))
+				req, _ := http.NewRequest("POST", e.url+"/v1/usage", bytes.NewReader(batch(day(fmt.Sprintf("c%d", i), testenv.Date("2026-11-20"), 1))))
 				req.Header.Set("Authorization", "Bearer "+tok)
 				resp, err := http.DefaultClient.Do(req)
 				if err != nil {
@@ -122,22 +123,22 @@ func TestDevicesByLoginAndRevokeDeleteData(t *testing.T) {
 		ctx := context.Background()
 		tokens := seedTeams(t, e) // jdoe's day from a first device ws-01
 		idA, tokA := e.enroll()
-		if status, body := e.do("POST", "/v1/usage", tokA, batch(day("jdoe", "2026-11-21", 5), day("jdoe", "2026-11-22", 5), day("other", "2026-11-22", 5)), nil); status != 200 {
+		if status, body := e.do("POST", "/v1/usage", tokA, batch(day("jdoe", testenv.Date("2026-11-21"), 5), day("jdoe", testenv.Date("2026-11-22"), 5), day("other", testenv.Date("2026-11-22"), 5)), nil); status != 200 {
 			t.Fatal(status, string(body))
 		}
-		devs, err := e.st.DevicesByLogin(ctx, "2026-09-01", "2026-11-26")
+		devs, err := e.st.DevicesByLogin(ctx, testenv.Date("2026-09-01"), testenv.Date("2026-11-26"))
 		if err != nil {
 			t.Fatal(err)
 		}
 		got := devs["jdoe@x.com"]
-		if len(got) != 2 || got[0].DeviceID != idA || got[0].Days != 2 || got[0].FirstDay != "2026-11-21" || got[0].LastDay != "2026-11-22" ||
+		if len(got) != 2 || got[0].DeviceID != idA || got[0].Days != 2 || got[0].FirstDay != testenv.Date("2026-11-21") || got[0].LastDay != testenv.Date("2026-11-22") ||
 			got[0].Hostname != "ws-01" || got[1].Days != 1 || got[0].Revoked {
 			t.Fatalf("devices of jdoe: %+v", got)
 		}
 		if _, ok := devs["other"]; ok || len(devs) != 1 {
 			t.Errorf("an unmatched login is listed: %+v", devs)
 		}
-		status, body := e.do("GET", "/v1/teams/T1/usage.csv?as_of=2026-11-26", tokens["primary"], nil, nil)
+		status, body := e.do("GET", testenv.Dates("/v1/teams/T1/usage.csv?as_of=2026-11-26"), tokens["primary"], nil, nil)
 		if status != 200 || !strings.Contains(string(body), "ws-01 ("+idA+");ws-01 ("+got[1].DeviceID+")") {
 			t.Errorf("usage.csv devices column: %d %s", status, body)
 		}
@@ -159,10 +160,10 @@ func TestDevicesByLoginAndRevokeDeleteData(t *testing.T) {
 				t.Errorf("%s: %d rows of the revoked device left (%v)", table, rows, err)
 			}
 		}
-		if status, _ := e.do("POST", "/v1/usage", tokA, batch(day("jdoe", "2026-11-23", 5)), nil); status != 401 {
+		if status, _ := e.do("POST", "/v1/usage", tokA, batch(day("jdoe", testenv.Date("2026-11-23"), 5)), nil); status != 401 {
 			t.Errorf("revoked device uploads: %d", status)
 		}
-		devs, _ = e.st.DevicesByLogin(ctx, "2026-09-01", "2026-11-26")
+		devs, _ = e.st.DevicesByLogin(ctx, testenv.Date("2026-09-01"), testenv.Date("2026-11-26"))
 		if len(devs["jdoe@x.com"]) != 1 {
 			t.Errorf("devices after delete: %+v", devs)
 		}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"math"
+	"teamlens/internal/testenv"
 	"testing"
 
 	"teamlens/collector/internal/insights"
@@ -16,9 +17,9 @@ import (
 // index, and nothing of its batch is stored.
 func TestUsageRefusesOverflowingStats(t *testing.T) {
 	with := func(f func(*wire.Analytics)) []byte {
-		d := day("mallory", "2026-11-21", 30)
+		d := day("mallory", testenv.Date("2026-11-21"), 30)
 		f(d.Analytics)
-		return batch(day("jdoe", "2026-11-20", 30), d)
+		return batch(day("jdoe", testenv.Date("2026-11-20"), 30), d)
 	}
 	tests := map[string][]byte{
 		"sum of int64 max": with(func(a *wire.Analytics) {
@@ -60,7 +61,7 @@ func TestExtremeStoredRowsCannotBreakReads(t *testing.T) {
 		device, tok := e.enroll()
 		var days []wire.Day
 		for i, ms := range []int64{1000, 2000, 3000, 4000, 5000} {
-			d := day(fmt.Sprintf("u%d", i), "2026-11-20", 10)
+			d := day(fmt.Sprintf("u%d", i), testenv.Date("2026-11-20"), 10)
 			d.Analytics.OpenMS = &wire.Stat{Count: 2, Sum: 2 * ms, Min: ms, Max: ms}
 			days = append(days, d)
 		}
@@ -76,16 +77,17 @@ func TestExtremeStoredRowsCannotBreakReads(t *testing.T) {
 			login := row[0].(string)
 			if _, err := e.raw.Exec(`INSERT INTO usage_days (device_id, os_user, product, version, day, login, minutes, sessions,
 				startup_count, startup_sum, open_count, open_sum, save_count, save_sum, commands, received_at)
-				VALUES ($1, $2, 'AutoCAD', $3, '2026-11-22', $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, '2026-11-22T00:00:00Z')`,
+				VALUES ($1, $2, 'AutoCAD', $3, $14, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $15)`,
 				device, login, fmt.Sprintf("9.%d", i), login, max, max, row[1], row[2], row[3], row[4], row[5], row[6],
-				fmt.Sprintf("LINE:%d MOVE:%d ZZZ:%d :1 BAD LINE:x", max, max, max)); err != nil {
+				fmt.Sprintf("LINE:%d MOVE:%d ZZZ:%d :1 BAD LINE:x", max, max, max),
+				testenv.Date("2026-11-22"), testenv.Dates("2026-11-22T00:00:00Z")); err != nil {
 				t.Fatal(err)
 			}
 		}
-		if _, err := insights.Run(context.Background(), e.st, catalog.Builtin(), "2026-11-27", now); err != nil {
+		if _, err := insights.Run(context.Background(), e.st, catalog.Builtin(), testenv.Date("2026-11-27"), now); err != nil {
 			t.Fatalf("collector insights: %v", err)
 		}
-		for _, path := range []string{"/v1/teams/T1/insights", "/v1/teams/T1/insights?as_of=2026-11-23",
+		for _, path := range []string{"/v1/teams/T1/insights", testenv.Dates("/v1/teams/T1/insights?as_of=2026-11-23"),
 			"/v1/teams/T1/insights.csv", "/v1/teams/T1/usage.csv", "/v1/teams/T2/insights"} {
 			token := tokens["primary"]
 			if path == "/v1/teams/T2/insights" {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"teamlens/internal/testenv"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ func TestBatchOverTheDayCapIs413(t *testing.T) {
 	_, tok := e.enroll()
 	days := make([]wire.Day, 11)
 	for i := range days {
-		days[i] = day(fmt.Sprintf("u%d", i), "2026-11-20", 10)
+		days[i] = day(fmt.Sprintf("u%d", i), testenv.Date("2026-11-20"), 10)
 	}
 	status, body := e.do("POST", "/v1/usage", tok, batch(days...), nil)
 	if status != http.StatusRequestEntityTooLarge || !strings.Contains(string(body), "batch has 11 days, over the limit of 10 days per batch") {
@@ -64,7 +65,7 @@ func TestConcurrentUploadsGetOnly200Or503(t *testing.T) {
 					for b := 0; b < batches; b++ {
 						days := make([]wire.Day, perBatch)
 						for i := range days {
-							days[i] = day(fmt.Sprintf("d%du%d", d, i), time.Date(2026, 11, 1+b, 0, 0, 0, 0, time.UTC).Format(wire.DateLayout), 1+i)
+							days[i] = day(fmt.Sprintf("d%du%d", d, i), testenv.At(time.Date(2026, 11, 1+b, 0, 0, 0, 0, time.UTC)).Format(wire.DateLayout), 1+i)
 						}
 						for {
 							status, retry, err := post(srv.URL, tok, batch(days...))

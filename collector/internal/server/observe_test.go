@@ -76,9 +76,9 @@ func TestObserve(t *testing.T) {
 				method, path, token, body string
 				want                      int
 			}{
-				{"POST", "/v1/usage", enrolled.Token, string(batch(day("jdoe", "2026-11-20", 3), day("jdoe", "2026-11-21", 3))), 200},
-				{"POST", "/v1/usage", enrolled.Token, string(batch(day("jdoe", "2036-11-20", 3))), 400},
-				{"POST", "/v1/usage", "tok-SENSITIVE-device", string(batch(day("jdoe", "2026-11-20", 3))), 401},
+				{"POST", "/v1/usage", enrolled.Token, string(batch(day("jdoe", testenv.Date("2026-11-20"), 3), day("jdoe", testenv.Date("2026-11-21"), 3))), 200},
+				{"POST", "/v1/usage", enrolled.Token, string(batch(day("jdoe", testenv.Date("2036-11-20"), 3))), 400},
+				{"POST", "/v1/usage", "tok-SENSITIVE-device", string(batch(day("jdoe", testenv.Date("2026-11-20"), 3))), 401},
 				{"POST", "/v1/enroll", "", `{"enroll_secret":"SENSITIVE-guess","hostname":"ws"}`, 401},
 				{"POST", "/v1/enroll", "", `{"enroll_secret":"tle_SENSITIVE-token","hostname":"ws"}`, 401},
 				{"GET", "/v1/teams/T1/insights", "tok-SENSITIVE-admin", "", 401},

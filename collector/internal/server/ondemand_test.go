@@ -2,6 +2,7 @@ package server_test
 
 import (
 	"encoding/json"
+	"teamlens/internal/testenv"
 	"testing"
 )
 
@@ -30,7 +31,7 @@ func TestOnDemandSnapshotIsolation(t *testing.T) {
 			return s.AsOf
 		}
 		before := count()
-		for _, asOf := range []string{"2026-11-28", "2026-12-31", "9999-12-31", "0001-01-01", "2024-11-26", "2026-11-32", "today"} {
+		for _, asOf := range []string{testenv.Date("2026-11-28"), testenv.Date("2026-12-31"), "9999-12-31", "0001-01-01", testenv.Epoch().AddDate(-2, 0, -1).Format("2006-01-02"), testenv.Date("2026-11-32"), "today"} {
 			if status, body := e.do("GET", "/v1/teams/T2/insights?as_of="+asOf, tokens["other"], nil, nil); status != 400 {
 				t.Errorf("as_of=%s: %d %s, want 400", asOf, status, body)
 			}
@@ -40,19 +41,19 @@ func TestOnDemandSnapshotIsolation(t *testing.T) {
 		}
 		// Today (2026-11-27) is not computed yet: T2's admin gets it
 		// computed, for T2 alone.
-		if status, body := e.do("GET", "/v1/teams/T2/insights?as_of=2026-11-27", tokens["other"], nil, nil); status != 200 {
+		if status, body := e.do("GET", testenv.Dates("/v1/teams/T2/insights?as_of=2026-11-27"), tokens["other"], nil, nil); status != 200 {
 			t.Fatalf("today: %d %s", status, body)
 		}
 		if n := count(); n != before+1 {
 			t.Errorf("one on-demand request stored %d snapshots, want 1", n-before)
 		}
-		if got := latest(tokens["primary"], "T1"); got != "2026-11-26" {
+		if got := latest(tokens["primary"], "T1"); got != testenv.Date("2026-11-26") {
 			t.Errorf("T1's latest insights are of %s after T2 asked for today, want 2026-11-26", got)
 		}
-		if got := latest(tokens["other"], "T2"); got != "2026-11-27" {
+		if got := latest(tokens["other"], "T2"); got != testenv.Date("2026-11-27") {
 			t.Errorf("T2's latest insights are of %s, want the day it asked for", got)
 		}
-		if status, body := e.do("GET", "/v1/teams/T2/insights?as_of=2024-11-27", tokens["other"], nil, nil); status != 200 {
+		if status, body := e.do("GET", testenv.Dates("/v1/teams/T2/insights?as_of=2024-11-27"), tokens["other"], nil, nil); status != 200 {
 			t.Errorf("two years ago: %d %s", status, body)
 		}
 	})

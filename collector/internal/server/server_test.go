@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"teamlens/internal/testenv"
 	"testing"
 	"time"
 
@@ -25,7 +26,7 @@ import (
 	"teamlens/shared/wire"
 )
 
-var now = time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+var now = testenv.Epoch()
 
 type env struct {
 	t   *testing.T
@@ -165,7 +166,7 @@ func TestEnroll(t *testing.T) {
 func TestUsageReplaceOnKey(t *testing.T) {
 	forEngines(t, func(t *testing.T, e *env) {
 		_, tok := e.enroll()
-		body := batch(day("jdoe", "2026-11-20", 30), day(`CORP\asmith`, "2026-11-20", 45))
+		body := batch(day("jdoe", testenv.Date("2026-11-20"), 30), day(`CORP\asmith`, testenv.Date("2026-11-20"), 45))
 		for i := 0; i < 2; i++ {
 			status, resp := e.do("POST", "/v1/usage", tok, body, nil)
 			if status != 200 || string(bytes.TrimSpace(resp)) != `{"accepted":2}` {
@@ -177,7 +178,7 @@ func TestUsageReplaceOnKey(t *testing.T) {
 		}
 		// Today's partial day grows: the new figures replace the old, and
 		// commands no longer reported go.
-		grown := day("jdoe", "2026-11-20", 50)
+		grown := day("jdoe", testenv.Date("2026-11-20"), 50)
 		grown.Analytics.Commands = map[string]*wire.Outcomes{"CIRCLE": {Completed: 5}}
 		if status, resp := e.do("POST", "/v1/usage", tok, batch(grown), nil); status != 200 {
 			t.Fatalf("%d %s", status, resp)
@@ -187,7 +188,7 @@ func TestUsageReplaceOnKey(t *testing.T) {
 		}
 		// Another device's report of the same user and day is a separate row.
 		_, tok2 := e.enroll()
-		if status, _ := e.do("POST", "/v1/usage", tok2, batch(day("jdoe", "2026-11-20", 10)), nil); status != 200 {
+		if status, _ := e.do("POST", "/v1/usage", tok2, batch(day("jdoe", testenv.Date("2026-11-20"), 10)), nil); status != 200 {
 			t.Fatal(status)
 		}
 		if d, m, _ := e.stored(); d != 3 || m != 105 {
@@ -201,7 +202,7 @@ func TestUsageGzip(t *testing.T) {
 		_, tok := e.enroll()
 		var buf bytes.Buffer
 		zw := gzip.NewWriter(&buf)
-		zw.Write(batch(day("jdoe", "2026-11-26", 30)))
+		zw.Write(batch(day("jdoe", testenv.Date("2026-11-26"), 30)))
 		zw.Close()
 		if status, resp := e.do("POST", "/v1/usage", tok, buf.Bytes(), map[string]string{"Content-Encoding": "gzip"}); status != 200 {
 			t.Fatalf("%d %s", status, resp)
@@ -221,9 +222,9 @@ func gz(b []byte) []byte {
 }
 
 func TestUsageRejectsAndStoresNothing(t *testing.T) {
-	good := day("jdoe", "2026-11-20", 30)
+	good := day("jdoe", testenv.Date("2026-11-20"), 30)
 	with := func(f func(*wire.Day)) wire.Day {
-		d := day("asmith", "2026-11-21", 30)
+		d := day("asmith", testenv.Date("2026-11-21"), 30)
 		f(&d)
 		return d
 	}
@@ -246,8 +247,8 @@ func TestUsageRejectsAndStoresNothing(t *testing.T) {
 		{name: "trailing data", body: append(batch(good), []byte(`{}`)...), status: 400},
 		{name: "wrong schema", body: []byte(`{"schema":2,"batch_id":"x","days":[]}`), status: 400, message: "schema"},
 		{name: "no days", body: []byte(`{"schema":1,"batch_id":"x"}`), status: 400},
-		{name: "future date", body: batch(good, with(func(d *wire.Day) { d.Date = "2026-11-30" })), status: 400, day: ptr(1)},
-		{name: "ancient date", body: batch(good, with(func(d *wire.Day) { d.Date = "2020-01-01" })), status: 400, day: ptr(1)},
+		{name: "future date", body: batch(good, with(func(d *wire.Day) { d.Date = testenv.Date("2026-11-30") })), status: 400, day: ptr(1)},
+		{name: "ancient date", body: batch(good, with(func(d *wire.Day) { d.Date = testenv.Date("2020-01-01") })), status: 400, day: ptr(1)},
 		{name: "bad date", body: batch(good, with(func(d *wire.Day) { d.Date = "20-11-2026" })), status: 400, day: ptr(1)},
 		{name: "negative minutes", body: batch(good, with(func(d *wire.Day) { d.Minutes = -1 })), status: 400, day: ptr(1)},
 		{name: "too many minutes", body: batch(good, with(func(d *wire.Day) { d.Minutes = 1441 })), status: 400, day: ptr(1)},
@@ -308,13 +309,13 @@ func ptr(i int) *int { return &i }
 func TestRevokedDevice(t *testing.T) {
 	forEngines(t, func(t *testing.T, e *env) {
 		id, tok := e.enroll()
-		if status, _ := e.do("POST", "/v1/usage", tok, batch(day("jdoe", "2026-11-20", 1)), nil); status != 200 {
+		if status, _ := e.do("POST", "/v1/usage", tok, batch(day("jdoe", testenv.Date("2026-11-20"), 1)), nil); status != 200 {
 			t.Fatal(status)
 		}
 		if err := e.st.Revoke(context.Background(), id, now); err != nil {
 			t.Fatal(err)
 		}
-		if status, _ := e.do("POST", "/v1/usage", tok, batch(day("jdoe", "2026-11-21", 1)), nil); status != 401 {
+		if status, _ := e.do("POST", "/v1/usage", tok, batch(day("jdoe", testenv.Date("2026-11-21"), 1)), nil); status != 401 {
 			t.Fatalf("revoked token got %d", status)
 		}
 		if status, _ := e.do("GET", "/v1/benchmarks?product=AutoCAD", tok, nil, nil); status != 401 {
@@ -331,7 +332,7 @@ func TestBenchmarks(t *testing.T) {
 		_, tok := e.enroll()
 		var days []wire.Day
 		for i, ms := range []int64{1000, 2000, 3000, 4000} {
-			d := day(fmt.Sprintf("u%d", i), "2026-11-20", 10)
+			d := day(fmt.Sprintf("u%d", i), testenv.Date("2026-11-20"), 10)
 			d.Analytics.StartupMS = &wire.Stat{Count: 2, Sum: 2 * ms, Min: ms, Max: ms}
 			days = append(days, d)
 		}
@@ -347,12 +348,12 @@ func TestBenchmarks(t *testing.T) {
 			json.Unmarshal(body, &b)
 			return b
 		}
-		if b := get(); b.Startup != nil || b.Save != nil || b.Product != "AutoCAD" || b.To != "2026-11-27" || b.From != "2026-08-30" {
+		if b := get(); b.Startup != nil || b.Save != nil || b.Product != "AutoCAD" || b.To != testenv.Date("2026-11-27") || b.From != testenv.Date("2026-08-30") {
 			t.Fatalf("with 4 users: %+v", b)
 		}
-		d := day("U4", "2026-11-20", 10) // fifth user; the day before the window is not counted
+		d := day("U4", testenv.Date("2026-11-20"), 10) // fifth user; the day before the window is not counted
 		d.Analytics.StartupMS = &wire.Stat{Count: 1, Sum: 5000, Min: 5000, Max: 5000}
-		old := day("u0", "2026-08-29", 10)
+		old := day("u0", testenv.Date("2026-08-29"), 10)
 		old.Analytics.StartupMS = &wire.Stat{Count: 1, Sum: 900000, Min: 900000, Max: 900000}
 		if status, resp := e.do("POST", "/v1/usage", tok, batch(d, old), nil); status != 200 {
 			t.Fatal(status, string(resp))
@@ -377,10 +378,10 @@ func seedTeams(t *testing.T, e *env) map[string]string {
 		{"teams", "team,name,plan,user_management\nT1,One,premium,named\nT2,Two,premium,named\n"},
 		{"users", "email,login,name\njdoe@x.com,jdoe,J\n"},
 		{"subscriptions", "subscription,team,product,type,seats,channel,start,end\n" +
-			"S1,T1,AutoCAD,single-user,3,online,2026-01-01,2026-12-31\n" +
-			"OLD,T1,AutoCAD,single-user,3,online,2025-01-01,2025-12-31\n" +
-			"S2,T2,AutoCAD,single-user,3,online,2026-01-01,2026-12-31\n"},
-		{"assignments", "subscription,email,assigned_on\nS1,jdoe@x.com,2026-01-02\nOLD,jdoe@x.com,2025-01-02\n"},
+			testenv.Dates("S1,T1,AutoCAD,single-user,3,online,2026-01-01,2026-12-31\n") +
+			testenv.Dates("OLD,T1,AutoCAD,single-user,3,online,2025-01-01,2025-12-31\n") +
+			testenv.Dates("S2,T2,AutoCAD,single-user,3,online,2026-01-01,2026-12-31\n")},
+		{"assignments", testenv.Dates("subscription,email,assigned_on\nS1,jdoe@x.com,2026-01-02\nOLD,jdoe@x.com,2025-01-02\n")},
 	} {
 		parsed, err := license.Parse(f.kind, strings.NewReader(f.body), catalog.Builtin())
 		if err != nil {
@@ -391,10 +392,10 @@ func seedTeams(t *testing.T, e *env) map[string]string {
 		}
 	}
 	_, tok := e.enroll()
-	if status, resp := e.do("POST", "/v1/usage", tok, batch(day("JDOE", "2026-11-20", 30)), nil); status != 200 {
+	if status, resp := e.do("POST", "/v1/usage", tok, batch(day("JDOE", testenv.Date("2026-11-20"), 30)), nil); status != 200 {
 		t.Fatal(status, string(resp))
 	}
-	for _, asOf := range []string{"2026-11-25", "2026-11-26"} {
+	for _, asOf := range []string{testenv.Date("2026-11-25"), testenv.Date("2026-11-26")} {
 		if _, err := insights.Run(ctx, e.st, catalog.Builtin(), asOf, now); err != nil {
 			t.Fatal(err)
 		}
@@ -431,8 +432,8 @@ func TestInsightsAccess(t *testing.T) {
 			{"no token", "", "/v1/teams/T1/insights", 401},
 			{"bad token", "nope", "/v1/teams/T1/insights", 401},
 			{"device token", "", "/v1/teams/T1/insights", 401},
-			{"computed on demand", tokens["other"], "/v1/teams/T2/insights?as_of=2026-01-01", 200},
-			{"future day", tokens["other"], "/v1/teams/T2/insights?as_of=2026-12-31", 400},
+			{"computed on demand", tokens["other"], testenv.Dates("/v1/teams/T2/insights?as_of=2026-01-01"), 200},
+			{"future day", tokens["other"], testenv.Dates("/v1/teams/T2/insights?as_of=2026-12-31"), 400},
 			{"bad as_of", tokens["primary"], "/v1/teams/T1/insights?as_of=yesterday", 400},
 			{"csv user role", tokens["user"], "/v1/teams/T1/insights.csv", 403},
 			{"csv other team", tokens["other"], "/v1/teams/T1/insights.csv", 403},
@@ -478,10 +479,10 @@ func TestInsightsSnapshotSelectionAndPurchaseFilter(t *testing.T) {
 			}
 			return s
 		}
-		if s := get(tokens["primary"], ""); s.AsOf != "2026-11-26" || s.Team != "T1" {
+		if s := get(tokens["primary"], ""); s.AsOf != testenv.Date("2026-11-26") || s.Team != "T1" {
 			t.Errorf("latest snapshot: %+v", s)
 		}
-		if s := get(tokens["primary"], "?as_of=2026-11-25"); s.AsOf != "2026-11-25" {
+		if s := get(tokens["primary"], testenv.Dates("?as_of=2026-11-25")); s.AsOf != testenv.Date("2026-11-25") {
 			t.Errorf("as_of snapshot: %+v", s)
 		}
 		has := func(s read, kind string) bool {
@@ -531,7 +532,7 @@ func TestCSVExports(t *testing.T) {
 		if r := kinds["under_assignment"]; r == nil || r[col["subscription"]] != "S1" || r[col["seats"]] != "3" || r[col["assigned"]] != "1" || r[col["available"]] != "2" {
 			t.Errorf("under_assignment row %v", r)
 		}
-		if r := kinds["over_assignment"]; r == nil || r[col["ended_on"]] != "2025-12-31" || r[col["users"]] != "jdoe@x.com" {
+		if r := kinds["over_assignment"]; r == nil || r[col["ended_on"]] != testenv.Date("2025-12-31") || r[col["users"]] != "jdoe@x.com" {
 			t.Errorf("over_assignment row %v", r)
 		}
 		if r := kinds["command_usage"]; r == nil || r[col["category"]] == "" || r[col["count"]] == "" {
@@ -542,12 +543,12 @@ func TestCSVExports(t *testing.T) {
 				t.Error("over_assignment exported to an admin without purchase permission")
 			}
 		}
-		usage := read("/v1/teams/T1/usage.csv?as_of=2026-11-26", tokens["primary"])
+		usage := read(testenv.Dates("/v1/teams/T1/usage.csv?as_of=2026-11-26"), tokens["primary"])
 		var device string
 		if err := e.raw.QueryRow(`SELECT id FROM devices`).Scan(&device); err != nil {
 			t.Fatal(err)
 		}
-		want := [][]string{teams.UsageCSVHeader(), {"jdoe@x.com", "jdoe", "AutoCAD", "1", "2026-11-20", "2027.1", "2025-01-02", "OLD;S1", "ws-01 (" + device + ")"}}
+		want := [][]string{teams.UsageCSVHeader(), {"jdoe@x.com", "jdoe", "AutoCAD", "1", testenv.Date("2026-11-20"), "2027.1", testenv.Date("2025-01-02"), "OLD;S1", "ws-01 (" + device + ")"}}
 		if fmt.Sprint(usage) != fmt.Sprint(want) {
 			t.Errorf("usage.csv = %v, want %v", usage, want)
 		}

@@ -3,6 +3,7 @@ package teams_test
 import (
 	"fmt"
 	"net/http"
+	"teamlens/internal/testenv"
 	"testing"
 	"time"
 
@@ -30,7 +31,7 @@ func TestStatus(t *testing.T) {
 }
 
 func TestNextRun(t *testing.T) {
-	at := func(h, m int) time.Time { return time.Date(2026, 11, 27, h, m, 0, 0, time.UTC) }
+	at := func(h, m int) time.Time { return testenv.At(time.Date(2026, 11, 27, h, m, 0, 0, time.UTC)) }
 	for _, tt := range []struct {
 		now, want time.Time
 	}{
