@@ -29,6 +29,9 @@ type Config struct {
 	// Secure marks cookies Secure even on plain HTTP (behind a TLS proxy);
 	// under TLS they always are.
 	Secure bool
+	// MaxPerClient is how many requests one client address may have in
+	// progress at once; more get 429. Default 8.
+	MaxPerClient int
 }
 
 // Handler serves the console.
@@ -37,6 +40,7 @@ type Handler struct {
 	mux     *http.ServeMux
 	pages   map[string]*template.Template
 	limiter *limiter
+	busy    *inflight
 }
 
 // New returns the console handler.
@@ -53,6 +57,9 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.SignInFailures <= 0 {
 		cfg.SignInFailures = 5
 	}
+	if cfg.MaxPerClient <= 0 {
+		cfg.MaxPerClient = 8
+	}
 	if cfg.SignInWindow <= 0 {
 		cfg.SignInWindow = 5 * time.Minute
 	}
@@ -61,7 +68,8 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux(), pages: pages,
-		limiter: newLimiter(cfg.SignInFailures, cfg.SignInWindow, cfg.Now)}
+		limiter: newLimiter(cfg.SignInFailures, cfg.SignInWindow, cfg.Now),
+		busy:    &inflight{max: cfg.MaxPerClient, n: map[string]int{}}}
 	h.routes()
 	return h, nil
 }
@@ -72,5 +80,15 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("X-Frame-Options", "DENY")
 	w.Header().Set("Content-Security-Policy", "default-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'self'; frame-ancestors 'none'")
 	w.Header().Set("Referrer-Policy", "same-origin")
+	ip := clientIP(r)
+	if !h.busy.acquire(ip) {
+		w.Header().Set("Retry-After", "1")
+		h.errorPage(w, r, http.StatusTooManyRequests, "Too many requests from your address at once. Try again in a moment.")
+		return
+	}
+	defer h.busy.release(ip)
+	if !h.formGuard(w, r) {
+		return
+	}
 	h.mux.ServeHTTP(w, r)
 }

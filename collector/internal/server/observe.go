@@ -24,6 +24,13 @@ func observe(next http.Handler, m *metrics.Metrics, logger *slog.Logger) http.Ha
 		note := &requestNote{}
 		rec := &recorder{ResponseWriter: w, status: http.StatusOK}
 		inner := r.WithContext(context.WithValue(r.Context(), noteKey{}, note))
+		// The server removes the temporary files of the request it made, not
+		// of this copy: whatever a handler parsed into files goes here.
+		defer func() {
+			if inner.MultipartForm != nil {
+				inner.MultipartForm.RemoveAll()
+			}
+		}()
 		next.ServeHTTP(rec, inner)
 		took := time.Since(start)
 		// The mux sets the matched pattern on the request it is given; a

@@ -38,7 +38,9 @@ type Grant struct {
 	CanPurchase bool
 }
 
-// Admin is who a valid token belongs to, with every role they hold.
+// Admin is who a valid token belongs to, with every role the token
+// carries: every role of the email, or for a token minted for one team the
+// role on that team alone.
 type Admin struct {
 	Email   string
 	TokenID string
@@ -62,6 +64,9 @@ type Token struct {
 	CreatedAt string
 	ExpiresAt string // "" for never
 	RevokedAt string // "" while valid
+	// Team is the one team a token minted from a team's page serves; ""
+	// for a token of `collector admin`, which serves every team of Email.
+	Team string
 }
 
 // Active reports whether the token works at now.
@@ -101,8 +106,13 @@ func (s *Store) CreateAdmin(ctx context.Context, g Grant, expires, now time.Time
 			g.Email, g.Team, g.Role, boolInt(g.CanPurchase), stamp(now)); err != nil {
 			return err
 		}
-		token, _, err = mintToken(ctx, tx, g.Email, expires, now)
-		return err
+		var id string
+		token, id, err = mintToken(ctx, tx, g.Email, "", expires, now)
+		if err != nil {
+			return err
+		}
+		// The token reaches every team of the email: each one's audit says so.
+		return auditEveryTeam(ctx, tx, g.Email, now, "collector admin", ActionTokenMint, "token "+id)
 	})
 	if err != nil {
 		return "", fmt.Errorf("create admin: %w", err)
@@ -110,24 +120,57 @@ func (s *Store) CreateAdmin(ctx context.Context, g Grant, expires, now time.Time
 	return token, nil
 }
 
-// MintToken issues a new token for an email that holds at least one role.
-func (s *Store) MintToken(ctx context.Context, email string, expires, now time.Time) (token, id string, err error) {
+// MintToken issues a new token for an email that holds a role on team;
+// the token carries that role alone, whatever other teams the email
+// serves, so a team's primary can never act on another team through it.
+// The mint is written to team's audit log, with actor as who did it.
+func (s *Store) MintToken(ctx context.Context, email, team, actor string, expires, now time.Time) (token, id string, err error) {
 	email = strings.ToLower(email)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM admin_roles WHERE email = ?`, email).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM admin_roles WHERE email = ? AND team = ?`, email, team).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
-			return fmt.Errorf("%s holds no role: %w", email, ErrNotFound)
+			return fmt.Errorf("%s is no admin of team %s: %w", email, team, ErrNotFound)
 		}
-		token, id, err = mintToken(ctx, tx, email, expires, now)
-		return err
+		token, id, err = mintToken(ctx, tx, email, team, expires, now)
+		if err != nil {
+			return err
+		}
+		return audit(ctx, tx, team, now, actor, ActionTokenMint, "", email, "token "+id)
 	})
 	return token, id, err
 }
 
-func mintToken(ctx context.Context, tx *sql.Tx, email string, expires, now time.Time) (token, id string, err error) {
+// auditEveryTeam writes one audit line to each team email holds a role on.
+func auditEveryTeam(ctx context.Context, tx *sql.Tx, email string, now time.Time, actor, action, detail string) error {
+	var teams []string
+	rows, err := tx.QueryContext(ctx, `SELECT team FROM admin_roles WHERE email = ? ORDER BY team`, email)
+	if err != nil {
+		return err
+	}
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			rows.Close()
+			return err
+		}
+		teams = append(teams, t)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for _, t := range teams {
+		if err := audit(ctx, tx, t, now, actor, action, "", email, detail); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func mintToken(ctx context.Context, tx *sql.Tx, email, team string, expires, now time.Time) (token, id string, err error) {
 	token, hash, err := NewToken()
 	if err != nil {
 		return "", "", err
@@ -136,9 +179,13 @@ func mintToken(ctx context.Context, tx *sql.Tx, email string, expires, now time.
 	if !expires.IsZero() {
 		exp = stamp(expires)
 	}
+	var scope any
+	if team != "" {
+		scope = team
+	}
 	id = newID()
-	_, err = tx.ExecContext(ctx, `INSERT INTO admin_tokens (id, token_hash, email, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-		id, hash, email, stamp(now), exp)
+	_, err = tx.ExecContext(ctx, `INSERT INTO admin_tokens (id, token_hash, email, created_at, expires_at, team) VALUES (?, ?, ?, ?, ?, ?)`,
+		id, hash, email, stamp(now), exp, scope)
 	return token, id, err
 }
 
@@ -152,34 +199,43 @@ func boolInt(b bool) int {
 // AdminByToken returns the admin a token belongs to with their roles, or
 // ErrUnauthorized when the token is unknown, revoked or expired at now.
 func (s *Store) AdminByToken(ctx context.Context, token string, now time.Time) (Admin, error) {
+	return s.adminWhere(ctx, "token_hash", HashToken(token), now)
+}
+
+// adminWhere reads the admin of the valid token whose col is v, with the
+// roles the token carries.
+func (s *Store) adminWhere(ctx context.Context, col, v string, now time.Time) (Admin, error) {
 	var a Admin
-	err := s.db.QueryRowContext(ctx, `SELECT id, email FROM admin_tokens
-		WHERE token_hash = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, HashToken(token), stamp(now)).
-		Scan(&a.TokenID, &a.Email)
+	var team string
+	err := s.db.QueryRowContext(ctx, `SELECT id, email, COALESCE(team, '') FROM admin_tokens
+		WHERE `+col+` = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, v, stamp(now)).
+		Scan(&a.TokenID, &a.Email, &team)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Admin{}, ErrUnauthorized
 	}
 	if err != nil {
 		return Admin{}, fmt.Errorf("admin token: %w", err)
 	}
-	a.Roles, err = s.Grants(ctx, a.Email)
-	return a, err
+	roles, err := s.Grants(ctx, a.Email)
+	if err != nil {
+		return Admin{}, err
+	}
+	a.Roles = roles
+	if team != "" {
+		a.Roles = []Grant{}
+		for _, g := range roles {
+			if g.Team == team {
+				a.Roles = append(a.Roles, g)
+			}
+		}
+	}
+	return a, nil
 }
 
 // AdminByTokenID is AdminByToken for a token known by id (a console
 // session), with the same checks.
 func (s *Store) AdminByTokenID(ctx context.Context, id string, now time.Time) (Admin, error) {
-	var a Admin
-	err := s.db.QueryRowContext(ctx, `SELECT id, email FROM admin_tokens
-		WHERE id = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, id, stamp(now)).Scan(&a.TokenID, &a.Email)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Admin{}, ErrUnauthorized
-	}
-	if err != nil {
-		return Admin{}, fmt.Errorf("admin token: %w", err)
-	}
-	a.Roles, err = s.Grants(ctx, a.Email)
-	return a, err
+	return s.adminWhere(ctx, "id", id, now)
 }
 
 // Grants returns the roles of an email (every email when email is ""), by
@@ -214,10 +270,10 @@ func (s *Store) Tokens(ctx context.Context, emails []string) ([]Token, error) {
 		want[strings.ToLower(e)] = true
 	}
 	var out []Token
-	err := s.each(ctx, `SELECT id, email, created_at, COALESCE(expires_at, ''), COALESCE(revoked_at, '') FROM admin_tokens
+	err := s.each(ctx, `SELECT id, email, created_at, COALESCE(expires_at, ''), COALESCE(revoked_at, ''), COALESCE(team, '') FROM admin_tokens
 		ORDER BY created_at DESC, id`, nil, func(r *sql.Rows) error {
 		var t Token
-		if err := r.Scan(&t.ID, &t.Email, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt); err != nil {
+		if err := r.Scan(&t.ID, &t.Email, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt, &t.Team); err != nil {
 			return err
 		}
 		if emails == nil || want[t.Email] {

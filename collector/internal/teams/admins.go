@@ -8,13 +8,23 @@ import (
 	"teamlens/collector/internal/store"
 )
 
-// Admin is one admin of a team with their tokens, for a primary admin.
+// Admin is one admin of a team with the tokens that reach the team, for a
+// primary admin.
 type Admin struct {
 	Grant  store.Grant
-	Tokens []store.Token
+	Tokens []TeamToken
 }
 
-// Admins lists team's admins and their tokens (primary admins only).
+// TeamToken is a token that serves a team. Revocable says whether the
+// team's primary may revoke it: a token that serves other teams as well is
+// not theirs to end.
+type TeamToken struct {
+	store.Token
+	Revocable bool
+}
+
+// Admins lists team's admins and their tokens that reach the team
+// (primary admins only).
 func (s *Service) Admins(ctx context.Context, who store.Admin, team string) ([]Admin, error) {
 	if _, err := s.grant(who, team, needManage); err != nil {
 		return nil, err
@@ -25,7 +35,9 @@ func (s *Service) Admins(ctx context.Context, who store.Admin, team string) ([]A
 	}
 	var out []Admin
 	var emails []string
+	teamsOf := map[string]int{}
 	for _, g := range grants {
+		teamsOf[g.Email]++
 		if g.Team == team {
 			out = append(out, Admin{Grant: g})
 			emails = append(emails, g.Email)
@@ -37,30 +49,18 @@ func (s *Service) Admins(ctx context.Context, who store.Admin, team string) ([]A
 	}
 	for i := range out {
 		for _, t := range tokens {
-			if t.Email == out[i].Grant.Email {
-				out[i].Tokens = append(out[i].Tokens, t)
+			if t.Email != out[i].Grant.Email || (t.Team != "" && t.Team != team) {
+				continue
 			}
+			out[i].Tokens = append(out[i].Tokens, TeamToken{Token: t, Revocable: t.Team == team || teamsOf[t.Email] == 1})
 		}
 	}
 	return out, nil
 }
 
-// member checks that email holds a role on team.
-func (s *Service) member(ctx context.Context, team, email string) error {
-	grants, err := s.cfg.Store.Grants(ctx, email)
-	if err != nil {
-		return err
-	}
-	for _, g := range grants {
-		if g.Team == team {
-			return nil
-		}
-	}
-	return fmt.Errorf("%s is no admin of team %s: %w", email, team, store.ErrNotFound)
-}
-
 // MintToken issues a token for an admin of team, valid for validFor (zero:
-// no expiry). Primary admins only; the audit log records it.
+// no expiry), that carries the admin's role on team and nothing else.
+// Primary admins only; the team's audit log records it.
 func (s *Service) MintToken(ctx context.Context, who store.Admin, team, email string, validFor time.Duration) (string, error) {
 	if _, err := s.grant(who, team, needManage); err != nil {
 		return "", err
@@ -68,45 +68,40 @@ func (s *Service) MintToken(ctx context.Context, who store.Admin, team, email st
 	if validFor < 0 {
 		return "", fmt.Errorf("validity is negative: %w", ErrInvalid)
 	}
-	if err := s.member(ctx, team, email); err != nil {
-		return "", err
-	}
 	now := s.cfg.Now()
 	var expires time.Time
 	if validFor > 0 {
 		expires = now.Add(validFor)
 	}
-	token, id, err := s.cfg.Store.MintToken(ctx, email, expires, now)
-	if err != nil {
-		return "", err
-	}
-	return token, s.cfg.Store.AddAudit(ctx, team, now, store.AuditEntry{Actor: who.Email, Action: store.ActionTokenMint, Email: email, Detail: "token " + id})
+	token, _, err := s.cfg.Store.MintToken(ctx, email, team, who.Email, expires, now)
+	return token, err
 }
 
-// RevokeToken revokes a token of an admin of team (primary admins only).
+// RevokeToken revokes a token that serves team alone (primary admins
+// only). A token unknown or not of the team gets one answer, so the page
+// tells nothing of other teams' tokens.
 func (s *Service) RevokeToken(ctx context.Context, who store.Admin, team, tokenID string) error {
-	if _, err := s.grant(who, team, needManage); err != nil {
-		return err
-	}
-	tokens, err := s.cfg.Store.Tokens(ctx, nil)
+	admins, err := s.Admins(ctx, who, team)
 	if err != nil {
 		return err
 	}
-	email := ""
-	for _, t := range tokens {
-		if t.ID == tokenID {
-			email = t.Email
+	var found *TeamToken
+	for _, a := range admins {
+		for i := range a.Tokens {
+			if a.Tokens[i].ID == tokenID {
+				found = &a.Tokens[i]
+			}
 		}
 	}
-	if email == "" {
-		return fmt.Errorf("token %q: %w", tokenID, store.ErrNotFound)
+	if found == nil {
+		return fmt.Errorf("no token %q among the admins of team %s: %w", tokenID, team, store.ErrNotFound)
 	}
-	if err := s.member(ctx, team, email); err != nil {
-		return err
+	if !found.Revocable {
+		return fmt.Errorf("token %q serves other teams too; revoke it with collector admin --revoke: %w", tokenID, ErrForbidden)
 	}
 	now := s.cfg.Now()
 	if _, err := s.cfg.Store.RevokeTokens(ctx, tokenID, now); err != nil {
 		return err
 	}
-	return s.cfg.Store.AddAudit(ctx, team, now, store.AuditEntry{Actor: who.Email, Action: store.ActionTokenRevoke, Email: email, Detail: "token " + tokenID})
+	return s.cfg.Store.AddAudit(ctx, team, now, store.AuditEntry{Actor: who.Email, Action: store.ActionTokenRevoke, Email: found.Email, Detail: "token " + tokenID})
 }
