@@ -20,9 +20,9 @@ import (
 const Product = "Revit"
 
 var (
-	stamp    = regexp.MustCompile(`^'[CH] (\d{2}-[A-Za-z]{3}-\d{4} \d{2}:\d{2}:\d{2}\.\d{3});`)
-	release  = regexp.MustCompile(`^' 0:< Autodesk Revit (20\d\d)\s*$`)
-	command  = regexp.MustCompile(`^\s*Jrn\.Command "[^"]*" , ".*, (ID_[A-Za-z0-9_]+)"\s*$`)
+	stamp   = regexp.MustCompile(`^'[CH] (\d{2}-[A-Za-z]{3}-\d{4} \d{2}:\d{2}:\d{2}\.\d{3});`)
+	release = regexp.MustCompile(`^' 0:< Autodesk Revit (20\d\d)\s*$`)
+	command = regexp.MustCompile(`^\s*Jrn\.Command "[^"]*" , ".*, (ID_[A-Za-z0-9_]+)"\s*$`)
 )
 
 // Parser follows one journal line by line; its state after a prefix of

@@ -16,9 +16,11 @@ import (
 func TestRealJournals(t *testing.T) {
 	for _, tc := range []struct {
 		file     string
+		start    string
 		commands []string
 	}{
-		{"testdata/journal.0001.txt", []string{"ID_STARTUP_PAGE", "ID_FILE_MRU_FIRST", "ID_EXPORT_IFC", "ID_APP_EXIT"}},
+		{"testdata/journal.0001.txt", "2016-10-28 15:14:28", []string{"ID_STARTUP_PAGE", "ID_FILE_MRU_FIRST", "ID_EXPORT_IFC", "ID_APP_EXIT"}},
+		{"testdata/journal.0002.txt", "2016-10-27 14:35:11", []string{"ID_STARTUP_PAGE", "ID_REVIT_FILE_OPEN", "ID_EXPORT_IFC", "ID_APP_EXIT"}},
 	} {
 		t.Run(tc.file, func(t *testing.T) {
 			f, err := os.Open(tc.file)
@@ -50,7 +52,7 @@ func TestRealJournals(t *testing.T) {
 			if strings.Join(cmds, " ") != strings.Join(tc.commands, " ") {
 				t.Errorf("commands %v, want %v", cmds, tc.commands)
 			}
-			if got := evs[0].TS.Format("2006-01-02 15:04:05"); got != "2016-10-28 15:14:28" {
+			if got := evs[0].TS.Format("2006-01-02 15:04:05"); got != tc.start {
 				t.Errorf("start %s", got)
 			}
 			out, err := json.Marshal(evs)
