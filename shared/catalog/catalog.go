@@ -38,12 +38,31 @@ var autocadCategories = map[string][]string{
 	"Files":    {"OPEN", "SAVE", "QSAVE", "SAVEAS", "NEW", "CLOSE", "PLOT", "EXPORT", "XREF"},
 }
 
+// Revit's journals name commands by their ID_ identifiers; both spellings
+// are categorized.
 var revitCategories = map[string][]string{
-	"Architecture": {"WALL", "DOOR", "WINDOW", "FLOOR", "ROOF", "CEILING", "STAIR", "RAILING", "ROOM", "COMPONENT"},
-	"Modify":       {"MOVE", "COPY", "ROTATE", "MIRROR", "ARRAY", "ALIGN", "TRIM", "OFFSET", "SPLIT", "DELETE", "PIN"},
-	"Annotate":     {"DIMENSION", "TAG", "TEXT", "KEYNOTE", "LEGEND", "SCHEDULE"},
-	"View":         {"ZOOM", "PAN", "ORBIT", "SECTION", "ELEVATION", "3DVIEW", "SHEET"},
-	"Files":        {"OPEN", "SAVE", "SAVEAS", "SYNC", "EXPORT", "PRINT", "LINK"},
+	"Structure": {"ID_STRUCTURAL_BEAM", "ID_STRUCTURAL_COLUMN", "ID_STRUCTURAL_FLOOR", "ID_STRUCTURAL_FOUNDATION_ISOLATED", "ID_STRUCTURAL_BRACE", "ID_STRUCTURAL_REBAR"},
+	"MEP":       {"ID_DUCT", "ID_PIPE", "ID_MECHANICAL_EQUIPMENT", "ID_PLUMBING_FIXTURE", "ID_ELECTRICAL_WIRE", "ID_CABLE_TRAY", "ID_CONDUIT", "ID_LIGHTING_FIXTURE"},
+	"Architecture": {"ID_OBJECTS_WALL", "ID_OBJECTS_DOOR", "ID_OBJECTS_WINDOW", "ID_OBJECTS_FLOOR", "ID_OBJECTS_ROOF", "ID_OBJECTS_CEILING", "ID_OBJECTS_STAIRS", "ID_OBJECTS_RAILING", "ID_OBJECTS_ROOM", "ID_OBJECTS_FAMSYM", "ID_OBJECTS_COLUMN",
+		"WALL", "DOOR", "WINDOW", "FLOOR", "ROOF", "CEILING", "STAIR", "RAILING", "ROOM", "COMPONENT"},
+	"Modify": {"ID_EDIT_MOVE", "ID_EDIT_COPY", "ID_EDIT_ROTATE", "ID_EDIT_MIRROR", "ID_EDIT_ARRAY", "ID_ALIGN", "ID_TRIM_EXTEND", "ID_OFFSET", "ID_SPLIT", "ID_BUTTON_DELETE", "ID_EDIT_UNDO", "ID_EDIT_REDO", "ID_PIN_ELEMENTS",
+		"MOVE", "COPY", "ROTATE", "MIRROR", "ARRAY", "ALIGN", "TRIM", "OFFSET", "SPLIT", "DELETE", "PIN"},
+	"Annotate": {"ID_ANNOTATIONS_DIMENSION_ALIGNED", "ID_ANNOTATIONS_DIMENSION_LINEAR", "ID_OBJECTS_TEXT_NOTE", "ID_TAG_BY_CATEGORY", "ID_KEYNOTE_ELEMENT", "ID_VIEW_NEW_SCHEDULE", "ID_VIEW_NEW_LEGEND",
+		"DIMENSION", "TAG", "TEXT", "KEYNOTE", "LEGEND", "SCHEDULE"},
+	"View": {"ID_VIEW_DEFAULT_3DVIEW", "ID_VIEW_NEW_SECTION", "ID_VIEW_NEW_ELEVATION", "ID_VIEW_NEW_SHEET", "ID_ZOOM_IN", "ID_ZOOM_OUT", "ID_ZOOM_FIT", "ID_VIEW_ZOOM_TO_FIT", "ID_STARTUP_PAGE", "ID_WINDOW_CLOSE_HIDDEN",
+		"ZOOM", "PAN", "ORBIT", "SECTION", "ELEVATION", "3DVIEW", "SHEET"},
+	"Files": {"ID_REVIT_FILE_OPEN", "ID_FILE_MRU_FIRST", "ID_REVIT_FILE_SAVE", "ID_REVIT_SAVE_AS", "ID_FILE_SAVE_TO_CENTRAL", "ID_REVIT_FILE_CLOSE", "ID_REVIT_FILE_NEW_PROJECT", "ID_REVIT_FILE_PRINT", "ID_EXPORT_IFC", "ID_EXPORT_DWG", "ID_EXPORT_PDF", "ID_FILE_IMPORT", "ID_RVT_LINK", "ID_APP_EXIT",
+		"OPEN", "SAVE", "SAVEAS", "SYNC", "EXPORT", "PRINT", "LINK"},
+}
+
+// FreeCAD's add-on names commands as FreeCAD does (Std_Open, Part_Box);
+// upper-cased by the sanitizer.
+var freecadCategories = map[string][]string{
+	"Files":  {"STD_NEW", "STD_OPEN", "STD_SAVE", "STD_SAVEAS", "STD_CLOSEACTIVEWINDOW", "STD_EXPORT", "STD_IMPORT", "STD_PRINT"},
+	"Part":   {"PART_BOX", "PART_CYLINDER", "PART_SPHERE", "PART_CONE", "PART_TORUS", "PART_FUSE", "PART_CUT", "PART_COMMON", "PART_EXTRUDE", "PART_FILLET", "PART_CHAMFER"},
+	"Sketch": {"SKETCHER_NEWSKETCH", "SKETCHER_CREATELINE", "SKETCHER_CREATECIRCLE", "SKETCHER_CREATERECTANGLE", "PARTDESIGN_PAD", "PARTDESIGN_POCKET"},
+	"Modify": {"STD_UNDO", "STD_REDO", "STD_DELETE", "STD_COPY", "STD_PASTE", "STD_TRANSFORMMANIP", "STD_PLACEMENT"},
+	"View":   {"STD_VIEWFITALL", "STD_VIEWISOMETRIC", "STD_VIEWFRONT", "STD_VIEWTOP", "STD_VIEWRIGHT", "STD_ORTHOGRAPHICCAMERA", "STD_PERSPECTIVECAMERA", "STD_VIEWZOOMIN", "STD_VIEWZOOMOUT"},
 }
 
 // Builtin returns the catalog every agent and collector starts from. It is
@@ -60,6 +79,7 @@ var builtin = sync.OnceValue(func() *Catalog {
 		{Name: "Navisworks", Processes: []string{"Roamer"}},
 		{Name: "Fusion", Processes: []string{"Fusion360"}},
 		{Name: "MicroStation", Processes: []string{"ustation"}},
+		{Name: "FreeCAD", Processes: []string{"freecad", "FreeCAD", "freecadcmd"}, Journal: true, Categories: freecadCategories},
 	})
 })
 
