@@ -26,6 +26,7 @@ import (
 	"strings"
 	"sync"
 	"syscall"
+	"teamlens/internal/testenv"
 	"testing"
 	"time"
 )
@@ -157,7 +158,8 @@ func TestHardenedServe(t *testing.T) {
 	}
 	run("import", "--db", db, "--kind", "teams", file("t.csv", "team,name,plan,user_management\nT1,One,premium,named\n"))
 	run("import", "--db", db, "--kind", "users", file("u.csv", "email,login,name\njdoe@x.com,jdoe,J\n"))
-	run("import", "--db", db, "--kind", "subscriptions", file("s.csv", "subscription,team,product,type,seats,channel,start,end\nS1,T1,AutoCAD,single-user,3,online,2026-01-01,2027-12-31\n"))
+	run("import", "--db", db, "--kind", "subscriptions", file("s.csv", "subscription,team,product,type,seats,channel,start,end\nS1,T1,AutoCAD,single-user,3,online,2026-01-01,"+
+		testenv.Today().AddDate(1, 0, 0).Format("2006-01-02")+"\n"))
 	run("import", "--db", db, "--kind", "assignments", file("a.csv", "subscription,email,assigned_on\nS1,jdoe@x.com,2026-01-02\n"))
 	admin := strings.TrimSpace(run("admin", "--db", db, "--team", "T1", "--email", "p@x.com", "--role", "primary"))
 	enrollToken := strings.TrimSpace(run("enroll-token", "--db", db, "--expires", "1h", "--uses", "2"))
