@@ -3,7 +3,6 @@ package testenv
 import (
 	"os"
 	"regexp"
-	"strings"
 	"time"
 )
 
@@ -78,7 +77,3 @@ func Today() time.Time {
 	y, m, d := time.Now().UTC().Date()
 	return time.Date(y, m, d, 0, 0, 0, 0, time.UTC)
 }
-
-// Shifted reports whether TEAMLENS_TEST_EPOCH moves the epoch, for the few
-// assertions whose value is a day of the week or a month's length.
-func Shifted() bool { return strings.TrimSpace(os.Getenv(EpochEnv)) != "" && shiftDays() != 0 }
