@@ -128,7 +128,16 @@ func (h *Handler) Routes() []string {
 	return out
 }
 
-func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) { h.root.ServeHTTP(w, r) }
+// ServeHTTP serves every route. No answer is sniffed as another type, and
+// no API answer (insights, usage, audit, benchmarks: license and personal
+// data) is kept by a browser or proxy cache.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	if strings.HasPrefix(r.URL.Path, "/v1/") {
+		w.Header().Set("Cache-Control", "no-store")
+	}
+	h.root.ServeHTTP(w, r)
+}
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
