@@ -30,7 +30,7 @@ func (h *Handler) assignSave(w http.ResponseWriter, r *http.Request, q *request)
 			return
 		}
 	}
-	back(w, r, t.Team, fmt.Sprintf("Assigned %d user(s) to %s.", len(emails), sub))
+	back(w, r, t.Team, "assigned", len(emails))
 }
 
 func (h *Handler) assignAgain(w http.ResponseWriter, r *http.Request, q *request, t teams.Team, sub string, status int, msg string) {

@@ -137,8 +137,8 @@ func TestConsoleInChromium(t *testing.T) {
 	shot("03-team")
 
 	must("usage", pageTurn(ctx, chromedp.Click(chromedp.CSS(`a.button[href="/teams/T1/usage"]`))))
-	if n := count(`tr[data-user][data-product]`); n != 5 {
-		t.Errorf("usage details: %d rows, want 5", n)
+	if n := count(`tr[data-user][data-product]`); n != 7 {
+		t.Errorf("usage details: %d rows, want 7", n)
 	}
 	shot("04-usage")
 
@@ -163,13 +163,13 @@ func TestConsoleInChromium(t *testing.T) {
 	must("open downloaded csv", err)
 	recs, err := csv.NewReader(f).ReadAll()
 	f.Close()
-	if err != nil || len(recs) != 6 || recs[0][0] != "email" {
+	if err != nil || len(recs) != 8 || recs[0][0] != "email" {
 		t.Errorf("downloaded csv: %v %v", recs, err)
 	}
 
 	must("back to team", pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1")))
 	must("assign form", pageTurn(ctx, chromedp.Click(chromedp.CSS(`[data-subscription="S1"] a.button`))))
-	must("choose", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[value="u6@acme.example"]`))))
+	must("choose", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[value="u7@acme.example"]`))))
 	shot("05-assign")
 	must("assign", pageTurn(ctx, chromedp.Click(chromedp.CSS(`form[method="post"][action="/teams/T1/assign"] button[type=submit]`))))
 	if got := text(`[data-kind="under_assignment"][data-subscription="S1"] [data-available]`); got != "1" {

@@ -156,7 +156,7 @@ func TestEveryRoleOnEveryPage(t *testing.T) {
 	want := map[string]map[string]int{
 		"primary":   {"team": ok, "usage": ok, "csv": ok, "assign": ok, "admins": ok, "recomp": see, "add": see, "remove": see, "mint": ok, "tokenbad": missing},
 		"secondary": {"team": ok, "usage": ok, "csv": ok, "assign": ok, "admins": forbidden, "recomp": see, "add": see, "remove": see, "mint": forbidden, "tokenbad": forbidden},
-		"sso":       {"team": ok, "usage": ok, "csv": ok, "assign": forbidden, "admins": forbidden, "recomp": see, "add": forbidden, "remove": forbidden, "mint": forbidden, "tokenbad": forbidden},
+		"sso":       {"team": ok, "usage": ok, "csv": ok, "assign": forbidden, "admins": forbidden, "recomp": forbidden, "add": forbidden, "remove": forbidden, "mint": forbidden, "tokenbad": forbidden},
 		"user":      {"team": forbidden, "usage": forbidden, "csv": forbidden, "assign": forbidden, "admins": forbidden, "recomp": forbidden, "add": forbidden, "remove": forbidden, "mint": forbidden, "tokenbad": forbidden},
 		"other":     {"team": forbidden, "usage": forbidden, "csv": forbidden, "assign": forbidden, "admins": forbidden, "recomp": forbidden, "add": forbidden, "remove": forbidden, "mint": forbidden, "tokenbad": forbidden},
 	}

@@ -85,15 +85,16 @@ func (s *site) load(kind, body string) {
 }
 
 // seed: T1 (premium) has S1 (AutoCAD, 5 seats, 3 held), S2 (Revit, 3
-// seats, 1 held) and OLD (ended, 2 still held); T2 (standard) and T3
-// (classic) exist too. Eight more logins outside T1 give the performance
-// quartiles their peers.
+// seats, 1 held), S3 (AutoCAD, 2 seats, both held) and OLD (ended, 2 still
+// held); T2 (standard) and T3 (classic) exist too. Five of T1's users have
+// AutoCAD figures (u1, u2, u5, u9, u10), the fewest a team's figures need;
+// eight more logins outside T1 give the performance quartiles their peers.
 func (s *site) seed(extra int) {
 	ctx := context.Background()
 	s.load("teams", "team,name,plan,user_management\nT1,Acme Design,premium,named\nT2,Bolt Works,standard,named\nT3,Classic Co,premium,classic\n")
 	var users strings.Builder
 	users.WriteString("email,login,name\n")
-	names := []string{"Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth", "Frances Allen", "Ken Thompson"}
+	names := []string{"Ada Lovelace", "Grace Hopper", "Alan Turing", "Edsger Dijkstra", "Barbara Liskov", "Donald Knuth", "Frances Allen", "Ken Thompson", "Margaret Hamilton", "Dennis Ritchie"}
 	for i, n := range names {
 		fmt.Fprintf(&users, "u%d@acme.example,u%d,%s\n", i+1, i+1, n)
 	}
@@ -107,12 +108,14 @@ func (s *site) seed(extra int) {
 	s.load("subscriptions", "subscription,team,product,type,seats,channel,start,end\n"+
 		"S1,T1,AutoCAD,single-user,5,online,2026-01-01,2027-06-30\n"+
 		"S2,T1,Revit,single-user,3,reseller,2026-01-01,2027-06-30\n"+
+		"S3,T1,AutoCAD,single-user,2,reseller,2026-01-01,2027-06-30\n"+
 		"OLD,T1,AutoCAD,single-user,2,online,2025-01-01,2025-12-31\n"+
 		"B1,T2,AutoCAD,flex,2,online,2026-01-01,2027-06-30\n"+
 		"C1,T3,AutoCAD,single-user,2,online,2026-01-01,2027-06-30\n")
 	s.load("assignments", "subscription,email,assigned_on\n"+
 		"S1,u1@acme.example,2026-01-05\nS1,u2@acme.example,2026-01-05\nS1,u3@acme.example,2026-01-05\n"+
 		"S2,u4@acme.example,2026-01-05\nOLD,u1@acme.example,2025-01-05\nOLD,u5@acme.example,2025-01-05\n"+
+		"S3,u9@acme.example,2026-01-05\nS3,u10@acme.example,2026-01-05\n"+
 		"B1,u6@acme.example,2026-02-01\n")
 	if extra > 0 {
 		var as strings.Builder
@@ -143,6 +146,11 @@ func (s *site) seed(extra int) {
 		days = append(days, day("u2", "AutoCAD", "2027.1", b, 5200, map[string]int64{"LINE": 5, "TRIM": 9, "ZOOM": 12}))
 		if b%7 == 0 {
 			days = append(days, day("u4", "Revit", "2027", b, 9000, nil))
+		}
+		if b%3 == 0 {
+			days = append(days, day("u5", "AutoCAD", "2027.1", b, 4100, map[string]int64{"LINE": 6, "PLOT": 1}),
+				day("u9", "AutoCAD", "2027.1", b, 3600, map[string]int64{"CIRCLE": 4, "LAYER": 2}),
+				day("u10", "AutoCAD", "2027.1", b, 6400, map[string]int64{"HATCH": 3, "ZOOM": 5}))
 		}
 	}
 	days = append(days, day("u2", "AutoCAD", "2025", 61, 5000, nil))

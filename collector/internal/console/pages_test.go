@@ -93,7 +93,7 @@ func TestUsageDetailsFilterSortAndCSV(t *testing.T) {
 	}
 	// OLD's seats are hidden with the over-assignment from an admin who
 	// may not purchase: u5 holds only an OLD seat.
-	want := "u1@acme.example/AutoCAD u2@acme.example/AutoCAD u3@acme.example/AutoCAD u4@acme.example/Revit"
+	want := "u10@acme.example/AutoCAD u1@acme.example/AutoCAD u2@acme.example/AutoCAD u3@acme.example/AutoCAD u4@acme.example/Revit u9@acme.example/AutoCAD"
 	if strings.Join(got, " ") != want {
 		t.Errorf("usage rows\n got %s\nwant %s", strings.Join(got, " "), want)
 	}
@@ -135,25 +135,28 @@ func TestAssignAndUnassignFromTheConsole(t *testing.T) {
 	b := s.browser()
 	b.signIn(s.tokens["secondary"])
 	_, body := b.get("/teams/T1/assign?subscription=S1")
-	if !has(body, `value="u6@acme.example"`) || has(body, `value="u1@acme.example"`) || !has(body, `data-free="2"`) {
+	// The team's people and those with no seat anywhere; u6 holds a seat
+	// of another team's subscription only.
+	if !has(body, `value="u7@acme.example"`) || !has(body, `value="u4@acme.example"`) || has(body, `value="u1@acme.example"`) ||
+		has(body, `value="u6@acme.example"`) || !has(body, `data-free="2"`) {
 		t.Fatalf("assign form lists the wrong people:\n%s", body)
 	}
-	_, body = b.get("/teams/T1/assign?subscription=S1&q=KNUTH")
-	if !has(body, `value="u6@acme.example"`) || has(body, `value="u7@acme.example"`) || !has(body, "1 of 13 match") {
+	_, body = b.get("/teams/T1/assign?subscription=S1&q=ALLEN")
+	if !has(body, `value="u7@acme.example"`) || has(body, `value="u8@acme.example"`) || !has(body, "1 of 14 match") {
 		t.Errorf("finding people by name:\n%s", body)
 	}
-	resp, _ := b.post("/teams/T1/assign", url.Values{"subscription": {"S1"}, "email": {"u6@acme.example"}})
+	resp, _ := b.post("/teams/T1/assign", url.Values{"subscription": {"S1"}, "email": {"u7@acme.example"}})
 	if resp.StatusCode != http.StatusSeeOther {
 		t.Fatalf("assign: %d", resp.StatusCode)
 	}
 	_, body = b.get(resp.Header.Get("Location"))
-	if !has(body, `data-available="1"`) || !has(body, "Assigned 1 user(s) to S1") || !has(body, `<tr data-audit="assign">`) {
+	if !has(body, `data-available="1"`) || !has(body, "Assigned 1 user(s).") || !has(body, `<tr data-audit="assign">`) {
 		t.Errorf("after assigning one of two free seats:\n%s", body)
 	}
 	// Two chosen for one free seat: the first is assigned, the second
 	// refused with 409 and said so.
 	b.get("/teams/T1/assign?subscription=S1")
-	resp, body = b.post("/teams/T1/assign", url.Values{"subscription": {"S1"}, "email": {"u7@acme.example", "u8@acme.example"}})
+	resp, body = b.post("/teams/T1/assign", url.Values{"subscription": {"S1"}, "email": {"u8@acme.example", "peer0@other.example"}})
 	if resp.StatusCode != http.StatusConflict || !has(body, "Assigned 1 of 2") {
 		t.Errorf("over the free seats: %d\n%s", resp.StatusCode, body)
 	}
@@ -221,7 +224,8 @@ func TestPrimaryAdminMintsAndRevokesTokens(t *testing.T) {
 }
 
 // TestEveryFormCarriesCSRF: the contract puts a hidden csrf field in every
-// form, GET filters included.
+// form, GET filters included; a GET form's value is never the session's
+// token, which would land in the URL.
 func TestEveryFormCarriesCSRF(t *testing.T) {
 	s := sqliteSite(t, siteOptions{})
 	b := s.browser()
@@ -238,8 +242,13 @@ func TestEveryFormCarriesCSRF(t *testing.T) {
 			t.Errorf("%s has no form", path)
 		}
 		for _, f := range forms {
-			if !regexp.MustCompile(`<input type="hidden" name="csrf" value="[^"]{40,}">`).MatchString(f) {
+			field := regexp.MustCompile(`<input type="hidden" name="csrf" value="([^"]{40,})">`).FindStringSubmatch(f)
+			if field == nil {
 				t.Errorf("%s: a form without its csrf field: %.200s", path, f)
+				continue
+			}
+			if strings.Contains(f, `method="get"`) && path != "/signin" && field[1] == b.csrf {
+				t.Errorf("%s: a GET form puts the session's csrf token into its URL: %.200s", path, f)
 			}
 		}
 	}

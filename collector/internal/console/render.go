@@ -2,6 +2,8 @@ package console
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/base64"
 	"fmt"
 	"html/template"
 	"io/fs"
@@ -16,13 +18,20 @@ import (
 type view struct {
 	Title    string
 	Email    string // signed-in admin, "" on the sign-in page
-	CSRF     string // for the sign-out form and the page's forms
+	CSRF     string // for the sign-out form and the page's POST forms
 	TeamID   string // the team the page is about, for the navigation
 	TeamName string
 	Page     any
 }
 
 var funcs = template.FuncMap{
+	// getCSRF is what a GET form carries in its csrf field: derived from
+	// the session's token but useless in a POST, so a URL that a form
+	// writes (into history, logs, a Referer) never holds the real token.
+	"getCSRF": func(csrf string) string {
+		sum := sha256.Sum256([]byte("get-form\x00" + csrf))
+		return base64.RawURLEncoding.EncodeToString(sum[:])
+	},
 	"pct": func(f float64) string { return strconv.FormatFloat(f*100, 'f', 1, 64) + "%" },
 	"secs": func(ms float64) string {
 		return strconv.FormatFloat(ms/1000, 'f', 1, 64) + " s"

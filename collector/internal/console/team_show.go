@@ -60,7 +60,7 @@ func (h *Handler) teamPage(r *http.Request, q *request, t teams.Team) (*teamPage
 	if err != nil {
 		return nil, err
 	}
-	p := &teamPage{Team: t, Snap: snap, NextRun: svc.NextRun(), Notice: r.URL.Query().Get("done"),
+	p := &teamPage{Team: t, Snap: snap, NextRun: svc.NextRun(), Notice: notice(r.URL.Query()),
 		CanChange: t.Role == store.RolePrimary || t.Role == store.RoleSecondary, CanManage: t.Role == store.RolePrimary,
 		SeatOf: map[string]string{}}
 	for _, u := range snap.Unavailable {

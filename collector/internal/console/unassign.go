@@ -1,7 +1,6 @@
 package console
 
 import (
-	"fmt"
 	"net/http"
 )
 
@@ -11,5 +10,5 @@ func (h *Handler) unassign(w http.ResponseWriter, r *http.Request, q *request) {
 		h.fail(w, r, err)
 		return
 	}
-	back(w, r, team, fmt.Sprintf("Unassigned %s from %s.", email, sub))
+	back(w, r, team, "unassigned", 1)
 }

@@ -104,11 +104,20 @@ func decodeAppend[T any](raw []byte, to []T) ([]T, error) {
 }
 
 // ForAdmin returns the snapshot as an admin may see it: over_assignment is
-// about buying seats, so only admins who may purchase see it.
-func (s Snapshot) ForAdmin(canPurchase bool) Snapshot {
-	if !canPurchase {
-		s.Insights.OverAssignment = nil
+// about buying seats, so only admins who may purchase see it, and nor do
+// the others see findings of the subscriptions hidden from them today.
+func (s Snapshot) ForAdmin(canPurchase bool, hidden map[string]bool) Snapshot {
+	if canPurchase {
+		return s
 	}
+	s.Insights.OverAssignment = nil
+	var under []UnderAssignment
+	for _, u := range s.Insights.UnderAssignment {
+		if !hidden[u.Subscription] {
+			under = append(under, u)
+		}
+	}
+	s.Insights.UnderAssignment = under
 	return s
 }
 

@@ -48,7 +48,7 @@ func TestFindingsRoundTripInContractShape(t *testing.T) {
 	if !reflect.DeepEqual(*back, in) {
 		t.Errorf("round trip:\n got %+v\nwant %+v", *back, in)
 	}
-	if got := back.ForAdmin(false); got.Insights.OverAssignment != nil || got.Insights.Len() != in.Insights.Len()-1 {
+	if got := back.ForAdmin(false, nil); got.Insights.OverAssignment != nil || got.Insights.Len() != in.Insights.Len()-1 {
 		t.Errorf("ForAdmin(false) kept over_assignment: %+v", got.Insights)
 	}
 }

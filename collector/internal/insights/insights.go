@@ -5,6 +5,7 @@ package insights
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math"
 	"sort"
@@ -21,6 +22,18 @@ const WindowDays = 90
 // MinUsers is how many users collector-wide must have data before
 // performance quartiles are shown, so no one user's figures can be read off.
 const MinUsers = 5
+
+// A team's own product figures (its mean times, its command mix) need
+// MinTeamUsers of its settled users with data: users assigned since before
+// the window started. They are published rounded: means to MeanStepMS,
+// command counts to CountStep, shares to ShareStep. docs/privacy.md says
+// why.
+const (
+	MinTeamUsers = 5
+	MeanStepMS   = 10
+	CountStep    = 10
+	ShareStep    = 0.001
+)
 
 // Insight kinds (contract).
 const (
@@ -175,17 +188,64 @@ func Run(ctx context.Context, st *store.Store, cat *catalog.Catalog, asOf string
 // every other team's snapshots as they are; store.ErrNotFound when the
 // team does not exist.
 func RunTeam(ctx context.Context, st *store.Store, cat *catalog.Catalog, team, asOf string, now time.Time) (Snapshot, error) {
+	return runTeam(ctx, st, cat, team, asOf, now, nil)
+}
+
+// RefreshTeam is RunTeam after a license change: the license findings are
+// computed again, but the team's product figures (product_performance,
+// command_usage) stay those of the snapshot already stored for as_of, so
+// that assigning or unassigning one person and reading again never shows
+// what that person changed. Without a stored snapshot it is RunTeam.
+func RefreshTeam(ctx context.Context, st *store.Store, cat *catalog.Catalog, team, asOf string, now time.Time) (Snapshot, error) {
+	body, err := st.Snapshot(ctx, team, asOf)
+	if errors.Is(err, store.ErrNotFound) {
+		return RunTeam(ctx, st, cat, team, asOf, now)
+	}
+	if err != nil {
+		return Snapshot{}, err
+	}
+	old, err := Decode(body)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return runTeam(ctx, st, cat, team, asOf, now, old)
+}
+
+func runTeam(ctx context.Context, st *store.Store, cat *catalog.Catalog, team, asOf string, now time.Time, keep *Snapshot) (Snapshot, error) {
 	in, err := Load(ctx, st, cat, asOf)
 	if err != nil {
 		return Snapshot{}, err
 	}
 	for _, t := range in.Picture.Teams {
-		if t.Team == team {
-			s := newComputation(in).team(t, now.UTC().Truncate(time.Second))
-			return s, put(ctx, st, now, s)
+		if t.Team != team {
+			continue
 		}
+		s := newComputation(in).team(t, now.UTC().Truncate(time.Second))
+		if keep != nil {
+			s.keepProductFigures(*keep)
+		}
+		return s, put(ctx, st, now, s)
 	}
 	return Snapshot{}, fmt.Errorf("team %q: %w", team, store.ErrNotFound)
+}
+
+// keepProductFigures replaces s's product figures, and the reasons they
+// are missing, with old's.
+func (s *Snapshot) keepProductFigures(old Snapshot) {
+	product := func(kind string) bool { return kind == KindProductPerformance || kind == KindCommandUsage }
+	s.Insights.ProductPerformance, s.Insights.CommandUsage = old.Insights.ProductPerformance, old.Insights.CommandUsage
+	unavailable := []Unavailable{}
+	for _, u := range s.Unavailable {
+		if !product(u.Kind) {
+			unavailable = append(unavailable, u)
+		}
+	}
+	for _, u := range old.Unavailable {
+		if product(u.Kind) {
+			unavailable = append(unavailable, u)
+		}
+	}
+	s.Unavailable = unavailable
 }
 
 func put(ctx context.Context, st *store.Store, now time.Time, snaps ...Snapshot) error {
@@ -346,10 +406,16 @@ func (c *computation) team(t license.Team, generatedAt time.Time) Snapshot {
 		}
 		return snap
 	}
-	members := map[string]bool{}
+	// members are the team's users; settled ones have held a seat since
+	// before the window started, so every day of their usage in it was
+	// on the team, and a seat assigned for a moment adds nobody.
+	members, settled := map[string]bool{}, map[string]bool{}
 	for _, s := range subs {
 		for _, a := range c.assignsBySub[s.Subscription] {
 			members[a.Email] = true
+			if a.AssignedOn < c.windowStart {
+				settled[a.Email] = true
+			}
 		}
 	}
 	snap.Insights.UnderAssignment = c.underAssignment(subs)
@@ -362,10 +428,12 @@ func (c *computation) team(t license.Team, generatedAt time.Time) Snapshot {
 			Unavailable{Kind: KindInactiveUser, Reason: ReasonPremium},
 			Unavailable{Kind: KindProductVersion, Reason: ReasonPremium})
 	}
-	perf, missing := c.performance(subs, members)
+	perf, missing := c.performance(subs, members, settled)
 	snap.Insights.ProductPerformance = perf
 	snap.Unavailable = append(snap.Unavailable, missing...)
-	snap.Insights.CommandUsage = c.commandUsage(members)
+	cmds, missing := c.commandUsage(members, settled)
+	snap.Insights.CommandUsage = cmds
+	snap.Unavailable = append(snap.Unavailable, missing...)
 	return snap
 }
 

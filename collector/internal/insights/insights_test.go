@@ -272,11 +272,14 @@ func perfDay(user, date string, startupMS int64, n int64) wire.Day {
 func TestProductPerformance(t *testing.T) {
 	forEngines(t, func(t *testing.T, w *world) {
 		w.load("teams", teams)
-		w.load("users", users(6))
+		w.load("users", users(9))
 		w.load("subscriptions", "subscription,team,product,type,seats,channel,start,end\n"+
 			"S1,T1,AutoCAD,single-user,10,online,"+day(-400)+","+day(400)+"\n"+
 			"P,T2,AutoCAD,single-user,10,online,"+day(-400)+","+day(400)+"\n")
-		w.load("assignments", "subscription,email,assigned_on\nS1,u1@x.com,"+day(-100)+"\nS1,u3@x.com,"+day(-100)+"\nS1,u5@x.com,"+day(-100)+"\nP,u2@x.com,"+day(-100)+"\n")
+		w.load("assignments", "subscription,email,assigned_on\n"+
+			"S1,u1@x.com,"+day(-100)+"\nS1,u3@x.com,"+day(-100)+"\nS1,u5@x.com,"+day(-100)+"\nS1,u7@x.com,"+day(-90)+"\nS1,u8@x.com,"+day(-100)+"\n"+
+			"S1,u9@x.com,"+day(-89)+"\n"+ // assigned on the window's first day: not settled
+			"P,u2@x.com,"+day(-100)+"\n")
 		w.days(
 			// u1's mean is (1*500 + 3*1166.67)/4 ≈ 1000: per-user means weigh by count.
 			perfDay("u1", day(0), 500, 1), perfDay("u1", day(-1), 1000, 1), perfDay("u1", day(-2), 1500, 1), perfDay("u1", day(-3), 1000, 1),
@@ -284,19 +287,62 @@ func TestProductPerformance(t *testing.T) {
 			perfDay("u3", day(-5), 3000, 1),
 			perfDay("u4", day(-5), 4000, 1),
 			perfDay("u5", day(-5), 5000, 1),
+			perfDay("u7", day(-5), 6000, 1),
+			perfDay("u8", day(-5), 7013, 1),
+			perfDay("u9", day(-5), 8000, 1),
 			perfDay("u6", day(-90), 100000, 1),    // before the window: ignored
 			perfDay("nobody", day(-5), 100000, 1), // unmatched: ignored
 		)
 		s := w.snapshot("T1")
 		got := ofKind[insights.ProductPerformance](s)
-		mean := 3000.0
+		// Eight users collector-wide: p25 at rank 1.75, p50 at 3.5, p75 at
+		// 5.25. The team's five settled users (not u9) are placed among
+		// them, and their mean 4402.6 is published to the nearest 10 ms.
+		mean := 4400.0
 		want := []insights.ProductPerformance{{Kind: "product_performance", Product: "AutoCAD", Metric: "startup",
-			P25: 2000, P50: 3000, P75: 4000, UsersByQuartile: [4]int{1, 1, 0, 1}, TeamMeanMS: &mean}}
+			P25: 2750, P50: 4500, P75: 6253.25, UsersByQuartile: [4]int{1, 1, 2, 1}, TeamMeanMS: &mean}}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("got %s\nwant %s", js(got), js(want))
 		}
 		if !hasUnavailable(s, "product_performance", "save") {
 			t.Errorf("save metric with no data not listed unavailable: %s", js(s.Unavailable))
+		}
+	})
+}
+
+// The attack of a one-person team: five users collector-wide pass the
+// collector's gate, but the team's figures would be its one user's.
+func TestTeamFiguresNeedFiveSettledUsers(t *testing.T) {
+	forEngines(t, func(t *testing.T, w *world) {
+		w.load("teams", teams)
+		w.load("users", users(9))
+		w.load("subscriptions", "subscription,team,product,type,seats,channel,start,end\nS1,T1,AutoCAD,single-user,10,online,"+day(-400)+","+day(400)+"\n")
+		// One settled user, and four who joined inside the window.
+		w.load("assignments", "subscription,email,assigned_on\nS1,u1@x.com,"+day(-100)+"\n"+
+			"S1,u2@x.com,"+day(-30)+"\nS1,u3@x.com,"+day(-30)+"\nS1,u4@x.com,"+day(-1)+"\nS1,u5@x.com,"+day(0)+"\n")
+		var days []wire.Day
+		for i, u := range []string{"u1", "u2", "u3", "u4", "u5", "u6"} {
+			d := perfDay(u, day(-40), int64(1000*(i+1)), 1)
+			d.Analytics.Commands = map[string]*wire.Outcomes{"LINE": {Started: 3, Completed: 3}}
+			days = append(days, d)
+		}
+		w.days(days...)
+		s := w.snapshot("T1")
+		if got := ofKind[insights.ProductPerformance](s); len(got) != 0 {
+			t.Errorf("a team of one settled user shows performance: %s", js(got))
+		}
+		if got := ofKind[insights.CommandUsage](s); len(got) != 0 {
+			t.Errorf("a team of one settled user shows commands: %s", js(got))
+		}
+		if !hasUnavailable(s, "product_performance", "startup") {
+			t.Errorf("performance not listed unavailable: %s", js(s.Unavailable))
+		}
+		found := false
+		for _, u := range s.Unavailable {
+			found = found || (u.Kind == "command_usage" && u.Product == "AutoCAD" && strings.Contains(u.Reason, "1 of the 5"))
+		}
+		if !found {
+			t.Errorf("command_usage not listed unavailable with its reason: %s", js(s.Unavailable))
 		}
 	})
 }
@@ -340,24 +386,36 @@ func cmdDay(user, date string, completed map[string]int64) wire.Day {
 func TestCommandUsage(t *testing.T) {
 	forEngines(t, func(t *testing.T, w *world) {
 		w.load("teams", teams)
-		w.load("users", users(3))
+		w.load("users", users(8))
 		w.load("subscriptions", "subscription,team,product,type,seats,channel,start,end\n"+
 			"S1,T1,AutoCAD,single-user,10,online,"+day(-400)+","+day(400)+"\n"+
 			"P,T2,AutoCAD,single-user,10,online,"+day(-400)+","+day(400)+"\n")
-		w.load("assignments", "subscription,email,assigned_on\nS1,u1@x.com,"+day(-100)+"\nP,u2@x.com,"+day(-100)+"\n")
+		w.load("assignments", "subscription,email,assigned_on\n"+
+			"S1,u1@x.com,"+day(-100)+"\nS1,u3@x.com,"+day(-100)+"\nS1,u5@x.com,"+day(-100)+"\nS1,u6@x.com,"+day(-100)+"\nS1,u7@x.com,"+day(-100)+"\n"+
+			"S1,u8@x.com,"+day(-10)+"\n"+ // joined inside the window: neither the team's figure nor a peer
+			"P,u2@x.com,"+day(-100)+"\n")
 		w.days(
-			cmdDay("u1", day(0), map[string]int64{"LINE": 4, "MOVE": 2, "FOOBAR": 2}),
-			cmdDay("u1", day(-89), map[string]int64{"CIRCLE": 2}),
-			cmdDay("u1", day(-90), map[string]int64{"ZOOM": 50}), // outside the window
+			cmdDay("u1", day(0), map[string]int64{"LINE": 40, "MOVE": 20, "FOOBAR": 20}),
+			cmdDay("u1", day(-89), map[string]int64{"CIRCLE": 20}),
+			cmdDay("u1", day(-90), map[string]int64{"ZOOM": 500}), // outside the window
+			cmdDay("u3", day(-3), map[string]int64{"LINE": 1}),
+			cmdDay("u5", day(-3), map[string]int64{"LINE": 1}),
+			cmdDay("u6", day(-3), map[string]int64{"MOVE": 1}),
+			cmdDay("u7", day(-3), map[string]int64{"LAYER": 1}),
+			cmdDay("u8", day(-3), map[string]int64{"LINE": 7}),
 			cmdDay("u2", day(-1), map[string]int64{"LINE": 1, "MOVE": 3}),
-			cmdDay("u3", day(-1), map[string]int64{"LAYER": 4}),         // matched, in no team: still a peer
+			cmdDay("u4", day(-1), map[string]int64{"LAYER": 4}),         // matched, in no team: still a peer
 			cmdDay("stranger", day(-1), map[string]int64{"LAYER": 100}), // unmatched: nobody's peer
 		)
 		got := ofKind[insights.CommandUsage](w.snapshot("T1"))
+		// The team's 104 commands: Draw 62, Modify 21, Other 20, Layers 1,
+		// published to the nearest 10 with shares to 0.001. Peers (u2, u4):
+		// Draw 1, Modify 3, Layers 4 of 8.
 		want := []insights.CommandUsage{{Kind: "command_usage", Product: "AutoCAD", Categories: []insights.CategoryShare{
-			{Category: "Draw", Count: 6, Share: 0.6, PeerShare: 0.125},
-			{Category: "Modify", Count: 2, Share: 0.2, PeerShare: 0.375},
-			{Category: "Other", Count: 2, Share: 0.2, PeerShare: 0},
+			{Category: "Draw", Count: 60, Share: 0.596, PeerShare: 0.125},
+			{Category: "Modify", Count: 20, Share: 0.202, PeerShare: 0.375},
+			{Category: "Other", Count: 20, Share: 0.192, PeerShare: 0},
+			{Category: "Layers", Count: 0, Share: 0.01, PeerShare: 0.5},
 		}}}
 		if !reflect.DeepEqual(got, want) {
 			t.Errorf("got %s\nwant %s", js(got), js(want))

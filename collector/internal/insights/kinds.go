@@ -5,6 +5,7 @@ package insights
 
 import (
 	"fmt"
+	"math"
 	"sort"
 
 	"teamlens/collector/internal/license"
@@ -127,7 +128,7 @@ func (c *computation) productVersions(members map[string]bool) []ProductVersion 
 	return out
 }
 
-func (c *computation) performance(subs []license.Subscription, members map[string]bool) ([]ProductPerformance, []Unavailable) {
+func (c *computation) performance(subs []license.Subscription, members, settled map[string]bool) ([]ProductPerformance, []Unavailable) {
 	// The products a team cares about: those it subscribes to and those its
 	// users ran.
 	products := map[string]bool{}
@@ -141,7 +142,7 @@ func (c *computation) performance(subs []license.Subscription, members map[strin
 	}
 	// Means summed in one order, so every computation of the same data
 	// gives the same team mean to the last bit.
-	emails := sortedKeys(members)
+	emails := sortedKeys(settled)
 	var out []ProductPerformance
 	var missing []Unavailable
 	for _, product := range sortedKeys(products) {
@@ -177,40 +178,67 @@ func (c *computation) performance(subs []license.Subscription, members map[strin
 				sum += v
 				count++
 			}
-			if count > 0 {
-				mean := sum / float64(count)
-				p.TeamMeanMS = &mean
+			if count < MinTeamUsers {
+				missing = append(missing, Unavailable{Kind: KindProductPerformance, Product: product, Metric: m.name,
+					Reason: teamReason(count, product, m.name)})
+				continue
 			}
+			mean := roundTo(sum/float64(count), MeanStepMS)
+			p.TeamMeanMS = &mean
 			out = append(out, p)
 		}
 	}
 	return out, missing
 }
 
-func (c *computation) commandUsage(members map[string]bool) []CommandUsage {
+// teamReason says why a team figure is withheld.
+func teamReason(n int, product, what string) string {
+	return fmt.Sprintf("%d of the %d team users needed (assigned for the whole window) have %s %s data", n, MinTeamUsers, product, what)
+}
+
+func (c *computation) commandUsage(members, settled map[string]bool) ([]CommandUsage, []Unavailable) {
 	var out []CommandUsage
+	var missing []Unavailable
 	for _, product := range sortedKeys(c.commands) {
-		// Peers are everyone else: everyone's counts less the team's.
-		team := map[string]int64{}
-		var teamTotal, allTotal int64
+		// Peers are everyone else: everyone's counts less all the team's
+		// users'. The team's own figures are its settled users'.
+		var memberTotal int64
+		memberCats := map[string]int64{}
 		for email := range members {
+			for _, x := range c.commands[product][email] {
+				memberCats[x.category] += x.n
+				memberTotal += x.n
+			}
+		}
+		team := map[string]int64{}
+		var teamTotal int64
+		users := 0
+		for email := range settled {
+			if len(c.commands[product][email]) > 0 {
+				users++
+			}
 			for _, x := range c.commands[product][email] {
 				team[x.category] += x.n
 				teamTotal += x.n
 			}
 		}
-		if teamTotal == 0 {
+		if memberTotal == 0 {
 			continue
 		}
+		if users < MinTeamUsers {
+			missing = append(missing, Unavailable{Kind: KindCommandUsage, Product: product, Reason: teamReason(users, product, "command")})
+			continue
+		}
+		var allTotal int64
 		for _, n := range c.allCommands[product] {
 			allTotal += n
 		}
-		peerTotal := allTotal - teamTotal
+		peerTotal := allTotal - memberTotal
 		cats := make([]CategoryShare, 0, len(team))
 		for cat, n := range team {
-			cs := CategoryShare{Category: cat, Count: n, Share: float64(n) / float64(teamTotal)}
+			cs := CategoryShare{Category: cat, Count: int64(roundTo(float64(n), CountStep)), Share: roundTo(float64(n)/float64(teamTotal), ShareStep)}
 			if peerTotal > 0 {
-				cs.PeerShare = float64(c.allCommands[product][cat]-n) / float64(peerTotal)
+				cs.PeerShare = roundTo(float64(c.allCommands[product][cat]-memberCats[cat])/float64(peerTotal), ShareStep)
 			}
 			cats = append(cats, cs)
 		}
@@ -222,7 +250,17 @@ func (c *computation) commandUsage(members map[string]bool) []CommandUsage {
 		})
 		out = append(out, CommandUsage{Kind: KindCommandUsage, Product: product, Categories: cats})
 	}
-	return out
+	return out, missing
+}
+
+// roundTo rounds v to the nearest multiple of step. A fraction step
+// divides by its inverse, so 0.596 comes out as 0.596, not 0.5960000000000001.
+func roundTo(v, step float64) float64 {
+	if step < 1 {
+		inv := math.Round(1 / step)
+		return math.Round(v*inv) / inv
+	}
+	return math.Round(v/step) * step
 }
 
 func sortedKeys[V any](m map[string]V) []string {

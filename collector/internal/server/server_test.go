@@ -535,8 +535,9 @@ func TestCSVExports(t *testing.T) {
 		if r := kinds["over_assignment"]; r == nil || r[col["ended_on"]] != testenv.Date("2025-12-31") || r[col["users"]] != "jdoe@x.com" {
 			t.Errorf("over_assignment row %v", r)
 		}
-		if r := kinds["command_usage"]; r == nil || r[col["category"]] == "" || r[col["count"]] == "" {
-			t.Errorf("command_usage row %v", r)
+		// T1 has one user with data: fewer than a team's figures need.
+		if r := kinds["command_usage"]; r != nil {
+			t.Errorf("a team of one exports its user's commands: %v", r)
 		}
 		for _, r := range read("/v1/teams/T1/insights.csv", tokens["secondary"])[1:] {
 			if r[col["kind"]] == "over_assignment" {

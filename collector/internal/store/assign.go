@@ -19,7 +19,15 @@ type Change struct {
 	Subscription string
 	Email        string
 	Actor        string // email of the admin making it
+	// CanPurchase is the actor's purchase permission: without it, an
+	// over-assigned subscription (an ended online one whose seats are
+	// still held) does not exist for them.
+	CanPurchase bool
 }
+
+// overAssignedSQL is the over_assignment rule over a subscriptions row s,
+// with the day as its one argument.
+const overAssignedSQL = `(s.channel = 'online' AND s.end_on < ? AND EXISTS (SELECT 1 FROM assignments a WHERE a.subscription = s.subscription))`
 
 // AuditEntry is one line of a team's audit log.
 type AuditEntry struct {
@@ -52,26 +60,40 @@ func (s *Store) forUpdate() string {
 }
 
 // Assign gives c.Email a seat of c.Subscription from today: ErrNotFound for
-// an unknown user or a subscription not of c.Team, ErrConflict when the
+// a user outside the team's directory or a subscription not of c.Team (or
+// hidden from c's actor), ErrConflict when the subscription has ended, the
 // user holds a seat of it already or none is free on today.
+//
+// A team's directory is the people who hold a seat of its subscriptions
+// and those who hold no seat anywhere: another team's people are not
+// there, and an unknown email and another team's person get the same
+// answer.
 func (s *Store) Assign(ctx context.Context, c Change, today string, now time.Time) error {
 	c.Email = strings.ToLower(c.Email)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
-		var team string
+		var team, end string
 		var seats int64
-		err := tx.QueryRowContext(ctx, `SELECT team, seats FROM subscriptions WHERE subscription = ?`+s.forUpdate(), c.Subscription).Scan(&team, &seats)
-		if errors.Is(err, sql.ErrNoRows) || (err == nil && team != c.Team) {
+		var hidden bool
+		err := tx.QueryRowContext(ctx, `SELECT s.team, s.seats, s.end_on, `+overAssignedSQL+` FROM subscriptions s WHERE s.subscription = ?`+s.forUpdate(),
+			today, c.Subscription).Scan(&team, &seats, &end, &hidden)
+		if errors.Is(err, sql.ErrNoRows) || (err == nil && (team != c.Team || (hidden && !c.CanPurchase))) {
 			return fmt.Errorf("subscription %q is not of team %s: %w", c.Subscription, c.Team, ErrNotFound)
 		}
 		if err != nil {
 			return err
 		}
+		if end < today {
+			return fmt.Errorf("%s ended on %s: an ended subscription takes no new seats: %w", c.Subscription, end, ErrConflict)
+		}
 		var n int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users WHERE email = ?`, c.Email).Scan(&n); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM users u WHERE u.email = ? AND (
+			NOT EXISTS (SELECT 1 FROM assignments a WHERE a.email = u.email) OR
+			EXISTS (SELECT 1 FROM assignments a JOIN subscriptions x ON x.subscription = a.subscription WHERE a.email = u.email AND x.team = ?))`,
+			c.Email, c.Team).Scan(&n); err != nil {
 			return err
 		}
 		if n == 0 {
-			return fmt.Errorf("user %q is not in the directory: %w", c.Email, ErrNotFound)
+			return fmt.Errorf("user %q is not in team %s's directory: %w", c.Email, c.Team, ErrNotFound)
 		}
 		var held, assigned int
 		if err := tx.QueryRowContext(ctx, `SELECT COALESCE(SUM(CASE WHEN email = ? THEN 1 ELSE 0 END), 0), COUNT(*)
@@ -93,12 +115,14 @@ func (s *Store) Assign(ctx context.Context, c Change, today string, now time.Tim
 }
 
 // Unassign takes c.Email's seat of c.Subscription away; ErrNotFound when
-// the subscription is not c.Team's or the user holds no seat of it.
-func (s *Store) Unassign(ctx context.Context, c Change, now time.Time) error {
+// the subscription is not c.Team's (or is hidden from c's actor on today)
+// or the user holds no seat of it.
+func (s *Store) Unassign(ctx context.Context, c Change, today string, now time.Time) error {
 	c.Email = strings.ToLower(c.Email)
 	return s.inTx(ctx, func(tx *sql.Tx) error {
 		res, err := tx.ExecContext(ctx, `DELETE FROM assignments WHERE subscription = ? AND email = ?
-			AND subscription IN (SELECT subscription FROM subscriptions WHERE team = ?)`, c.Subscription, c.Email, c.Team)
+			AND subscription IN (SELECT s.subscription FROM subscriptions s WHERE s.team = ? AND (? OR NOT `+overAssignedSQL+`))`,
+			c.Subscription, c.Email, c.Team, c.CanPurchase, today)
 		if err != nil {
 			return fmt.Errorf("unassign: %w", err)
 		}
@@ -107,6 +131,25 @@ func (s *Store) Unassign(ctx context.Context, c Change, now time.Time) error {
 		}
 		return audit(ctx, tx, c.Team, now, c.Actor, ActionUnassign, c.Subscription, c.Email, "")
 	})
+}
+
+// OverAssigned lists team's subscriptions that are over-assigned on day:
+// online, ended before it, with seats still held. Only admins who may
+// purchase see them, on any day.
+func (s *Store) OverAssigned(ctx context.Context, team, day string) (map[string]bool, error) {
+	out := map[string]bool{}
+	err := s.each(ctx, `SELECT s.subscription FROM subscriptions s WHERE s.team = ? AND `+overAssignedSQL, []any{team, day}, func(r *sql.Rows) error {
+		var id string
+		if err := r.Scan(&id); err != nil {
+			return err
+		}
+		out[id] = true
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("over-assigned subscriptions: %w", err)
+	}
+	return out, nil
 }
 
 // AddAudit writes one audit line outside a license change (token

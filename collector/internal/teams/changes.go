@@ -12,10 +12,11 @@ const AuditLimit = 200
 // Assign gives email a seat of subscription on team (primary and secondary
 // only), logs it and recomputes today's snapshot before returning.
 func (s *Service) Assign(ctx context.Context, who store.Admin, team, subscription, email string) error {
-	if _, err := s.grant(who, team, needChange); err != nil {
+	g, err := s.grant(who, team, needChange)
+	if err != nil {
 		return err
 	}
-	c := store.Change{Team: team, Subscription: subscription, Email: email, Actor: who.Email}
+	c := store.Change{Team: team, Subscription: subscription, Email: email, Actor: who.Email, CanPurchase: g.CanPurchase}
 	if err := s.cfg.Store.Assign(ctx, c, s.Today(), s.cfg.Now()); err != nil {
 		return err
 	}
@@ -25,11 +26,12 @@ func (s *Service) Assign(ctx context.Context, who store.Admin, team, subscriptio
 
 // Unassign takes email's seat of subscription on team away, as Assign.
 func (s *Service) Unassign(ctx context.Context, who store.Admin, team, subscription, email string) error {
-	if _, err := s.grant(who, team, needChange); err != nil {
+	g, err := s.grant(who, team, needChange)
+	if err != nil {
 		return err
 	}
-	c := store.Change{Team: team, Subscription: subscription, Email: email, Actor: who.Email}
-	if err := s.cfg.Store.Unassign(ctx, c, s.cfg.Now()); err != nil {
+	c := store.Change{Team: team, Subscription: subscription, Email: email, Actor: who.Email, CanPurchase: g.CanPurchase}
+	if err := s.cfg.Store.Unassign(ctx, c, s.Today(), s.cfg.Now()); err != nil {
 		return err
 	}
 	s.cfg.Logger.Info("seat unassigned", "team", team, "subscription", subscription, "user", email, "by", who.Email)

@@ -40,7 +40,8 @@ type License struct {
 
 // License returns team's subscriptions with the seats assigned on day
 // (default today). An online subscription that ended and still has seats
-// assigned is an over-assignment: only admins who may purchase see it.
+// assigned is an over-assignment: only admins who may purchase see it, on
+// any day they ask about.
 func (s *Service) License(ctx context.Context, who store.Admin, team, day string) (*License, error) {
 	g, err := s.grant(who, team, needRead)
 	if err != nil {
@@ -53,6 +54,10 @@ func (s *Service) License(ctx context.Context, who store.Admin, team, day string
 		day = s.Today()
 	}
 	pic, err := s.cfg.Store.Picture(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hidden, err := s.hidden(ctx, g, team)
 	if err != nil {
 		return nil, err
 	}
@@ -74,7 +79,7 @@ func (s *Service) License(ctx context.Context, who store.Admin, team, day string
 			}
 		}
 		sub.Assigned = len(sub.Assignments)
-		if overAssigned(x, sub.Assigned, day) && !g.CanPurchase {
+		if !g.CanPurchase && (hidden[x.Subscription] || overAssigned(x, sub.Assigned, day)) {
 			continue
 		}
 		out.Subscriptions = append(out.Subscriptions, sub)
@@ -87,32 +92,48 @@ func overAssigned(x license.Subscription, assigned int, day string) bool {
 	return x.Channel == "online" && x.End < day && assigned > 0
 }
 
-// Candidates lists the directory users who hold no seat of subscription,
-// for an admin who may assign it.
+// hidden is the subscriptions of team that who may not see on any day:
+// those over-assigned today, unless who may purchase.
+func (s *Service) hidden(ctx context.Context, g store.Grant, team string) (map[string]bool, error) {
+	if g.CanPurchase {
+		return map[string]bool{}, nil
+	}
+	return s.cfg.Store.OverAssigned(ctx, team, s.Today())
+}
+
+// Candidates lists the people of team's directory who hold no seat of
+// subscription, for an admin who may assign it: the people who hold a seat
+// of the team's subscriptions and those who hold none anywhere (as
+// store.Assign takes them).
 func (s *Service) Candidates(ctx context.Context, who store.Admin, team, subscription string) ([]license.User, error) {
-	if _, err := s.grant(who, team, needChange); err != nil {
+	g, err := s.grant(who, team, needChange)
+	if err != nil {
 		return nil, err
 	}
 	pic, err := s.cfg.Store.Picture(ctx)
 	if err != nil {
 		return nil, err
 	}
-	found := false
-	for _, x := range pic.Subscriptions {
-		found = found || (x.Subscription == subscription && x.Team == team)
+	hidden, err := s.hidden(ctx, g, team)
+	if err != nil {
+		return nil, err
 	}
-	if !found {
+	ours := map[string]bool{}
+	for _, x := range pic.Subscriptions {
+		ours[x.Subscription] = x.Team == team
+	}
+	if !ours[subscription] || hidden[subscription] {
 		return nil, fmt.Errorf("subscription %q is not of team %s: %w", subscription, team, store.ErrNotFound)
 	}
-	held := map[string]bool{}
+	held, seated, inTeam := map[string]bool{}, map[string]bool{}, map[string]bool{}
 	for _, a := range pic.Assignments {
-		if a.Subscription == subscription {
-			held[a.Email] = true
-		}
+		held[a.Email] = held[a.Email] || a.Subscription == subscription
+		seated[a.Email] = true
+		inTeam[a.Email] = inTeam[a.Email] || ours[a.Subscription]
 	}
 	out := []license.User{}
 	for _, u := range pic.Users {
-		if !held[u.Email] {
+		if !held[u.Email] && (inTeam[u.Email] || !seated[u.Email]) {
 			out = append(out, u)
 		}
 	}

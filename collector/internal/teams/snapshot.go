@@ -33,14 +33,20 @@ func (s *Service) Snapshot(ctx context.Context, who store.Admin, team, day strin
 	if err != nil {
 		return nil, fmt.Errorf("snapshot of %s: %w", team, err)
 	}
-	v := snap.ForAdmin(g.CanPurchase)
+	hidden, err := s.hidden(ctx, g, team)
+	if err != nil {
+		return nil, err
+	}
+	v := snap.ForAdmin(g.CanPurchase, hidden)
 	return &v, nil
 }
 
-// Recompute computes team's snapshot of today again, whether or not one
-// is stored, and returns it as who may see it.
+// Recompute computes team's license findings of today again, whether or
+// not a snapshot is stored, and returns the snapshot as who may see it
+// (primary and secondary only). The team's product figures stay the
+// daily job's: see insights.RefreshTeam.
 func (s *Service) Recompute(ctx context.Context, who store.Admin, team string) (*insights.Snapshot, error) {
-	if _, err := s.grant(who, team, needRead); err != nil {
+	if _, err := s.grant(who, team, needChange); err != nil {
 		return nil, err
 	}
 	if err := s.recompute(ctx, team); err != nil {
@@ -49,12 +55,12 @@ func (s *Service) Recompute(ctx context.Context, who store.Admin, team string) (
 	return s.Snapshot(ctx, who, team, s.Today())
 }
 
-// recompute stores a fresh snapshot of today for team, so a read right
-// after a license change shows it.
+// recompute stores today's snapshot of team with fresh license findings,
+// so a read right after a license change shows it.
 func (s *Service) recompute(ctx context.Context, team string) error {
 	today := s.Today()
 	return s.cfg.Store.WithLock(ctx, store.InsightsLockKey, func(ctx context.Context) error {
-		_, err := insights.RunTeam(ctx, s.cfg.Store, s.cfg.Catalog, team, today, s.cfg.Now())
+		_, err := insights.RefreshTeam(ctx, s.cfg.Store, s.cfg.Catalog, team, today, s.cfg.Now())
 		return err
 	})
 }

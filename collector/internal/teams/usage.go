@@ -58,7 +58,11 @@ func (s *Service) Usage(ctx context.Context, who store.Admin, team, day string) 
 	if err != nil {
 		return nil, "", err
 	}
-	rows := usageRows(pic, team, day, used, g.CanPurchase)
+	hidden, err := s.hidden(ctx, g, team)
+	if err != nil {
+		return nil, "", err
+	}
+	rows := usageRows(pic, team, day, used, g.CanPurchase, hidden)
 	for i := range rows {
 		rows[i].Versions = versions[[2]string{rows[i].Email, rows[i].Product}]
 		rows[i].Devices = devices[rows[i].Email]
@@ -67,8 +71,9 @@ func (s *Service) Usage(ctx context.Context, who store.Admin, team, day string) 
 }
 
 // usageRows joins the picture and usage of team; seats of an
-// over-assigned subscription are left out unless the admin may purchase.
-func usageRows(pic *store.Picture, team, day string, used []store.UserProduct, canPurchase bool) []UsageRow {
+// over-assigned subscription (on day, or hidden today) are left out unless
+// the admin may purchase.
+func usageRows(pic *store.Picture, team, day string, used []store.UserProduct, canPurchase bool, hidden map[string]bool) []UsageRow {
 	type key struct{ email, product string }
 	subs := map[string]license.Subscription{}
 	held := map[string]int{}
@@ -78,7 +83,7 @@ func usageRows(pic *store.Picture, team, day string, used []store.UserProduct, c
 		}
 	}
 	for _, x := range pic.Subscriptions {
-		if x.Team == team && (canPurchase || !overAssigned(x, held[x.Subscription], day)) {
+		if x.Team == team && (canPurchase || !(hidden[x.Subscription] || overAssigned(x, held[x.Subscription], day))) {
 			subs[x.Subscription] = x
 		}
 	}
