@@ -3,8 +3,8 @@ package wire
 // Benchmarks is the body of GET /v1/benchmarks?product=P: collector-wide
 // quartiles of per-user mean times over the 90 days ending on To, which My
 // Insights sets a user's own figures against. A metric is absent until at
-// least MinBenchmarkUsers users have data for it, so that no one user's
-// figures can be read off.
+// least MinBenchmarkUsers directory users have data for it, so that no one
+// user's figures can be read off.
 type Benchmarks struct {
 	Product string     `json:"product"`
 	From    string     `json:"from"` // first day of the window, YYYY-MM-DD
@@ -14,8 +14,9 @@ type Benchmarks struct {
 	Save    *Quartiles `json:"save,omitempty"`
 }
 
-// Quartiles of per-user mean milliseconds, interpolated linearly as
-// PostgreSQL's percentile_cont does.
+// Quartiles of per-user mean milliseconds. Each is the mean of the three
+// users' means nearest its rank, to the millisecond, so that no quartile
+// is one person's figure even when the ranks land on a user.
 type Quartiles struct {
 	Users int     `json:"users"`
 	P25   float64 `json:"p25"`

@@ -327,14 +327,36 @@ func TestRevokedDevice(t *testing.T) {
 	})
 }
 
+// directory imports users whose logins are the given ones.
+func (e *env) directory(logins ...string) {
+	e.t.Helper()
+	body := "email,login,name\n"
+	for _, l := range logins {
+		body += l + "@x.com," + l + "," + l + "\n"
+	}
+	parsed, err := license.Parse("users", strings.NewReader(body), catalog.Builtin())
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	if err := e.st.Import(context.Background(), parsed); err != nil {
+		e.t.Fatal(err)
+	}
+}
+
 func TestBenchmarks(t *testing.T) {
 	forEngines(t, func(t *testing.T, e *env) {
 		_, tok := e.enroll()
-		var days []wire.Day
-		for i, ms := range []int64{1000, 2000, 3000, 4000} {
-			d := day(fmt.Sprintf("u%d", i), testenv.Date("2026-11-20"), 10)
+		startup := func(login string, date string, ms int64) wire.Day {
+			d := day(login, testenv.Date(date), 10)
 			d.Analytics.StartupMS = &wire.Stat{Count: 2, Sum: 2 * ms, Min: ms, Max: ms}
-			days = append(days, d)
+			return d
+		}
+		// The attack: one device reports four invented logins beside the
+		// one real user it wants to read.
+		e.directory("real")
+		days := []wire.Day{startup("real", "2026-11-20", 3000)}
+		for i := 1; i <= 4; i++ {
+			days = append(days, startup(fmt.Sprintf("fake%d", i), "2026-11-20", int64(1000*i)))
 		}
 		if status, resp := e.do("POST", "/v1/usage", tok, batch(days...), nil); status != 200 {
 			t.Fatal(status, string(resp))
@@ -349,16 +371,21 @@ func TestBenchmarks(t *testing.T) {
 			return b
 		}
 		if b := get(); b.Startup != nil || b.Save != nil || b.Product != "AutoCAD" || b.To != testenv.Date("2026-11-27") || b.From != testenv.Date("2026-08-30") {
-			t.Fatalf("with 4 users: %+v", b)
+			t.Fatalf("with one directory user and four invented logins: %+v %+v", b, b.Startup)
 		}
-		d := day("U4", testenv.Date("2026-11-20"), 10) // fifth user; the day before the window is not counted
-		d.Analytics.StartupMS = &wire.Stat{Count: 1, Sum: 5000, Min: 5000, Max: 5000}
-		old := day("u0", testenv.Date("2026-08-29"), 10)
-		old.Analytics.StartupMS = &wire.Stat{Count: 1, Sum: 900000, Min: 900000, Max: 900000}
-		if status, resp := e.do("POST", "/v1/usage", tok, batch(d, old), nil); status != 200 {
+		// Four more directory users; one day before the window is not
+		// counted. Linear interpolation over five users would publish
+		// 1200, 3000 and 7000: three people's own means.
+		e.directory("u0", "u1", "u2", "u3")
+		days = days[:0]
+		for i, ms := range []int64{1000, 1200, 7000, 9000} {
+			days = append(days, startup(fmt.Sprintf("U%d", i), "2026-11-20", ms))
+		}
+		days = append(days, startup("u0", "2026-08-29", 900000))
+		if status, resp := e.do("POST", "/v1/usage", tok, batch(days...), nil); status != 200 {
 			t.Fatal(status, string(resp))
 		}
-		if b := get(); b.Startup == nil || *b.Startup != (wire.Quartiles{Users: 5, P25: 2000, P50: 3000, P75: 4000}) || b.Save != nil {
+		if b := get(); b.Startup == nil || *b.Startup != (wire.Quartiles{Users: 5, P25: 1733, P50: 3733, P75: 6333}) || b.Save != nil {
 			t.Fatalf("with 5 users: %+v %+v", b, b.Startup)
 		}
 		if status, _ := e.do("GET", "/v1/benchmarks?product=Paint", tok, nil, nil); status != 400 {

@@ -176,13 +176,14 @@ type LoginStat struct {
 	SaveSum, SaveN       float64
 }
 
-// LoginStats sums, per login (matched or not), the startup, open and save
-// stats of product in [from, to]; the benchmarks of My Insights.
+// LoginStats sums, per login of a directory user, the startup, open and
+// save stats of product in [from, to]; the benchmarks of My Insights.
 func (s *Store) LoginStats(ctx context.Context, product, from, to string) ([]LoginStat, error) {
 	var out []LoginStat
 	err := s.each(ctx, `SELECT login, `+statSums("startup", wire.MaxTimeMS, "1 = 1")+`, `+
 		statSums("open", wire.MaxTimeMS, "1 = 1")+`, `+statSums("save", wire.MaxTimeMS, "1 = 1")+`
 		FROM usage_days WHERE product = ? AND day >= ? AND day <= ?
+			AND login IN (SELECT login_key FROM users)
 		GROUP BY login`, []any{product, from, to}, func(r *sql.Rows) error {
 		var x LoginStat
 		if err := r.Scan(&x.Login, &x.StartupSum, &x.StartupN, &x.OpenSum, &x.OpenN, &x.SaveSum, &x.SaveN); err != nil {
