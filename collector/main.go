@@ -104,6 +104,7 @@ func serveCommand() *command {
 	fs := c.Flags
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "`address` to listen on")
 	fs.StringVar(&cfg.EnrollSecret, "enroll-secret", "", "shared `secret` agents enroll with (default $TEAMLENS_ENROLL_SECRET, which keeps it out of the process list); empty: only minted enroll tokens")
+	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark the console's cookies Secure even on plain HTTP: for a collector behind a TLS proxy (under --tls-cert they always are)")
 	fs.IntVar(&cfg.MaxDeviceUsers, "max-device-users", store.DefaultMaxDeviceUsers, "most distinct users one device may report for one day; a batch over it gets 400 (0: no cap)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate (chain) `file`: serve HTTPS (with --tls-key)")
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key `file` of --tls-cert")

@@ -58,6 +58,9 @@ type ServeConfig struct {
 	EnrollSecret string
 	MaxBody      int64
 	InsightsHour int
+	// SecureCookies marks the console's cookies Secure (and __Host-) on
+	// plain HTTP, for a collector behind a TLS proxy.
+	SecureCookies bool
 	// MaxDeviceUsers caps the distinct users a device reports for one day
 	// (0: no cap).
 	MaxDeviceUsers int
@@ -100,7 +103,7 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	svc := teams.New(teams.Config{Store: st, Catalog: cfg.Catalog, Logger: cfg.Logger, InsightsHour: cfg.InsightsHour})
-	ui, err := console.New(console.Config{Teams: svc, Store: st, Logger: cfg.Logger})
+	ui, err := console.New(console.Config{Teams: svc, Store: st, Logger: cfg.Logger, Secure: cfg.SecureCookies})
 	if err != nil {
 		return err
 	}

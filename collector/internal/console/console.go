@@ -1,7 +1,9 @@
 package console
 
 import (
+	"context"
 	"embed"
+	"fmt"
 	"html/template"
 	"log/slog"
 	"net/http"
@@ -41,6 +43,7 @@ type Handler struct {
 	pages   map[string]*template.Template
 	limiter *limiter
 	busy    *inflight
+	key     []byte // signs the sign-in form's tokens; shared by replicas through the database
 }
 
 // New returns the console handler.
@@ -67,11 +70,29 @@ func New(cfg Config) (*Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	h := &Handler{cfg: cfg, mux: http.NewServeMux(), pages: pages,
+	key, err := signInKey(cfg.Store)
+	if err != nil {
+		return nil, err
+	}
+	h := &Handler{cfg: cfg, mux: http.NewServeMux(), pages: pages, key: key,
 		limiter: newLimiter(cfg.SignInFailures, cfg.SignInWindow, cfg.Now),
 		busy:    &inflight{max: cfg.MaxPerClient, n: map[string]int{}}}
 	h.routes()
 	return h, nil
+}
+
+// signInKey returns the key that signs sign-in tokens, made on the first
+// start and kept in the database.
+func signInKey(st *store.Store) ([]byte, error) {
+	fresh, _, err := store.NewToken()
+	if err != nil {
+		return nil, err
+	}
+	v, err := st.InitState(context.Background(), "console_signin_key", fresh)
+	if err != nil {
+		return nil, fmt.Errorf("console sign-in key: %w", err)
+	}
+	return []byte(v), nil
 }
 
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {

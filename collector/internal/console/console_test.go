@@ -37,7 +37,8 @@ func TestSignInSessionCookieAndSignOut(t *testing.T) {
 				t.Fatalf("sign-in form: %d %s", resp.StatusCode, body)
 			}
 			resp, _ = b.post("/signin", url.Values{"token": {s.tokens["primary"]}})
-			c := cookie(resp, "teamlens_session")
+			name := map[bool]string{false: "teamlens_session", true: "__Host-teamlens_session"}[tls]
+			c := cookie(resp, name)
 			if resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != "/teams" || c == nil {
 				t.Fatalf("sign in: %d, location %q, cookie %v", resp.StatusCode, resp.Header.Get("Location"), c)
 			}
@@ -57,11 +58,32 @@ func TestSignInSessionCookieAndSignOut(t *testing.T) {
 			// The old cookie value no longer opens a session, even replayed.
 			replay := s.browser()
 			u, _ := url.Parse(s.srv.URL)
-			replay.c.Jar.SetCookies(u, []*http.Cookie{{Name: "teamlens_session", Value: c.Value}})
+			replay.c.Jar.SetCookies(u, []*http.Cookie{{Name: name, Value: c.Value}})
 			if resp, _ := replay.get("/teams"); resp.StatusCode != http.StatusUnauthorized {
 				t.Errorf("replayed cookie after sign-out: %d", resp.StatusCode)
 			}
 		})
+	}
+}
+
+// TestSignInRefusesAPlantedCookie: an attacker who can set a cookie for
+// the console's site (a sibling subdomain, plain HTTP) and put the same
+// value in a form gets no sign-in through: the console signs the values
+// it issues.
+func TestSignInRefusesAPlantedCookie(t *testing.T) {
+	s := sqliteSite(t, siteOptions{})
+	b := s.browser()
+	u, _ := url.Parse(s.srv.URL)
+	planted := strings.Repeat("a", 43)
+	for _, v := range []string{planted, planted + ".forged"} {
+		b.c.Jar.SetCookies(u, []*http.Cookie{{Name: "teamlens_signin", Value: v}})
+		if resp, _ := b.post("/signin", url.Values{"token": {s.tokens["primary"]}, "csrf": {v}}); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("sign-in with a planted cookie %q: %d", v, resp.StatusCode)
+		}
+	}
+	b.get("/signin")
+	if resp, _ := b.post("/signin", url.Values{"token": {s.tokens["primary"]}}); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("sign-in with the issued cookie: %d", resp.StatusCode)
 	}
 }
 

@@ -11,13 +11,33 @@ import (
 	"teamlens/collector/internal/store"
 )
 
-// Cookie names.
+// Cookie names. Under TLS (or --secure-cookies) they carry the __Host-
+// prefix, so that a cookie set by another host of the domain, or over plain
+// HTTP, cannot stand in for ours.
 const (
 	sessionCookie = "teamlens_session"
 	// signInCookie carries the sign-in form's CSRF token before there is a
-	// session to hold it (double submit).
+	// session to hold it (double submit). Its value is one the console
+	// issued and signed: a value an attacker planted is refused.
 	signInCookie = "teamlens_signin"
 )
+
+// cookieName is the name a cookie has on r's connection.
+func (h *Handler) cookieName(r *http.Request, base string) string {
+	if h.secure(r) {
+		return "__Host-" + base
+	}
+	return base
+}
+
+// cookie returns the value of r's cookie base, or "".
+func (h *Handler) cookie(r *http.Request, base string) string {
+	c, err := r.Cookie(h.cookieName(r, base))
+	if err != nil {
+		return ""
+	}
+	return c.Value
+}
 
 // request is what an authenticated page handler gets.
 type request struct {
@@ -33,13 +53,13 @@ type pageHandler func(w http.ResponseWriter, r *http.Request, q *request)
 // ended or whose token was revoked or expired: 401, and the cookie goes.
 func (h *Handler) auth(next pageHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		c, err := r.Cookie(sessionCookie)
-		if err != nil || c.Value == "" {
+		id := h.cookie(r, sessionCookie)
+		if id == "" {
 			http.Redirect(w, r, "/signin", http.StatusSeeOther)
 			return
 		}
 		now := h.cfg.Now()
-		sess, err := h.cfg.Store.SessionByID(r.Context(), c.Value, now)
+		sess, err := h.cfg.Store.SessionByID(r.Context(), id, now)
 		var who store.Admin
 		if err == nil {
 			who, err = h.cfg.Store.AdminByTokenID(r.Context(), sess.TokenID, now)
@@ -54,7 +74,7 @@ func (h *Handler) auth(next pageHandler) http.HandlerFunc {
 			h.serverError(w, r, err)
 			return
 		}
-		next(w, r, &request{who: who, session: sess, id: c.Value})
+		next(w, r, &request{who: who, session: sess, id: id})
 	}
 }
 
@@ -85,12 +105,12 @@ func (h *Handler) secure(r *http.Request) bool { return h.cfg.Secure || r.TLS !=
 // browser counts it from its own clock, so the cookie never depends on two
 // clocks agreeing (Expires, from ours, would be read against the browser's).
 func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value string, ttl time.Duration) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: value, Path: "/",
+	http.SetCookie(w, &http.Cookie{Name: h.cookieName(r, name), Value: value, Path: "/",
 		MaxAge: max(1, int(ttl.Seconds())), HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
 }
 
 func (h *Handler) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
-	http.SetCookie(w, &http.Cookie{Name: name, Value: "", Path: "/", MaxAge: -1,
+	http.SetCookie(w, &http.Cookie{Name: h.cookieName(r, name), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
 }
 

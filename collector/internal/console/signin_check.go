@@ -12,8 +12,8 @@ import (
 // address in the window are refused unchecked.
 func (h *Handler) signInCheck(w http.ResponseWriter, r *http.Request) {
 	ip := clientIP(r)
-	c, _ := r.Cookie(signInCookie)
-	if c == nil || !sameSecret(r.PostFormValue("csrf"), c.Value) {
+	issued := h.cookie(r, signInCookie)
+	if !h.issued(issued) || !sameSecret(r.PostFormValue("csrf"), issued) {
 		h.cfg.Logger.Warn("console sign-in refused: missing or wrong csrf", "remote", ip)
 		h.render(w, r, http.StatusForbidden, "signin", view{Title: "Sign in", Page: signInPage{
 			Error: "The sign-in form expired. Try again.", CSRF: h.signInCSRF(w, r)}})
@@ -23,7 +23,7 @@ func (h *Handler) signInCheck(w http.ResponseWriter, r *http.Request) {
 		h.cfg.Logger.Warn("console sign-in refused: too many failures", "remote", ip)
 		w.Header().Set("Retry-After", "300")
 		h.render(w, r, http.StatusTooManyRequests, "signin", view{Title: "Sign in", Page: signInPage{
-			Error: "Too many failed sign-ins from your address. Wait a few minutes and try again.", CSRF: c.Value}})
+			Error: "Too many failed sign-ins from your address. Wait a few minutes and try again.", CSRF: issued}})
 		return
 	}
 	who, err := h.cfg.Teams.Authenticate(r.Context(), r.PostFormValue("token"))
@@ -31,7 +31,7 @@ func (h *Handler) signInCheck(w http.ResponseWriter, r *http.Request) {
 		h.limiter.fail(ip)
 		h.cfg.Logger.Warn("console sign-in failed", "remote", ip, "reason", "unknown, revoked or expired token")
 		h.render(w, r, http.StatusUnauthorized, "signin", view{Title: "Sign in", Page: signInPage{
-			Error: "That token is unknown, revoked or expired.", CSRF: c.Value}})
+			Error: "That token is unknown, revoked or expired.", CSRF: issued}})
 		return
 	}
 	if err != nil {

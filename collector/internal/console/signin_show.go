@@ -1,7 +1,11 @@
 package console
 
 import (
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/base64"
 	"net/http"
+	"strings"
 
 	"teamlens/collector/internal/store"
 )
@@ -11,18 +15,33 @@ type signInPage struct {
 	CSRF  string
 }
 
-// signInCSRF returns the sign-in form's CSRF token, from its cookie or a
-// new one.
+// signInCSRF returns the sign-in form's CSRF token: the one its cookie
+// holds if the console issued it, else a new one.
 func (h *Handler) signInCSRF(w http.ResponseWriter, r *http.Request) string {
-	if c, err := r.Cookie(signInCookie); err == nil && len(c.Value) >= 40 {
-		return c.Value
+	if v := h.cookie(r, signInCookie); h.issued(v) {
+		return v
 	}
-	v, _, err := store.NewToken()
+	nonce, _, err := store.NewToken()
 	if err != nil {
 		return ""
 	}
+	v := nonce + "." + h.sign(nonce)
 	h.setCookie(w, r, signInCookie, v, h.cfg.SessionTTL)
 	return v
+}
+
+// sign is the console's signature of a sign-in nonce.
+func (h *Handler) sign(nonce string) string {
+	m := hmac.New(sha256.New, h.key)
+	m.Write([]byte("signin\x00" + nonce))
+	return base64.RawURLEncoding.EncodeToString(m.Sum(nil))
+}
+
+// issued reports whether v is a sign-in token this console (or a replica
+// sharing its database) issued.
+func (h *Handler) issued(v string) bool {
+	nonce, sig, ok := strings.Cut(v, ".")
+	return ok && len(nonce) >= 40 && hmac.Equal([]byte(sig), []byte(h.sign(nonce)))
 }
 
 func (h *Handler) signInShow(w http.ResponseWriter, r *http.Request) {

@@ -279,6 +279,15 @@ func (s *Store) State(ctx context.Context, name string) (string, error) {
 	return v, err
 }
 
+// InitState returns the value of name, storing value first if it has none:
+// of several replicas that start together, all get the first one stored.
+func (s *Store) InitState(ctx context.Context, name, value string) (string, error) {
+	if _, err := s.db.ExecContext(ctx, `INSERT INTO job_state (name, value) VALUES (?, ?) ON CONFLICT (name) DO NOTHING`, name, value); err != nil {
+		return "", err
+	}
+	return s.State(ctx, name)
+}
+
 // SetState writes a value of the job state.
 func (s *Store) SetState(ctx context.Context, name, value string) error {
 	_, err := s.db.ExecContext(ctx, `INSERT INTO job_state (name, value) VALUES (?, ?)
