@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/store/storetest"
 )
 
@@ -267,5 +268,26 @@ func TestRevokedOrExpiredTokenEndsTheSession(t *testing.T) {
 	s.advance(8*time.Hour + time.Minute)
 	if resp, _ := b.get("/teams"); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("after the session's lifetime: %d", resp.StatusCode)
+	}
+}
+
+// TestSessionsPerTokenAreCapped: signing in again and again with one token
+// keeps its newest sessions only; the oldest ends.
+func TestSessionsPerTokenAreCapped(t *testing.T) {
+	s := sqliteSite(t, siteOptions{})
+	var browsers []*browser
+	for i := 0; i <= store.MaxSessionsPerToken; i++ {
+		b := s.browser()
+		b.signIn(s.tokens["sso"])
+		browsers = append(browsers, b)
+		s.advance(time.Second)
+	}
+	if resp, _ := browsers[0].get("/teams"); resp.StatusCode != http.StatusUnauthorized {
+		t.Errorf("the oldest of %d sessions: %d, want 401", len(browsers), resp.StatusCode)
+	}
+	for i, b := range browsers[1:] {
+		if resp, _ := b.get("/teams"); resp.StatusCode != http.StatusOK {
+			t.Errorf("session %d: %d", i+1, resp.StatusCode)
+		}
 	}
 }

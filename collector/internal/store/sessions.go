@@ -15,6 +15,10 @@ type Session struct {
 	CSRF    string
 }
 
+// MaxSessionsPerToken is how many console sessions one admin token keeps
+// open: a new sign-in beyond it ends the oldest.
+const MaxSessionsPerToken = 10
+
 // CreateSession opens a session for a token until expires and returns its
 // id (the cookie's value, kept hashed) and CSRF token.
 func (s *Store) CreateSession(ctx context.Context, tokenID string, expires, now time.Time) (id, csrf string, err error) {
@@ -31,8 +35,13 @@ func (s *Store) CreateSession(ctx context.Context, tokenID string, expires, now 
 		if _, err := tx.ExecContext(ctx, `DELETE FROM console_sessions WHERE expires_at <= ?`, stamp(now)); err != nil {
 			return err
 		}
-		_, err := tx.ExecContext(ctx, `INSERT INTO console_sessions (id_hash, token_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
-			hash, tokenID, csrf, stamp(now), stamp(expires))
+		if _, err := tx.ExecContext(ctx, `INSERT INTO console_sessions (id_hash, token_id, csrf, created_at, expires_at) VALUES (?, ?, ?, ?, ?)`,
+			hash, tokenID, csrf, stamp(now), stamp(expires)); err != nil {
+			return err
+		}
+		_, err := tx.ExecContext(ctx, `DELETE FROM console_sessions WHERE token_id = ? AND id_hash NOT IN (
+			SELECT id_hash FROM console_sessions WHERE token_id = ? ORDER BY created_at DESC, id_hash = ? DESC LIMIT ?)`,
+			tokenID, tokenID, hash, MaxSessionsPerToken)
 		return err
 	})
 	if err != nil {
