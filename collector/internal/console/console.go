@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"time"
 
+	"teamlens/collector/internal/limit"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/teams"
 )
@@ -41,7 +42,7 @@ type Handler struct {
 	cfg     Config
 	mux     *http.ServeMux
 	pages   map[string]*template.Template
-	limiter *limiter
+	limiter *limit.Limiter
 	busy    *inflight
 	key     []byte // signs the sign-in form's tokens; shared by replicas through the database
 }
@@ -75,7 +76,7 @@ func New(cfg Config) (*Handler, error) {
 		return nil, err
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux(), pages: pages, key: key,
-		limiter: newLimiter(cfg.SignInFailures, cfg.SignInWindow, cfg.Now),
+		limiter: limit.New(cfg.SignInFailures, cfg.SignInWindow, cfg.Now),
 		busy:    &inflight{max: cfg.MaxPerClient, n: map[string]int{}}}
 	h.routes()
 	return h, nil
@@ -104,7 +105,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if h.secure(r) {
 		w.Header().Set("Strict-Transport-Security", "max-age=31536000")
 	}
-	ip := clientIP(r)
+	ip := limit.Client(r)
 	if !h.busy.acquire(ip) {
 		w.Header().Set("Retry-After", "1")
 		h.errorPage(w, r, http.StatusTooManyRequests, "Too many requests from your address at once. Try again in a moment.")

@@ -3,11 +3,10 @@ package console
 import (
 	"crypto/subtle"
 	"errors"
-	"net"
 	"net/http"
-	"sync"
 	"time"
 
+	"teamlens/collector/internal/limit"
 	"teamlens/collector/internal/store"
 )
 
@@ -87,7 +86,7 @@ func (h *Handler) csrf(next pageHandler) pageHandler {
 			got = r.PostFormValue("csrf")
 		}
 		if !sameSecret(got, q.session.CSRF) {
-			h.cfg.Logger.Warn("console request refused: missing or wrong csrf", "path", r.URL.Path, "remote", clientIP(r))
+			h.cfg.Logger.Warn("console request refused: missing or wrong csrf", "path", r.URL.Path, "remote", limit.Client(r))
 			h.errorPage(w, r, http.StatusForbidden, "This form has expired or did not come from this console. Go back, reload the page and try again.")
 			return
 		}
@@ -112,63 +111,4 @@ func (h *Handler) setCookie(w http.ResponseWriter, r *http.Request, name, value 
 func (h *Handler) clearCookie(w http.ResponseWriter, r *http.Request, name string) {
 	http.SetCookie(w, &http.Cookie{Name: h.cookieName(r, name), Value: "", Path: "/", MaxAge: -1,
 		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteStrictMode})
-}
-
-func clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}
-
-// limiter counts failed sign-ins per client address in a sliding window.
-type limiter struct {
-	max    int
-	window time.Duration
-	now    func() time.Time
-	mu     sync.Mutex
-	fails  map[string][]time.Time
-}
-
-func newLimiter(max int, window time.Duration, now func() time.Time) *limiter {
-	return &limiter{max: max, window: window, now: now, fails: map[string][]time.Time{}}
-}
-
-// blocked reports whether addr has used up its failures, and forgets
-// failures that left the window.
-func (l *limiter) blocked(addr string) bool {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	cut := l.now().Add(-l.window)
-	kept := l.fails[addr][:0]
-	for _, t := range l.fails[addr] {
-		if t.After(cut) {
-			kept = append(kept, t)
-		}
-	}
-	if len(kept) == 0 {
-		delete(l.fails, addr)
-		return false
-	}
-	l.fails[addr] = kept
-	return len(kept) >= l.max
-}
-
-// maxTracked bounds the addresses the limiter remembers, so failures from
-// many addresses cannot grow it without end.
-const maxTracked = 10000
-
-func (l *limiter) fail(addr string) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	now := l.now()
-	if len(l.fails) >= maxTracked {
-		for a, ts := range l.fails {
-			if len(ts) == 0 || !ts[len(ts)-1].After(now.Add(-l.window)) {
-				delete(l.fails, a)
-			}
-		}
-	}
-	l.fails[addr] = append(l.fails[addr], now)
 }

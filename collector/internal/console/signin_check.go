@@ -4,6 +4,7 @@ import (
 	"errors"
 	"net/http"
 
+	"teamlens/collector/internal/limit"
 	"teamlens/collector/internal/store"
 )
 
@@ -11,7 +12,7 @@ import (
 // with the client's address and never the token; too many from one
 // address in the window are refused unchecked.
 func (h *Handler) signInCheck(w http.ResponseWriter, r *http.Request) {
-	ip := clientIP(r)
+	ip := limit.Client(r)
 	issued := h.cookie(r, signInCookie)
 	if !h.issued(issued) || !sameSecret(r.PostFormValue("csrf"), issued) {
 		h.cfg.Logger.Warn("console sign-in refused: missing or wrong csrf", "remote", ip)
@@ -19,7 +20,7 @@ func (h *Handler) signInCheck(w http.ResponseWriter, r *http.Request) {
 			Error: "The sign-in form expired. Try again.", CSRF: h.signInCSRF(w, r)}})
 		return
 	}
-	if h.limiter.blocked(ip) {
+	if h.limiter.Blocked(ip) {
 		h.cfg.Logger.Warn("console sign-in refused: too many failures", "remote", ip)
 		w.Header().Set("Retry-After", "300")
 		h.render(w, r, http.StatusTooManyRequests, "signin", view{Title: "Sign in", Page: signInPage{
@@ -28,7 +29,7 @@ func (h *Handler) signInCheck(w http.ResponseWriter, r *http.Request) {
 	}
 	who, err := h.cfg.Teams.Authenticate(r.Context(), r.PostFormValue("token"))
 	if errors.Is(err, store.ErrUnauthorized) {
-		h.limiter.fail(ip)
+		h.limiter.Fail(ip)
 		h.cfg.Logger.Warn("console sign-in failed", "remote", ip, "reason", "unknown, revoked or expired token")
 		h.render(w, r, http.StatusUnauthorized, "signin", view{Title: "Sign in", Page: signInPage{
 			Error: "That token is unknown, revoked or expired.", CSRF: issued}})

@@ -2,11 +2,13 @@ package server
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
 
 	"teamlens/collector/internal/insights"
+	"teamlens/collector/internal/limit"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/teams"
 )
@@ -19,13 +21,31 @@ type adminHandler func(w http.ResponseWriter, r *http.Request, who store.Admin)
 // unknown, a revoked or an expired token.
 func (h *Handler) admin(next adminHandler) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
+		if h.tooManyFailures(w, r) {
+			return
+		}
 		who, err := h.cfg.Teams.Authenticate(r.Context(), bearer(r))
+		if errors.Is(err, store.ErrUnauthorized) {
+			h.limiter.Fail(limit.Client(r))
+		}
 		if err != nil {
 			h.fail(w, r, err)
 			return
 		}
 		next(w, r, who)
 	}
+}
+
+// tooManyFailures answers 429 to a client that sent too many wrong admin
+// tokens or enroll secrets lately, before its request is checked at all.
+func (h *Handler) tooManyFailures(w http.ResponseWriter, r *http.Request) bool {
+	if !h.limiter.Blocked(limit.Client(r)) {
+		return false
+	}
+	h.cfg.Logger.Warn("request refused: too many wrong credentials", "path", r.URL.Path, "remote", limit.Client(r))
+	w.Header().Set("Retry-After", "300")
+	writeError(w, http.StatusTooManyRequests, "too many wrong tokens or secrets from your address; retry in a few minutes")
+	return true
 }
 
 // fail answers an error of the teams service with its status.

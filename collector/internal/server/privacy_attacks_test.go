@@ -3,6 +3,7 @@ package server_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -10,6 +11,7 @@ import (
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/store"
+	"teamlens/collector/internal/store/storetest"
 	"teamlens/internal/testenv"
 	"teamlens/shared/catalog"
 	"teamlens/shared/wire"
@@ -208,4 +210,23 @@ func TestEndedSubscriptionStaysHidden(t *testing.T) {
 			t.Errorf("a seat of an ended subscription: %d %s", status, body)
 		}
 	})
+}
+
+// TestGuessingTokensIsSlowedDown: wrong admin tokens and enroll secrets
+// from one client are counted; past the limit the client gets 429, even
+// with a right one, until the window has passed.
+func TestGuessingTokensIsSlowedDown(t *testing.T) {
+	e := newEnv(t, storetest.SQLiteDSN(t), 0)
+	tokens := seedPrivacy(t, e)
+	for i := 0; i < 20; i++ {
+		if status, _ := e.do("GET", "/v1/teams", fmt.Sprintf("guess-%d", i), nil, nil); status != 401 {
+			t.Fatalf("guess %d: %d", i, status)
+		}
+	}
+	if status, _ := e.do("GET", "/v1/teams", tokens["primary"], nil, nil); status != 429 {
+		t.Errorf("the right token after 20 wrong ones: %d, want 429", status)
+	}
+	if status, _ := e.do("POST", "/v1/enroll", "", []byte(`{"enroll_secret":"s3cret","hostname":"ws"}`), nil); status != 429 {
+		t.Errorf("enroll from a blocked client: %d, want 429", status)
+	}
 }

@@ -17,6 +17,7 @@ import (
 
 	"teamlens/collector/internal/ingest"
 	"teamlens/collector/internal/insights"
+	"teamlens/collector/internal/limit"
 	"teamlens/collector/internal/metrics"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/teams"
@@ -45,13 +46,19 @@ type Config struct {
 	Console      http.Handler
 	Ingest       *ingest.Queue // default ingest.New with its defaults
 	MaxBatchDays int           // default DefaultMaxBatchDays
+	// AuthFailures is how many wrong admin tokens or enroll secrets one
+	// client may send in AuthWindow before it gets 429; default 20 in 5
+	// minutes.
+	AuthFailures int
+	AuthWindow   time.Duration
 }
 
 // Handler serves the collector API.
 type Handler struct {
-	cfg  Config
-	mux  *http.ServeMux
-	root http.Handler
+	cfg     Config
+	mux     *http.ServeMux
+	root    http.Handler
+	limiter *limit.Limiter // of wrong admin tokens and enroll secrets
 }
 
 // New returns the collector's HTTP handler.
@@ -77,7 +84,13 @@ func New(cfg Config) *Handler {
 	if cfg.MaxBatchDays <= 0 {
 		cfg.MaxBatchDays = DefaultMaxBatchDays
 	}
-	h := &Handler{cfg: cfg, mux: http.NewServeMux()}
+	if cfg.AuthFailures <= 0 {
+		cfg.AuthFailures = 20
+	}
+	if cfg.AuthWindow <= 0 {
+		cfg.AuthWindow = 5 * time.Minute
+	}
+	h := &Handler{cfg: cfg, mux: http.NewServeMux(), limiter: limit.New(cfg.AuthFailures, cfg.AuthWindow, cfg.Now)}
 	for _, rt := range h.routes() {
 		h.mux.Handle(rt.pattern, rt.handler)
 	}
@@ -204,11 +217,15 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, "hostname is empty or not printable")
 		return
 	}
+	if h.tooManyFailures(w, r) {
+		return
+	}
 	id, token, via, err := h.enrollQueued(w, r, req.EnrollSecret, host)
 	if errors.Is(err, ingest.ErrBusy) {
 		return
 	}
 	if errors.Is(err, store.ErrUnauthorized) {
+		h.limiter.Fail(limit.Client(r))
 		writeError(w, http.StatusUnauthorized, "wrong enroll secret or token (unknown, expired or used up)")
 		return
 	}
