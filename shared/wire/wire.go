@@ -120,7 +120,7 @@ func (o *Outcomes) Add(outcome string) {
 // Validate checks a batch as the collector must before storing any of it.
 // knownProduct says whether a product name is in the collector's catalog;
 // now bounds the dates (no more than two days ahead of now, no more than two
-// years behind). The error names the day by index.
+// years behind). An error about one day is a *DayError naming it by index.
 func (b *Batch) Validate(knownProduct func(string) bool, now time.Time) error {
 	if b.Schema != Schema {
 		return fmt.Errorf("unsupported schema %d (want %d)", b.Schema, Schema)
@@ -132,10 +132,10 @@ func (b *Batch) Validate(knownProduct func(string) bool, now time.Time) error {
 	for i := range b.Days {
 		d := &b.Days[i]
 		if err := d.Validate(knownProduct, now); err != nil {
-			return fmt.Errorf("days[%d]: %w", i, err)
+			return &DayError{Index: i, Err: err}
 		}
 		if seen[d.Key()] {
-			return fmt.Errorf("days[%d]: duplicate day for %s %s %s %s", i, d.User, d.Product, d.Version, d.Date)
+			return &DayError{Index: i, Err: fmt.Errorf("duplicate day for %s %s %s %s", d.User, d.Product, d.Version, d.Date)}
 		}
 		seen[d.Key()] = true
 	}
@@ -148,8 +148,8 @@ func (d *Day) Validate(knownProduct func(string) bool, now time.Time) error {
 	if err != nil {
 		return fmt.Errorf("date %q is not YYYY-MM-DD", d.Date)
 	}
-	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
-	if date.After(today.AddDate(0, 0, 2)) || date.Before(today.AddDate(-2, 0, 0)) {
+	first, last := AcceptedDates(time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC))
+	if date.After(last) || date.Before(first) {
 		return fmt.Errorf("date %s is out of range", d.Date)
 	}
 	if !journal.ValidUser(d.User) {

@@ -24,6 +24,7 @@ import (
 	"teamlens/shared/catalog"
 	"teamlens/shared/config"
 	"teamlens/shared/journal"
+	"teamlens/shared/wire"
 )
 
 // Agent is one running agent.
@@ -155,8 +156,8 @@ func (a *Agent) Run(ctx context.Context) error {
 // work stays bounded all the same: a session reaches at most eight days
 // (rollup.MaxSessionSpan).
 const (
-	maxAge   = (2*365 - 2) * 24 * time.Hour
-	maxAhead = 24 * time.Hour
+	maxAge   = (wire.AcceptYearsBack*365 - 2) * 24 * time.Hour
+	maxAhead = (wire.AcceptDaysAhead - 1) * 24 * time.Hour
 )
 
 func sanitizer(cat *catalog.Catalog) journal.Sanitizer {

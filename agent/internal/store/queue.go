@@ -39,13 +39,13 @@ func (s *Store) PendingDays(ctx context.Context, limit int) ([]PendingDay, error
 // pending selects the days waiting for upload, between two dates.
 const pending = `rev > sent_rev AND (quarantined_rev IS NULL OR rev > quarantined_rev) AND date BETWEEN ? AND ?`
 
-// uploadWindow is the dates the collector accepts (from two years before
-// its today to two days after), narrowed by a day at each end for a
-// collector whose clock or time zone differs from ours. A day outside it
-// is never queued: the collector would refuse it.
+// uploadWindow is the dates the collector accepts (wire.AcceptedDates),
+// narrowed by a day at each end for a collector whose clock or time zone
+// differs from ours. A day outside it is never queued: the collector would
+// refuse it.
 func (s *Store) uploadWindow() (lo, hi string) {
-	today := s.cal.Midnight(s.now())
-	return today.AddDate(-2, 0, 1).Format(wire.DateLayout), today.AddDate(0, 0, 1).Format(wire.DateLayout)
+	first, last := wire.AcceptedDates(s.cal.Midnight(s.now()))
+	return first.AddDate(0, 0, 1).Format(wire.DateLayout), last.AddDate(0, 0, -1).Format(wire.DateLayout)
 }
 
 // MarkUploaded records that the collector accepted these days at the

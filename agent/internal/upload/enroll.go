@@ -10,6 +10,8 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+
+	"teamlens/shared/wire"
 )
 
 // reenroll drops the refused credential and enrolls with the configured
@@ -48,7 +50,7 @@ func (u *Uploader) device(ctx context.Context) (Device, error) {
 		return dev, fmt.Errorf("device token: %w", err)
 	}
 	host, _ := os.Hostname()
-	body, _ := json.Marshal(map[string]string{"enroll_secret": u.EnrollSecret, "hostname": host})
+	body, _ := json.Marshal(wire.EnrollRequest{EnrollSecret: u.EnrollSecret, Hostname: host})
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.endpoint("/v1/enroll"), bytes.NewReader(body))
 	if err != nil {
 		return dev, err
@@ -64,10 +66,11 @@ func (u *Uploader) device(ctx context.Context) (Device, error) {
 	if status != http.StatusOK {
 		return dev, fmt.Errorf("enroll: collector answered %d: %s", status, errorText(resp))
 	}
-	if err := json.Unmarshal(resp, &dev); err != nil || dev.Token == "" {
+	var got wire.EnrollResponse
+	if err := json.Unmarshal(resp, &got); err != nil || got.DeviceToken == "" {
 		return dev, fmt.Errorf("enroll: unreadable answer")
 	}
-	dev.Collector = u.Collector
+	dev = Device{Collector: u.Collector, ID: got.DeviceID, Token: got.DeviceToken}
 	b, _ := json.Marshal(dev)
 	if err := writeSecret(path, b); err != nil {
 		return dev, fmt.Errorf("device token: %w", err)

@@ -194,9 +194,7 @@ func (u *Uploader) once(ctx context.Context) error {
 // accepted reads the count of a 200 {"accepted":N}; an answer of another
 // shape (an HTML page of a proxy) is no acceptance.
 func accepted(body []byte) (int, bool) {
-	var a struct {
-		Accepted *int `json:"accepted"`
-	}
+	var a wire.Accepted
 	if json.Unmarshal(body, &a) != nil || a.Accepted == nil {
 		return 0, false
 	}
@@ -223,9 +221,7 @@ func PlainHTTPWarning(collector string) string {
 // badDay is the index of the day a 400 names, if it names one of the n
 // days sent.
 func badDay(body []byte, n int) (int, bool) {
-	var e struct {
-		Day *int `json:"day"`
-	}
+	var e wire.Error
 	if json.Unmarshal(body, &e) == nil && e.Day != nil && *e.Day >= 0 && *e.Day < n {
 		return *e.Day, true
 	}
@@ -233,10 +229,7 @@ func badDay(body []byte, n int) (int, bool) {
 }
 
 func errorText(body []byte) string {
-	var e struct {
-		Error string `json:"error"`
-	}
-	if json.Unmarshal(body, &e) == nil && e.Error != "" {
+	if e, ok := wire.ReadError(body); ok {
 		return e.Error
 	}
 	return strings.TrimSpace(string(body[:min(len(body), 200)]))

@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"teamlens/collector/internal/store"
+	"teamlens/shared/wire"
 )
 
 // enrollDevice registers a device presenting the shared enroll secret (when
@@ -37,5 +38,5 @@ func (h *Handler) putDaysFailed(w http.ResponseWriter, r *http.Request, device s
 	}
 	h.cfg.Logger.Warn("upload over the per-device user cap", "device", device, "date", capErr.Date,
 		"users", capErr.Users, "max", capErr.Max)
-	writeJSON(w, http.StatusBadRequest, errorBody{Error: capErr.Error(), Day: &capErr.Day})
+	writeJSON(w, http.StatusBadRequest, wire.Error{Error: capErr.Error(), Day: &capErr.Day})
 }

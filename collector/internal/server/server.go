@@ -158,16 +158,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-type errorBody struct {
-	Error string `json:"error"`
-	Day   *int   `json:"day,omitempty"`
-}
-
 func writeError(w http.ResponseWriter, status int, msg string) {
 	if status == http.StatusUnauthorized {
 		w.Header().Set("WWW-Authenticate", `Bearer realm="teamlens"`)
 	}
-	writeJSON(w, status, errorBody{Error: msg})
+	writeJSON(w, status, wire.Error{Error: msg})
 }
 
 func (h *Handler) internal(w http.ResponseWriter, r *http.Request, err error) {
@@ -204,10 +199,7 @@ func (h *Handler) healthz(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		EnrollSecret string `json:"enroll_secret"`
-		Hostname     string `json:"hostname"`
-	}
+	var req wire.EnrollRequest
 	if err := json.NewDecoder(io.LimitReader(r.Body, 64<<10)).Decode(&req); err != nil {
 		writeError(w, http.StatusBadRequest, "body is not an enroll request")
 		return
@@ -234,7 +226,7 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.cfg.Logger.Info("device enrolled", "device", id, "hostname", host, "via", via)
-	writeJSON(w, http.StatusOK, map[string]string{"device_id": id, "device_token": token})
+	writeJSON(w, http.StatusOK, wire.EnrollResponse{DeviceID: id, DeviceToken: token})
 }
 
 // deviceHandler serves a request of an enrolled device.
@@ -326,9 +318,9 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request, device string) {
 	now := h.cfg.Now()
 	known := func(name string) bool { _, ok := h.cfg.Catalog.Lookup(name); return ok }
 	if err := b.Validate(known, now); err != nil {
-		body := errorBody{Error: err.Error()}
-		if i := faultyDay(&b, known, now); i >= 0 {
-			body.Day = &i
+		body := wire.Error{Error: err.Error()}
+		if de := (*wire.DayError)(nil); errors.As(err, &de) {
+			body.Day = &de.Index
 		}
 		writeJSON(w, http.StatusBadRequest, body)
 		return
@@ -340,24 +332,8 @@ func (h *Handler) usage(w http.ResponseWriter, r *http.Request, device string) {
 	if !h.putDays(w, r, device, b.Days, now) {
 		return
 	}
-	writeJSON(w, http.StatusOK, map[string]int{"accepted": len(b.Days)})
-}
-
-// faultyDay finds the index of the first day Batch.Validate refused, so the
-// agent can quarantine that day and send the rest; -1 when the batch as a
-// whole is at fault.
-func faultyDay(b *wire.Batch, known func(string) bool, now time.Time) int {
-	if b.Schema != wire.Schema || b.Days == nil {
-		return -1
-	}
-	seen := map[wire.Key]bool{}
-	for i := range b.Days {
-		if b.Days[i].Validate(known, now) != nil || seen[b.Days[i].Key()] {
-			return i
-		}
-		seen[b.Days[i].Key()] = true
-	}
-	return -1
+	n := len(b.Days)
+	writeJSON(w, http.StatusOK, wire.Accepted{Accepted: &n})
 }
 
 func (h *Handler) benchmarks(w http.ResponseWriter, r *http.Request, _ string) {

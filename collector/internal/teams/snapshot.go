@@ -9,6 +9,7 @@ import (
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/store"
+	"teamlens/shared/wire"
 )
 
 // Snapshot returns team's snapshot of day (its latest when day is ""), as
@@ -77,8 +78,8 @@ func (s *Service) snapshotDay(day string) error {
 	if t.After(today) {
 		return fmt.Errorf("as_of %s is after today: %w", day, ErrInvalid)
 	}
-	if t.Before(today.AddDate(-2, 0, 0)) {
-		return fmt.Errorf("as_of %s is more than two years ago: %w", day, ErrInvalid)
+	if first, _ := wire.AcceptedDates(today); t.Before(first) {
+		return fmt.Errorf("as_of %s is more than %d years ago: %w", day, wire.AcceptYearsBack, ErrInvalid)
 	}
 	return nil
 }
