@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"teamlens/agent/internal/ingest"
-	"teamlens/internal/sqlx"
+	"teamlens/internal/sqlrun"
 )
 
 // File returns the stored read position of path.
@@ -92,7 +92,7 @@ type rowsQuerier interface {
 // column returns the first column of every row of the query.
 func column(ctx context.Context, q rowsQuerier, query string, args ...any) ([]string, error) {
 	var out []string
-	err := sqlx.Each(ctx, q, query, args, func(r *sql.Rows) error {
+	err := sqlrun.Each(ctx, q, query, args, func(r *sql.Rows) error {
 		var v string
 		if err := r.Scan(&v); err != nil {
 			return err

@@ -10,7 +10,7 @@ import (
 	"teamlens/agent/internal/gate"
 	"teamlens/agent/internal/ingest"
 	"teamlens/agent/internal/rollup"
-	"teamlens/internal/sqlx"
+	"teamlens/internal/sqlrun"
 	"teamlens/shared/journal"
 	"teamlens/shared/wire"
 )
@@ -144,7 +144,7 @@ func (t *ingestTx) legacyBusy(k rollup.DayKey) (rollup.Intervals, error) {
 		return nil, err
 	}
 	var spans [][2]int64
-	err = sqlx.Each(t.ctx, t.tx, `SELECT start_ms, last_ms FROM sessions
+	err = sqlrun.Each(t.ctx, t.tx, `SELECT start_ms, last_ms FROM sessions
 		WHERE user = ? AND product = ? AND version = ? AND start_ms < ? AND last_ms >= ?`,
 		[]any{t.user, k.Product, k.Version, hi, lo}, func(r *sql.Rows) error {
 			var a, b int64

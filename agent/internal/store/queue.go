@@ -6,7 +6,7 @@ import (
 	"strconv"
 	"time"
 
-	"teamlens/internal/sqlx"
+	"teamlens/internal/sqlrun"
 	"teamlens/shared/config"
 	"teamlens/shared/wire"
 )
@@ -24,7 +24,7 @@ type PendingDay struct {
 func (s *Store) PendingDays(ctx context.Context, limit int) ([]PendingDay, error) {
 	var out []PendingDay
 	lo, hi := s.uploadWindow()
-	err := sqlx.Each(ctx, s.db, `SELECT user, product, version, date, minutes, sessions, analytics, rev
+	err := sqlrun.Each(ctx, s.db, `SELECT user, product, version, date, minutes, sessions, analytics, rev
 		FROM days WHERE `+pending+`
 		ORDER BY date, user, product, version LIMIT ?`, []any{lo, hi, limit}, func(r *sql.Rows) error {
 		var p PendingDay
@@ -199,7 +199,7 @@ func (s *Store) Status(ctx context.Context) (Status, error) {
 }
 
 func (s *Store) each(ctx context.Context, query string, fn func(*sql.Rows) error) error {
-	return sqlx.Each(ctx, s.db, query, nil, fn)
+	return sqlrun.Each(ctx, s.db, query, nil, fn)
 }
 
 // Users lists every user the database holds anything about.

@@ -16,7 +16,7 @@ import (
 
 	"teamlens/agent/internal/rollup"
 	"teamlens/internal/sqlitedb"
-	"teamlens/internal/sqlx"
+	"teamlens/internal/sqlrun"
 	"teamlens/shared/config"
 )
 
@@ -188,5 +188,5 @@ func dropAnalytics(ctx context.Context, tx *sql.Tx, user string) error {
 }
 
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	return sqlx.InTx(ctx, s.db, fn)
+	return sqlrun.InTx(ctx, s.db, fn)
 }

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"crypto/tls"
 	"errors"
 	"fmt"
 	"io"
@@ -73,21 +72,4 @@ func mintEnrollToken(ctx context.Context, st *store.Store, expires time.Time, us
 	fmt.Fprintf(info, "enroll token %s: up to %d devices until %s; give it to the agents as their enroll secret, it is not shown again\n",
 		t.ID, t.MaxUses, t.ExpiresAt.Format(time.RFC3339))
 	return nil
-}
-
-// loadTLS reads the certificate and key of --tls-cert/--tls-key before the
-// server starts, so a wrong file is an error at once rather than at the
-// first handshake; nil, nil when neither is given.
-func loadTLS(certFile, keyFile string) (*tls.Config, error) {
-	if certFile == "" && keyFile == "" {
-		return nil, nil
-	}
-	if certFile == "" || keyFile == "" {
-		return nil, errors.New("--tls-cert and --tls-key go together")
-	}
-	cert, err := tls.LoadX509KeyPair(certFile, keyFile)
-	if err != nil {
-		return nil, fmt.Errorf("--tls-cert/--tls-key: %w", err)
-	}
-	return &tls.Config{Certificates: []tls.Certificate{cert}, MinVersion: tls.VersionTLS12}, nil
 }

@@ -61,7 +61,7 @@ func (h *Handler) teamPage(r *http.Request, q *request, t teams.Team) (*teamPage
 		return nil, err
 	}
 	p := &teamPage{Team: t, Snap: snap, NextRun: svc.NextRun(), Notice: notice(r.URL.Query()),
-		CanChange: t.Role == store.RolePrimary || t.Role == store.RoleSecondary, CanManage: t.Role == store.RolePrimary,
+		CanChange: t.CanChange(), CanManage: t.CanManage(),
 		SeatOf: map[string]string{}}
 	for _, u := range snap.Unavailable {
 		x := unavailable{Kind: u.Kind, Label: kindLabels[u.Kind], Reason: sentence(u.Reason)}

@@ -15,6 +15,7 @@ import (
 	"teamlens/collector/internal/pgdriver"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/store/storetest"
+	"teamlens/internal/migrate"
 	"teamlens/internal/sqlitedb"
 	"teamlens/shared/catalog"
 )
@@ -37,7 +38,7 @@ func migratedTo(t *testing.T, dsn string, names ...string) *sql.DB {
 	if store.IsPostgres(dsn) {
 		db, err = pgdriver.Open(dsn)
 		if err == nil {
-			err = sqlitedb.Migrate(ctx, db, fsys, "m")
+			err = migrate.Up(ctx, db, fsys, "m")
 		}
 	} else {
 		db, err = sqlitedb.Open(ctx, dsn, fsys, "m")

@@ -9,7 +9,7 @@ import (
 	"time"
 
 	"teamlens/collector/internal/license"
-	"teamlens/internal/sqlx"
+	"teamlens/internal/sqlrun"
 	"teamlens/shared/wire"
 )
 
@@ -97,7 +97,7 @@ func deviceUsers(ctx context.Context, tx *sql.Tx, device string, days []wire.Day
 		from, to = min(from, d.Date), max(to, d.Date)
 	}
 	users := map[string]map[string]bool{}
-	err := sqlx.Each(ctx, tx, `SELECT day, login FROM device_logins WHERE device_id = ? AND day >= ? AND day <= ?`,
+	err := sqlrun.Each(ctx, tx, `SELECT day, login FROM device_logins WHERE device_id = ? AND day >= ? AND day <= ?`,
 		[]any{device, from, to}, func(r *sql.Rows) error {
 			var day, login string
 			if err := r.Scan(&day, &login); err != nil {

@@ -8,7 +8,7 @@ import (
 	"time"
 
 	"teamlens/collector/internal/license"
-	"teamlens/internal/sqlx"
+	"teamlens/internal/sqlrun"
 	"teamlens/shared/wire"
 )
 
@@ -70,7 +70,7 @@ func (s *Store) Picture(ctx context.Context) (*Picture, error) {
 }
 
 func (s *Store) each(ctx context.Context, query string, args []any, fn func(*sql.Rows) error) error {
-	return sqlx.Each(ctx, s.db, query, args, fn)
+	return sqlrun.Each(ctx, s.db, query, args, fn)
 }
 
 // UserProduct aggregates one matched directory user's use of one product.

@@ -8,7 +8,7 @@ import (
 	"strings"
 
 	"teamlens/collector/internal/license"
-	"teamlens/internal/sqlx"
+	"teamlens/internal/sqlrun"
 )
 
 // ImportSummary counts what an import did, by row key.
@@ -80,7 +80,7 @@ func (s *Store) ImportReplace(ctx context.Context, f *license.File) (ImportSumma
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		sum = ImportSummary{}
 		current := map[string]string{}
-		err := sqlx.Each(ctx, tx, spec.current, nil, func(r *sql.Rows) error {
+		err := sqlrun.Each(ctx, tx, spec.current, nil, func(r *sql.Rows) error {
 			var k, v string
 			if err := r.Scan(&k, &v); err != nil {
 				return err

@@ -17,8 +17,9 @@ import (
 
 	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/pgdriver"
+	"teamlens/internal/migrate"
 	"teamlens/internal/sqlitedb"
-	"teamlens/internal/sqlx"
+	"teamlens/internal/sqlrun"
 	"teamlens/shared/wire"
 )
 
@@ -72,7 +73,7 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 	s.SetMaxDeviceUsers(DefaultMaxDeviceUsers)
 	// Replicas starting together must not run the same migration twice.
 	err = s.WithLock(ctx, migrateLockKey, func(ctx context.Context) error {
-		return sqlitedb.Migrate(ctx, db, migrations, "migrations")
+		return migrate.Up(ctx, db, migrations, "migrations")
 	})
 	if err != nil {
 		db.Close()
@@ -132,7 +133,7 @@ func (s *Store) lockAndRun(ctx context.Context, key int64, wait bool, fn func(co
 }
 
 func (s *Store) inTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	return sqlx.InTx(ctx, s.db, fn)
+	return sqlrun.InTx(ctx, s.db, fn)
 }
 
 // NewToken returns a random bearer token and the hash stored for it. The

@@ -94,20 +94,31 @@ func (s *Service) grant(who store.Admin, team string, n need) (store.Grant, erro
 	if !ok {
 		return g, fmt.Errorf("no role on team %s: %w", team, ErrForbidden)
 	}
-	allowed := false
-	switch n {
-	case needRead:
-		allowed = g.Role == store.RolePrimary || g.Role == store.RoleSecondary || g.Role == store.RoleSSO
-	case needChange:
-		allowed = g.Role == store.RolePrimary || g.Role == store.RoleSecondary
-	case needManage:
-		allowed = g.Role == store.RolePrimary
-	}
-	if !allowed {
+	if !allows(g.Role, n) {
 		return g, fmt.Errorf("role %s may not do that on team %s: %w", g.Role, team, ErrForbidden)
 	}
 	return g, nil
 }
+
+// allows is the one rule of what each role may do.
+func allows(role string, n need) bool {
+	switch n {
+	case needRead:
+		return role == store.RolePrimary || role == store.RoleSecondary || role == store.RoleSSO
+	case needChange:
+		return role == store.RolePrimary || role == store.RoleSecondary
+	case needManage:
+		return role == store.RolePrimary
+	}
+	return false
+}
+
+// CanChange reports whether the admin may change the team's seats (and
+// recompute its findings).
+func (t Team) CanChange() bool { return allows(t.Role, needChange) }
+
+// CanManage reports whether the admin may manage the team's admins.
+func (t Team) CanManage() bool { return allows(t.Role, needManage) }
 
 // Today is the collector's calendar day.
 func (s *Service) Today() string { return s.cfg.Now().Format(license.DateLayout) }

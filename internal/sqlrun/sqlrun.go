@@ -1,6 +1,6 @@
-// Package sqlx holds the two database/sql helpers both stores use: a
+// Package sqlrun runs the two kinds of database/sql work both stores do: a
 // transaction that commits only when its function succeeds, and a row loop.
-package sqlx
+package sqlrun
 
 import (
 	"context"
