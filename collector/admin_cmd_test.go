@@ -6,16 +6,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"teamlens/internal/testenv"
 	"testing"
 )
 
 // TestAdminTokensAndReplaceCommands drives the built binary: --expires,
 // --list, --revoke, import --replace and each new command's -h.
 func TestAdminTokensAndReplaceCommands(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildCollector(t)
+	testenv.Short(t, "builds the binary")
+	bin := testenv.Build(t, ".")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "c.db")
 	run := func(wantOK bool, args ...string) string {

@@ -129,10 +129,8 @@ func (s *served) stop() string {
 // /metrics is scraped, revoke --delete-data removes one device's days while
 // the server runs, and the log has upload lines but no token or secret.
 func TestHardenedServe(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildCollector(t)
+	testenv.Short(t, "builds the binary")
+	bin := testenv.Build(t, ".")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "c.db")
 	run := func(args ...string) string {

@@ -5,16 +5,15 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"teamlens/internal/testenv"
 	"testing"
 )
 
 // TestHelp: every command answers --help with what it does, each of its
 // flags and an example, and exits 0; a missing required flag names itself.
 func TestHelp(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildCollector(t)
+	testenv.Short(t, "builds the binary")
+	bin := testenv.Build(t, ".")
 	out, err := exec.Command(bin, "--help").CombinedOutput()
 	if err != nil || !strings.Contains(string(out), "commands:") {
 		t.Fatalf("collector --help: %v\n%s", err, out)
@@ -58,10 +57,8 @@ func TestHelp(t *testing.T) {
 // TestReadCommandsRefuseAMissingDatabase: a typo in --db is an error, not
 // a new empty database.
 func TestReadCommandsRefuseAMissingDatabase(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildCollector(t)
+	testenv.Short(t, "builds the binary")
+	bin := testenv.Build(t, ".")
 	db := filepath.Join(t.TempDir(), "typo.db")
 	for _, args := range [][]string{{"insights", "--as-of", "2026-11-01"}, {"revoke", "--device", "x"}} {
 		out, err := exec.Command(bin, append(args, "--db", db)...).CombinedOutput()

@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"teamlens/internal/testenv"
 	"testing"
 
 	_ "modernc.org/sqlite"
@@ -27,20 +28,9 @@ func TestDeps(t *testing.T) {
 	}
 }
 
-func buildCollector(t *testing.T) string {
-	t.Helper()
-	bin := filepath.Join(t.TempDir(), "collector")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("build: %v\n%s", err, out)
-	}
-	return bin
-}
-
 func TestCommands(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary")
-	}
-	bin := buildCollector(t)
+	testenv.Short(t, "builds the binary")
+	bin := testenv.Build(t, ".")
 	dir := t.TempDir()
 	db := filepath.Join(dir, "c.db")
 	run := func(wantOK bool, args ...string) string {

@@ -77,11 +77,9 @@ func serve(t *testing.T, bin, db string) replica {
 // the daily insight job runs once for both, and both serve the same
 // snapshots.
 func TestReplicasShareOnePostgres(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs two servers")
-	}
+	testenv.Short(t, "builds the binary and runs two servers")
 	testenv.PostgresURL(t)
-	bin := buildCollector(t)
+	bin := testenv.Build(t, ".")
 	db := storetest.PostgresDSN(t)
 	dir := t.TempDir()
 	org := fleetsim.New(fleetsim.Options{Users: 60, Days: 100, Seed: 5})

@@ -26,29 +26,29 @@ import (
 // and user.
 func TestCollectorDebPackage(t *testing.T) {
 	if runtime.GOOS != "linux" {
-		t.Skip("deb package test: Linux only")
+		testenv.Missing(t, "deb package test: Linux only")
 	}
 	testenv.NeedRoot(t, "install a package")
 	if _, err := os.Stat("/run/systemd/system"); err == nil {
-		t.Skip("deb package test: written for SysV init; systemd is running here")
+		testenv.Missing(t, "deb package test: written for SysV init; systemd is running here")
 	}
 	if _, err := exec.LookPath("dpkg"); err != nil {
 		testenv.Missing(t, "deb package test: no dpkg here")
 	}
 	if r := runCmd(t, "dpkg", "-s", "teamlens-collector"); r.code == 0 {
-		t.Skip("deb package test: teamlens-collector is installed as a package here already")
+		testenv.Missing(t, "deb package test: teamlens-collector is installed as a package here already")
 	}
 	if _, err := os.Stat("/var/lib/teamlens-collector"); err == nil {
-		t.Skip("deb package test: /var/lib/teamlens-collector exists and a purge would remove it")
+		testenv.Missing(t, "deb package test: /var/lib/teamlens-collector exists and a purge would remove it")
 	}
 	if _, err := user.Lookup("teamlens-collector"); err == nil {
-		t.Skip("deb package test: user teamlens-collector exists")
+		testenv.Missing(t, "deb package test: user teamlens-collector exists")
 	}
 	dir := sharedBase(t)
 	inst, coll := filepath.Join(dir, "installer"), filepath.Join(dir, "collector")
 	for pkg, out := range map[string]string{"teamlens/installer": inst, "teamlens/collector": coll} {
-		if out, err := exec.Command("go", "build", "-o", out, pkg).CombinedOutput(); err != nil {
-			t.Fatalf("go build %s: %v\n%s", pkg, err, out)
+		if err := os.Rename(testenv.Build(t, pkg), out); err != nil {
+			t.Fatal(err)
 		}
 	}
 	t.Cleanup(func() { exec.Command("dpkg", "--purge", "teamlens-collector").Run() })

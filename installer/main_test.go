@@ -9,7 +9,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
 	"runtime"
 	"strings"
@@ -37,15 +36,15 @@ const (
 func needRootSysV(t *testing.T) {
 	t.Helper()
 	if runtime.GOOS != "linux" {
-		t.Skip("end-to-end install test: Linux only")
+		testenv.Missing(t, "end-to-end install test: Linux only")
 	}
 	testenv.NeedRoot(t, "run the end-to-end install test (CI runs as root)")
 	if _, err := os.Stat("/run/systemd/system"); err == nil {
-		t.Skip("end-to-end install test: written for SysV init; systemd is running here")
+		testenv.Missing(t, "end-to-end install test: written for SysV init; systemd is running here")
 	}
 	for _, p := range []string{initScript, configFile, libDir} {
 		if _, err := os.Stat(p); err == nil {
-			t.Skipf("end-to-end install test: %s exists, refusing to overwrite a real install", p)
+			testenv.Missing(t, "end-to-end install test: %s exists, refusing to overwrite a real install", p)
 		}
 	}
 }
@@ -122,14 +121,7 @@ func sharedBase(t *testing.T) string {
 	return dir
 }
 
-func ensureUser(t *testing.T) {
-	t.Helper()
-	if _, err := user.Lookup(testUser); err == nil {
-		return
-	}
-	mustRun(t, "useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", testUser)
-	t.Cleanup(func() { exec.Command("userdel", testUser).Run() })
-}
+func ensureUser(t *testing.T) { testenv.OSUser(t, testUser) }
 
 // collector is a stand-in that answers the installer's reachability probe.
 func collector(t *testing.T) string {
@@ -399,7 +391,7 @@ func TestInstallErrors(t *testing.T) {
 			t.Fatal(err)
 		}
 		if out, err := exec.Command("mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", ro).CombinedOutput(); err != nil {
-			t.Skipf("cannot mount a read-only tmpfs here: %v %s", err, out)
+			testenv.Missing(t, "cannot mount a read-only tmpfs here: %v %s", err, out)
 		}
 		t.Cleanup(func() { exec.Command("umount", ro).Run() })
 		r := runCmd(t, b.installer, "install", "--collector", "http://127.0.0.1:9", "--enroll-secret", "x",
@@ -441,14 +433,14 @@ func TestInstallErrors(t *testing.T) {
 func TestDebPackage(t *testing.T) {
 	needRootSysV(t)
 	if _, err := exec.LookPath("dpkg"); err != nil {
-		t.Skip("deb package test: no dpkg here")
+		testenv.Missing(t, "deb package test: no dpkg here")
 	}
 	if r := runCmd(t, "dpkg", "-s", "teamlens-agent"); r.code == 0 {
-		t.Skip("deb package test: teamlens-agent is installed as a package here already")
+		testenv.Missing(t, "deb package test: teamlens-agent is installed as a package here already")
 	}
 	for _, p := range []string{"/var/lib/teamlens", "/var/spool/teamlens"} {
 		if _, err := os.Stat(p); err == nil {
-			t.Skipf("deb package test: %s exists and a purge would remove it", p)
+			testenv.Missing(t, "deb package test: %s exists and a purge would remove it", p)
 		}
 	}
 	b := build(t)

@@ -46,6 +46,10 @@ GOOS=windows go build -o /dev/null ./agent ./installer
 GOOS=darwin go build -o /dev/null ./agent ./installer
 echo "== go test -race"
 go test -race -count=1 -timeout 20m ${TESTFLAGS:-} ./...
+# Under -race the viewer's screen captures skip (the detector slows Fyne's
+# software renderer tenfold), so they run once more without it.
+echo "== the viewer's screens, without -race"
+go test -count=1 -timeout 10m ${TESTFLAGS:-} -run '^TestScreens$' ./viewer/internal/ui/
 # The date-bound tests again with their fixed clock moved to the week of a
 # leap day two years out and of one in the past (internal/testenv/epoch.go):
 # a test that lets the real clock meet its fixed one fails today, not on the

@@ -2,18 +2,15 @@ package main
 
 import (
 	"os/exec"
-	"path/filepath"
 	"strings"
+	"teamlens/internal/testenv"
 	"testing"
 )
 
 // viewer --help answers with its flags and nothing else, also under a C
 // locale with a codeset, which Fyne's init would otherwise log as an error.
 func TestHelpWithoutLocaleError(t *testing.T) {
-	bin := filepath.Join(t.TempDir(), "viewer")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build viewer: %v\n%s", err, out)
-	}
+	bin := testenv.Build(t, ".")
 	for _, env := range [][]string{
 		{"LANG=C.UTF-8"}, {"LC_ALL=C.UTF-8", "LANG=en_US.UTF-8"}, {"LC_MESSAGES=POSIX.UTF-8"}, {"LANG=C"}, {"LANG=en_GB.UTF-8"}, {},
 	} {

@@ -34,11 +34,7 @@ func TestScreenshot(t *testing.T) {
 	agent.Write(t, sessions)
 	agent.WaitDays(t, len(sessions))
 
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "viewer")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build viewer: %v\n%s", err, out)
-	}
+	bin := testenv.Build(t, ".")
 	for _, theme := range []string{"light", "dark"} {
 		t.Run(theme, func(t *testing.T) { shoot(t, bin, agent.Socket, theme) })
 	}

@@ -9,9 +9,7 @@ import (
 	"io"
 	"os"
 	"os/exec"
-	"os/user"
 	"path/filepath"
-	"strconv"
 	"syscall"
 	"testing"
 
@@ -23,10 +21,10 @@ import (
 // test binary as another OS user with TLS_JOURNAL_SPOOL set, and this
 // writes one event per line read from stdin, printing the file it went to.
 func TestWriterHelper(t *testing.T) {
-	dir := os.Getenv("TLS_JOURNAL_SPOOL")
-	if dir == "" {
+	if !testenv.HelperProcess("TLS_JOURNAL_SPOOL") {
 		t.Skip("helper process only")
 	}
+	dir := os.Getenv("TLS_JOURNAL_SPOOL")
 	w, err := journal.Create(dir, "AutoCAD", "2027.1")
 	if err != nil {
 		fmt.Println("error:", err)
@@ -41,22 +39,6 @@ func TestWriterHelper(t *testing.T) {
 		fmt.Println(w.Path())
 	}
 	os.Exit(0)
-}
-
-func osUser(t *testing.T, name string) (*user.User, *syscall.Credential) {
-	t.Helper()
-	if _, err := user.Lookup(name); err != nil {
-		if out, err := exec.Command("useradd", "--no-create-home", "--shell", "/usr/sbin/nologin", name).CombinedOutput(); err != nil {
-			t.Fatalf("useradd %s: %v %s", name, err, out)
-		}
-	}
-	u, err := user.Lookup(name)
-	if err != nil {
-		t.Fatal(err)
-	}
-	uid, _ := strconv.Atoi(u.Uid)
-	gid, _ := strconv.Atoi(u.Gid)
-	return u, &syscall.Credential{Uid: uint32(uid), Gid: uint32(gid)}
 }
 
 // asUser runs a shell script as cred.
@@ -75,8 +57,8 @@ func asUser(t *testing.T, cred *syscall.Credential, script string, args ...strin
 // in new files of the victim's own.
 func TestSquattedNameIsLeftAlone(t *testing.T) {
 	testenv.NeedRoot(t, "create OS users")
-	_, victim := osUser(t, "tlsjvictim")
-	_, attacker := osUser(t, "tlsjattacker")
+	_, victim := testenv.OSUser(t, "tlsjvictim")
+	_, attacker := testenv.OSUser(t, "tlsjattacker")
 	root, err := os.MkdirTemp("", "squat")
 	if err != nil {
 		t.Fatal(err)
