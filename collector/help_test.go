@@ -5,6 +5,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"teamlens/collector/internal/cli"
 	"teamlens/internal/testenv"
 	"testing"
 )
@@ -18,7 +19,7 @@ func TestHelp(t *testing.T) {
 	if err != nil || !strings.Contains(string(out), "commands:") {
 		t.Fatalf("collector --help: %v\n%s", err, out)
 	}
-	for _, c := range commands() {
+	for _, c := range cli.Commands() {
 		sub := strings.TrimPrefix(c.Name, "collector ")
 		t.Run(sub, func(t *testing.T) {
 			out, err := exec.Command(bin, sub, "--help").CombinedOutput()
