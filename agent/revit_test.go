@@ -28,7 +28,7 @@ var revitStamp = regexp.MustCompile(`\d{2}-[A-Za-z]{3}-\d{4} \d{2}:\d{2}:\d{2}\.
 
 // shiftedJournal is a real journal with every timestamp moved so that its
 // first one is start (the agent only keeps events of the last two years).
-func shiftedJournal(t *testing.T, name string, loc *time.Location, start time.Time) []byte {
+func shiftedJournal(t testing.TB, name string, loc *time.Location, start time.Time) []byte {
 	t.Helper()
 	data, err := os.ReadFile(filepath.Join("internal", "revitjournal", "testdata", name))
 	if err != nil {

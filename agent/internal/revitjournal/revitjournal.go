@@ -98,7 +98,8 @@ func (p *Parser) Feed(line []byte, rejects map[string]int) []journal.Event {
 	}
 	line = bytes.TrimSuffix(line, []byte{'\r'})
 	stamped := false
-	if m := stamp.FindSubmatch(line); m != nil {
+	// Cheap tests before each expression: most lines match none.
+	if m := matchIf(line, "'", stamp); m != nil {
 		if t, err := time.ParseInLocation(timeLayout, string(m[1]), p.loc()); err == nil {
 			p.last, stamped = t, true
 		}
@@ -118,14 +119,14 @@ func (p *Parser) Feed(line []byte, rejects map[string]int) []journal.Event {
 	switch {
 	case bytes.Contains(line, []byte("started recording journal file")) && !p.started:
 		p.started, p.startAt = true, p.last
-	case p.version == "" && release.Match(line):
+	case p.version == "" && bytes.Contains(line, []byte("Autodesk Revit")) && release.Match(line):
 		p.version = string(release.FindSubmatch(line)[1])
 	case bytes.Contains(line, []byte("finished recording journal file")) && p.started && !p.ended:
 		out = p.finish(p.last, rejects)
-	case fileData.Match(line):
+	case bytes.Contains(line, []byte("Jrn.Data")) && fileData.Match(line):
 		p.wantFile = true
 	default:
-		if m := command.FindSubmatch(line); m != nil && p.started {
+		if m := matchIf(line, "Jrn.Command", command); m != nil && p.started {
 			id := string(m[1])
 			switch {
 			case openCommands[id]:
@@ -139,12 +140,12 @@ func (p *Parser) Feed(line []byte, rejects map[string]int) []journal.Event {
 			break
 		}
 		if p.op != nil {
-			if m := openTimed.FindSubmatch(line); m != nil && p.op.typ == journal.DocumentOpen {
+			if m := matchIf(line, "standardOpenDocumentFile", openTimed); m != nil && p.op.typ == journal.DocumentOpen {
 				if s, err := strconv.ParseFloat(string(m[1]), 64); err == nil {
 					p.op.timedMS = int64(math.Round(s * 1000))
 				}
 			}
-			if m := inputSize.FindSubmatch(line); m != nil {
+			if m := matchIf(line, "FILE_INPUT", inputSize); m != nil {
 				p.op.logged, _ = strconv.ParseInt(string(m[1]), 10, 64)
 			}
 		}
@@ -160,6 +161,14 @@ func (p *Parser) Feed(line []byte, rejects map[string]int) []journal.Event {
 		}
 	}
 	return out
+}
+
+// matchIf runs re on line only when line holds sub.
+func matchIf(line []byte, sub string, re *regexp.Regexp) [][]byte {
+	if !bytes.Contains(line, []byte(sub)) {
+		return nil
+	}
+	return re.FindSubmatch(line)
 }
 
 // idle says Revit is waiting for the user: the application is ready
