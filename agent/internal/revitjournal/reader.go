@@ -26,6 +26,7 @@ import (
 type Store interface {
 	ingest.Repo
 	File(ctx context.Context, key string) (ingest.Position, bool, error)
+	RemoveFile(ctx context.Context, key string) error
 }
 
 // Pattern is the file name of Revit's journals in a journal folder.
@@ -85,6 +86,7 @@ type Reader struct {
 
 // tail is what the reader holds of one journal between reads.
 type tail struct {
+	path      string          // in memory only, never stored or logged
 	pos       ingest.Position // as committed
 	parser    *Parser
 	mtime     time.Time
@@ -153,7 +155,9 @@ func (r *Reader) Run(ctx context.Context) error {
 // (which the next poll retries: nothing of it was committed).
 func (r *Reader) Poll(ctx context.Context) (failed bool) {
 	r.defaults()
+	present := map[string]bool{}
 	for _, path := range r.journals() {
+		present[Key(path)] = true
 		if ctx.Err() != nil {
 			return false
 		}
@@ -168,7 +172,44 @@ func (r *Reader) Poll(ctx context.Context) (failed bool) {
 		failed = true
 		r.Log.Error("revit journal sessions", "err", err)
 	}
+	if err := r.forgetGone(ctx, present); err != nil {
+		failed = true
+		r.Log.Error("revit journal positions", "err", err)
+	}
 	return failed
+}
+
+// forgetGone drops the positions of journals Revit deleted (it keeps a
+// few per user) since they were read. Only a file known to be gone counts:
+// a folder that could not be listed (a profile not mounted) loses nothing.
+func (r *Reader) forgetGone(ctx context.Context, present map[string]bool) error {
+	var errs []error
+	for key, t := range r.tails {
+		if present[key] {
+			continue
+		}
+		if _, err := os.Lstat(t.path); !errors.Is(err, fs.ErrNotExist) {
+			continue
+		}
+		if _, err := os.Stat(filepath.Dir(t.path)); err != nil {
+			continue
+		}
+		if !t.parser.Ended() && t.parser.emitted {
+			// Deleted before its end was seen: end it now.
+			b := ingest.Batch{User: t.pos.User, Rejects: map[string]int{}}
+			b.Events = t.parser.End(t.lastAlive, b.Rejects)
+			if _, err := (ingest.Pipeline{Repo: r.Store}).Commit(ctx, b); err != nil {
+				errs = append(errs, err)
+				continue
+			}
+		}
+		if err := r.Store.RemoveFile(ctx, key); err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		delete(r.tails, key)
+	}
+	return errors.Join(errs...)
 }
 
 // journals lists the journal files of every folder.
@@ -200,8 +241,7 @@ func (r *Reader) read(ctx context.Context, path string) error {
 	key := Key(path)
 	f, info, err := r.files.Open(path)
 	if errors.Is(err, fs.ErrNotExist) {
-		delete(r.tails, key)
-		return nil
+		return nil // gone between the listing and now: forgetGone
 	}
 	if err != nil {
 		return err
@@ -227,6 +267,7 @@ func (r *Reader) read(ctx context.Context, path string) error {
 		if t, err = r.rebuild(f, st); err != nil {
 			return err
 		}
+		t.path = path
 		r.tails[key] = t
 	}
 	t.mtime = info.ModTime
@@ -301,23 +342,28 @@ func ignoreEOF(err error) error {
 }
 
 // rebuild makes a journal's parser state at its committed position by
-// feeding the prefix again; its events were committed before.
+// feeding the prefix again, line by line as it was read (long lines
+// skipped alike); its events were committed before.
 func (r *Reader) rebuild(f *os.File, st ingest.Position) (*tail, error) {
 	p := &Parser{Session: sessionID(st), Sanitizer: r.Sanitizer, Loc: r.Loc}
 	if st.Offset > 0 {
 		if _, err := f.Seek(0, io.SeekStart); err != nil {
 			return nil, err
 		}
-		sc := bufio.NewScanner(io.LimitReader(f, st.Offset))
-		sc.Buffer(make([]byte, 64<<10), 1<<20)
-		discard := map[string]int{}
-		for sc.Scan() {
-			p.Feed(sc.Bytes(), discard)
+		br := bufio.NewReaderSize(io.LimitReader(f, st.Offset), 64<<10)
+		replay := ingest.Position{}
+		for replay.Offset < st.Offset {
+			b := ingest.Batch{Rejects: map[string]int{}}
+			n, _, err := r.lines(br, p, &replay, &b)
+			if err != nil {
+				return nil, err
+			}
+			if n == 0 {
+				break
+			}
 		}
-		// A line too long for the scanner ends the replay early; what
-		// follows it is state of commands already committed.
 		if st.Ended && !p.Ended() {
-			p.End(p.Last(), discard)
+			p.End(p.Last(), map[string]int{})
 		}
 	}
 	p.Size = r.Size

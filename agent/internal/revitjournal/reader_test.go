@@ -155,6 +155,23 @@ func TestReaderRealJournalIncrementally(t *testing.T) {
 	if n := len(r.events(t)); n != len(whole) {
 		t.Errorf("%d events after another poll, want %d", n, len(whole))
 	}
+	files, err := r.st.Files(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(files) != 1 || files[0].Path != revitjournal.Key(path) || !strings.HasPrefix(files[0].Path, "sha256:") {
+		t.Fatalf("positions %+v: want the journal's, keyed by a hash", files)
+	}
+	// Revit deletes its old journals: the position goes with the file.
+	f.Close()
+	os.Remove(path)
+	rd.Poll(ctx)
+	if files, _ := r.st.Files(ctx); len(files) != 0 {
+		t.Errorf("positions %+v left of a deleted journal", files)
+	}
+	if n := len(r.events(t)); n != len(whole) {
+		t.Errorf("%d events after the journal went, want %d", n, len(whole))
+	}
 }
 
 // TestLocalTime: the journal's 14:35:11 is Copenhagen's summer time, the
