@@ -405,13 +405,16 @@ func (r *Reader) liveness(ctx context.Context) error {
 	var errs []error
 	for key, t := range r.tails {
 		p := t.parser
-		if !p.Started() || p.Ended() || !p.emitted {
+		if !p.Started() || p.Ended() {
 			continue
 		}
 		b := ingest.Batch{User: t.pos.User, Rejects: map[string]int{}}
 		switch {
 		case known && alive(running[t.pos.User], p.StartedAt()):
 			t.lastAlive = now
+			if !p.emitted {
+				continue // still starting: its session starts once Revit is ready
+			}
 			b.Alive = []gate.Alive{{Key: rollup.SessionKey{Product: Product, Version: p.Version(), Session: p.Session}, At: now.UnixMilli()}}
 		case known && now.Sub(t.mtime) >= r.Grace, !known && now.Sub(t.mtime) >= r.IdleEnd:
 			// When Revit was last seen, or else the journal's last time.

@@ -383,3 +383,38 @@ func TestSaveAndSize(t *testing.T) {
 		t.Error("the file name reached the events")
 	}
 }
+
+// TestRevitGoneWhileStarting: a Revit that dies before it was ready still
+// had a session, which ends.
+func TestRevitGoneWhileStarting(t *testing.T) {
+	ctx := context.Background()
+	data, err := os.ReadFile("testdata/journal.0002.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := bytes.Index(data, []byte("appPriv idle"))
+	i = bytes.LastIndexByte(data[:i], '\n') + 1
+	r := newRig(t)
+	path := filepath.Join(r.dir, "journal.0002.txt")
+	if err := os.WriteFile(path, data[:i], 0o644); err != nil {
+		t.Fatal(err)
+	}
+	mtime := time.Date(2016, 10, 27, 14, 35, 24, 0, r.loc)
+	os.Chtimes(path, mtime, mtime)
+	r.now, r.known = time.Date(2016, 10, 27, 14, 36, 0, 0, r.loc), true
+	r.running = map[string][]time.Time{r.user: {time.Date(2016, 10, 27, 14, 35, 10, 0, r.loc)}}
+	rd := r.reader()
+	rd.Poll(ctx)
+	if evs := r.events(t); len(evs) != 0 {
+		t.Fatalf("events before Revit was ready: %s", lines(evs))
+	}
+	r.running, r.now = nil, r.now.Add(time.Minute)
+	rd.Poll(ctx)
+	evs := r.events(t)
+	// The command Revit ran while starting waited for the start; the end
+	// is when Revit was last seen.
+	if got := lines(evs); len(evs) != 3 || evs[0].Type != journal.SessionStart || evs[0].StartupMS != nil ||
+		evs[1].Name != "ID_STARTUP_PAGE" || evs[2].Type != journal.SessionEnd || !evs[2].TS.Equal(time.Date(2016, 10, 27, 14, 36, 0, 0, r.loc)) {
+		t.Fatalf("want a start without startup time, the command, an end at 14:36, got %s", got)
+	}
+}
