@@ -418,3 +418,39 @@ func TestRevitGoneWhileStarting(t *testing.T) {
 		t.Fatalf("want a start without startup time, the command, an end at 14:36, got %s", got)
 	}
 }
+
+// TestForgetKeepsJournalsRead: forget deletes the user's events but not
+// Revit's journals, and the journals are not read again.
+func TestForgetKeepsJournalsRead(t *testing.T) {
+	ctx := context.Background()
+	r := newRig(t)
+	b, err := os.ReadFile("testdata/journal.0001.txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(r.dir, "journal.0001.txt")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	rd := r.reader()
+	rd.Poll(ctx)
+	if len(r.events(t)) == 0 {
+		t.Fatal("nothing read")
+	}
+	if err := r.st.Forget(ctx, r.user); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := os.Stat(path); err != nil {
+		t.Fatalf("forget deleted Revit's journal: %v", err)
+	}
+	files, _ := r.st.Files(ctx)
+	if len(files) != 1 || files[0].User != "" {
+		t.Fatalf("positions %+v: want the journal's, naming no user", files)
+	}
+	for _, rd := range []*revitjournal.Reader{rd, r.reader()} { // running on, and after a restart
+		rd.Poll(ctx)
+		if n := len(r.events(t)); n != 0 {
+			t.Fatalf("%d events after forget: the journal was read again", n)
+		}
+	}
+}
