@@ -12,6 +12,7 @@ import (
 	"log/slog"
 	"os"
 	"runtime"
+	"strings"
 	"time"
 
 	"teamlens/agent/internal/agent"
@@ -39,6 +40,20 @@ type flags struct {
 	withdraw                            bool
 	spoolDir, collector, secret         string
 	upload, scan                        time.Duration
+	revitJournals                       dirList
+}
+
+// dirList is a repeatable directory flag.
+type dirList []string
+
+func (d *dirList) String() string { return strings.Join(*d, ",") }
+
+func (d *dirList) Set(v string) error {
+	if v == "" {
+		return errors.New("empty directory")
+	}
+	*d = append(*d, v)
+	return nil
 }
 
 func run(args []string, stdout, stderr io.Writer) error {
@@ -73,6 +88,9 @@ func run(args []string, stdout, stderr io.Writer) error {
 		}
 		if f.scan > 0 {
 			cfg.ScanInterval.Duration = f.scan
+		}
+		if len(f.revitJournals) > 0 {
+			cfg.RevitJournals = f.revitJournals
 		}
 		return runAgent(cfg, stderr)
 	}
@@ -144,6 +162,7 @@ func program(f *flags) *cmdline.Program {
 	run.StringVar(&f.secret, "enroll-secret", "", "collector enroll `secret`")
 	run.DurationVar(&f.upload, "upload-interval", 0, "upload interval (default 1h)")
 	run.DurationVar(&f.scan, "scan-interval", 0, "process scan interval (default 5s)")
+	run.Var(&f.revitJournals, "revit-journals", "Revit journal `directory` to read journal.*.txt from (repeatable; default on Windows: every user's Revit journal folders)")
 	consent := common("consent")
 	consent.StringVar(&f.user, "user", "", "OS `login` (a user other than root: their own)")
 	consent.BoolVar(&f.withdraw, "withdraw", false, "with off: also withdraw what was shared; days already uploaded are sent again without analytics, so the collector drops them")

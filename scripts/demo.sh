@@ -8,7 +8,8 @@
 #     upload code;
 #   - one real `agent run` on the demo's own data directory, spool and
 #     socket (never the service's /var/lib/teamlens), with you as a
-#     simulated AutoCAD user (tools/cadsim) in team acme;
+#     simulated AutoCAD user (tools/cadsim) in team acme, and reading two
+#     real Revit journals (dated yesterday and today) from a journal folder;
 #   - today's insights, checked: every insight kind appears for some team.
 # It prints the console URL and an admin sign-in token, then serves until
 # Ctrl-C, which stops everything it started. With standard input not a
@@ -58,9 +59,12 @@ printf 'subscription,email,assigned_on\nACME-ACAD,%s@acme.example,%s\n' "$ME" "$
 "$BIN/collector" import --db "$DB" --kind users "$DEMO/me-users.csv" >/dev/null
 "$BIN/collector" import --db "$DB" --kind assignments "$DEMO/me-assignments.csv" >/dev/null
 
+JOURNALS="$DEMO/Autodesk Revit 2016/Journals"
+mkdir -p "$JOURNALS"
+
 AGENT_DIRS="--data-dir $DEMO/agent"
-echo "== agent run (data $DEMO/agent, spool $DEMO/spool, socket $DEMO/agent/agent.sock)"
-"$BIN/agent" run $AGENT_DIRS --spool-dir "$DEMO/spool" --socket "$DEMO/agent/agent.sock" \
+echo "== agent run (data $DEMO/agent, spool $DEMO/spool, socket $DEMO/agent/agent.sock, Revit journals $JOURNALS)"
+"$BIN/agent" run $AGENT_DIRS --spool-dir "$DEMO/spool" --socket "$DEMO/agent/agent.sock" --revit-journals "$JOURNALS" \
 	--collector "$URL" --enroll-secret $SECRET --upload-interval 3s 2>"$DEMO/agent.log" &
 AGENT=$!
 for i in $(seq 100); do
@@ -70,6 +74,23 @@ done
 "$BIN/agent" consent $AGENT_DIRS --user "$ME" on >/dev/null
 
 events() { "$BIN/agent" status $AGENT_DIRS | sed -n 's/.*"events": \([0-9]*\).*/\1/p'; }
+echo "== two real Revit 2016 journals land in the journal folder; the agent reads them (no plug-in)"
+# From agent/internal/revitjournal/testdata, their dates moved to yesterday
+# and today: Revit writes such a file per session.
+TESTDATA=agent/internal/revitjournal/testdata
+sed "s/27-Oct-2016/$(LC_ALL=C date -d '-1 day' +%d-%b-%Y)/g" $TESTDATA/journal.0002.txt >"$JOURNALS/journal.0002.txt"
+sed "s/28-Oct-2016/$(LC_ALL=C date +%d-%b-%Y)/g" $TESTDATA/journal.0001.txt >"$JOURNALS/journal.0001.txt"
+revit() { "$BIN/agent" export $AGENT_DIRS --user "$ME" | grep -c '"product": "Revit"' || true; }
+for i in $(seq 100); do
+	[ "$(revit)" -ge 14 ] && break
+	sleep 0.2
+done
+"$BIN/agent" export $AGENT_DIRS --user "$ME" | grep -A3 '"product": "Revit"' | sed -n 's/.*"type": "\([^"]*\)".*/\1/p' | sort | uniq -c | sed 's/^/   /'
+echo "   Revit commands: $("$BIN/agent" export $AGENT_DIRS --user "$ME" | sed -n 's/.*"name": "\(ID_[A-Z_]*\)".*/\1/p' | sort | uniq -c | tr -s ' ' | tr '\n' ' ')"
+if grep -rqs -e nvo -e shl.local -e rac_basic "$DEMO/agent" "$DEMO/agent.log"; then
+	echo "demo: text of a Revit journal reached the agent's database or log" >&2
+	exit 1
+fi
 echo "== cadsim: $ME works five days in AutoCAD"
 written=$("$BIN/cadsim" --spool-dir "$DEMO/spool" --days 5 --commands 300 | sed -n 's/.*wrote \([0-9]*\) events.*/\1/p')
 for i in $(seq 300); do

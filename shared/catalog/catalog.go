@@ -79,7 +79,7 @@ var builtin = sync.OnceValue(func() *Catalog {
 		{Name: "Navisworks", Processes: []string{"Roamer"}},
 		{Name: "Fusion", Processes: []string{"Fusion360"}},
 		{Name: "MicroStation", Processes: []string{"ustation"}},
-		{Name: "FreeCAD", Processes: []string{"freecad", "FreeCAD", "freecadcmd"}, Journal: true, Categories: freecadCategories},
+		{Name: "FreeCAD", Processes: []string{"freecad", "FreeCAD", "freecadcmd"}, Journal: true, Insights: true, Categories: freecadCategories},
 	})
 })
 

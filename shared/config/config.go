@@ -63,6 +63,11 @@ type Config struct {
 	MaxDBMB       int      `toml:"max_db_mb"`      // database size cap; default 256
 	SpoolIdle     Duration `toml:"spool_idle"`     // remove read spool files idle this long; default 24h
 
+	// RevitJournals are the folders (or glob patterns of folders) whose
+	// journal.*.txt Revit journals the agent reads; default every user's
+	// Revit journal folders on Windows, none elsewhere.
+	RevitJournals []string `toml:"revit_journals"`
+
 	// Products adds to (or replaces entries of) the built-in catalog.
 	Products []catalog.Product `toml:"product"`
 
@@ -133,7 +138,24 @@ func (c Config) WithDefaults() Config {
 	if c.SpoolIdle.Duration <= 0 {
 		c.SpoolIdle.Duration = 24 * time.Hour
 	}
+	if c.RevitJournals == nil {
+		c.RevitJournals = DefaultRevitJournals()
+	}
 	return c
+}
+
+// DefaultRevitJournals are the folders Revit writes its journals to:
+// every user's %LOCALAPPDATA%\Autodesk\Revit\Autodesk Revit <year>\Journals
+// on Windows (a glob pattern), none elsewhere, where Revit does not run.
+func DefaultRevitJournals() []string {
+	if runtime.GOOS != "windows" {
+		return nil
+	}
+	drive := os.Getenv("SystemDrive")
+	if drive == "" {
+		drive = "C:"
+	}
+	return []string{filepath.Join(drive+`\`, "Users", "*", "AppData", "Local", "Autodesk", "Revit", "Autodesk Revit *", "Journals")}
 }
 
 // Validate reports the first setting that cannot work.

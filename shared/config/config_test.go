@@ -3,6 +3,7 @@ package config_test
 import (
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"testing"
 	"time"
@@ -71,5 +72,40 @@ func TestValidateCollectorURL(t *testing.T) {
 		if err := c.Validate(); (err == nil) != tc.ok {
 			t.Errorf("Validate(%q) = %v, want ok %v", tc.url, err, tc.ok)
 		}
+	}
+}
+
+// TestRevitJournals: the configured folders are kept; none configured
+// means Windows' default pattern there and none elsewhere; an empty list
+// turns the default off.
+func TestRevitJournals(t *testing.T) {
+	dir := t.TempDir()
+	for _, tc := range []struct {
+		text string
+		want []string
+	}{
+		{`revit_journals = ["D:\\Journals", "/srv/revit/*/Journals"]`, []string{`D:\Journals`, "/srv/revit/*/Journals"}},
+		{`revit_journals = []`, []string{}},
+		{``, config.DefaultRevitJournals()},
+	} {
+		path := filepath.Join(dir, "agent.toml")
+		if err := os.WriteFile(path, []byte(tc.text+"\n"), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		c, err := config.Load(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := c.WithDefaults().RevitJournals
+		if strings.Join(got, "|") != strings.Join(tc.want, "|") || (tc.want != nil && got == nil) {
+			t.Errorf("%s: %q, want %q", tc.text, got, tc.want)
+		}
+	}
+	if def := config.DefaultRevitJournals(); runtime.GOOS == "windows" {
+		if len(def) != 1 || !strings.HasSuffix(def[0], `\Users\*\AppData\Local\Autodesk\Revit\Autodesk Revit *\Journals`) {
+			t.Errorf("Windows default %q", def)
+		}
+	} else if def != nil {
+		t.Errorf("default %q off Windows", def)
 	}
 }

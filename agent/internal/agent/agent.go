@@ -17,6 +17,7 @@ import (
 	"teamlens/agent/internal/localapi"
 	"teamlens/agent/internal/lograte"
 	"teamlens/agent/internal/procscan"
+	"teamlens/agent/internal/revitjournal"
 	"teamlens/agent/internal/spool"
 	"teamlens/agent/internal/store"
 	"teamlens/agent/internal/upload"
@@ -73,8 +74,19 @@ func (a *Agent) Run(ctx context.Context) error {
 		return fmt.Errorf("spool directory: %w", err)
 	}
 	cat := a.cfg.Catalog()
+	if len(a.cfg.RevitJournals) > 0 {
+		// Revit's sessions come from its journals; its processes are
+		// sampled and tell when a journal's Revit is gone, so a session
+		// seen both ways counts once.
+		if revit, ok := cat.Lookup(revitjournal.Product); ok {
+			revit.Journal = true
+			cat = cat.With([]catalog.Product{revit})
+		}
+	}
+	// The folder count, not the folders: they name users.
 	a.log.Info("agent started", "data_dir", a.cfg.DataDir, "spool_dir", a.cfg.SpoolDir,
-		"socket", a.cfg.Socket, "analytics", a.cfg.Analytics, "seat_usage", a.cfg.SeatUsageOn())
+		"socket", a.cfg.Socket, "analytics", a.cfg.Analytics, "seat_usage", a.cfg.SeatUsageOn(),
+		"revit_journal_folders", len(a.cfg.RevitJournals))
 	a.warnUnreachable()
 
 	ctx, cancel := context.WithCancel(ctx)
@@ -99,8 +111,9 @@ func (a *Agent) Run(ctx context.Context) error {
 		IdleRemove: a.cfg.SpoolIdle.Duration,
 	}
 	start("spool", reader.Run)
+	var scanner *procscan.Scanner
 	if a.cfg.ProcessScanOn() {
-		scanner := &procscan.Scanner{Catalog: cat, Store: a.store, Log: a.log}
+		scanner = &procscan.Scanner{Catalog: cat, Store: a.store, Log: a.log}
 		start("process scan", func(ctx context.Context) error {
 			return every(ctx, a.cfg.ScanInterval.Duration, func() {
 				if err := scanner.Scan(ctx); err != nil && ctx.Err() == nil {
@@ -108,6 +121,20 @@ func (a *Agent) Run(ctx context.Context) error {
 				}
 			})
 		})
+	}
+	if len(a.cfg.RevitJournals) > 0 {
+		revit := &revitjournal.Reader{
+			Dirs:      a.cfg.RevitJournals,
+			Store:     a.store,
+			Sanitizer: sanitizer(cat),
+			Log:       a.log,
+			Interval:  a.cfg.ScanInterval.Duration,
+			IdleEnd:   a.cfg.SpoolIdle.Duration,
+		}
+		if scanner != nil {
+			revit.Running = func() (map[string][]time.Time, bool) { return scanner.Running(revitjournal.Product) }
+		}
+		start("revit journals", revit.Run)
 	}
 	start("retention", func(ctx context.Context) error {
 		return every(ctx, time.Hour, a.prune)

@@ -15,9 +15,19 @@ import (
 	"teamlens/shared/journal"
 )
 
+// HashedPrefix starts the Path of a position kept for a file outside the
+// spool (a Revit journal): a hash of its path, never the path, which
+// names the user. The spool neither removes nor deletes such files.
+const HashedPrefix = "sha256:"
+
+// Hashed reports whether a position's Path is a hash (HashedPrefix).
+func Hashed(path string) bool {
+	return len(path) > len(HashedPrefix) && path[:len(HashedPrefix)] == HashedPrefix
+}
+
 // Position is the read position of one spool file.
 type Position struct {
-	Path     string
+	Path     string // the file's path, or a hash of it (Hashed)
 	Dev, Ino uint64
 	Offset   int64 // bytes consumed: always the end of a complete line
 	Line     int64 // lines consumed, for log messages

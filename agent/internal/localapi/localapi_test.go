@@ -291,7 +291,8 @@ func TestPerformanceAndBenchmarks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if p.BenchmarksFetchedAt != "" || len(p.Products) != 2 {
+	// Every product with insights (AutoCAD, FreeCAD, Revit), measured or not.
+	if p.BenchmarksFetchedAt != "" || len(p.Products) != 3 {
 		t.Fatalf("performance = %+v", p)
 	}
 	acad := p.Products[0]
@@ -299,8 +300,8 @@ func TestPerformanceAndBenchmarks(t *testing.T) {
 		acad.Save == nil || acad.Save.MeanMS != 400 || acad.Benchmark != nil {
 		t.Fatalf("AutoCAD = %+v startup %+v", acad, acad.Startup)
 	}
-	if p.Products[1].Name != "Revit" || p.Products[1].Startup != nil {
-		t.Fatalf("Revit = %+v", p.Products[1])
+	if p.Products[2].Name != "Revit" || p.Products[2].Startup != nil {
+		t.Fatalf("Revit = %+v", p.Products[2])
 	}
 
 	cache := localclient.BenchmarkCache{FetchedAt: "2026-11-20T10:00:00Z", Products: map[string]wire.Benchmarks{

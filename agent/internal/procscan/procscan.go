@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"regexp"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/shirou/gopsutil/v3/process"
@@ -31,6 +32,35 @@ type Scanner struct {
 
 	ignored map[int32]bool
 	tracked map[int32]*tracked
+
+	mu      sync.Mutex
+	scanned bool
+	running map[string]map[string][]time.Time // product -> user -> process start times
+}
+
+// Running returns, per OS user, the start times of product's processes
+// as of the last scan; false before the first scan completed. It is safe
+// to call while Scan runs.
+func (s *Scanner) Running(product string) (map[string][]time.Time, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.running[product], s.scanned
+}
+
+// publish records the processes the scan tracks, for Running.
+func (s *Scanner) publish() {
+	running := map[string]map[string][]time.Time{}
+	for _, t := range s.tracked {
+		byUser := running[t.product.Name]
+		if byUser == nil {
+			byUser = map[string][]time.Time{}
+			running[t.product.Name] = byUser
+		}
+		byUser[t.user] = append(byUser[t.user], t.created)
+	}
+	s.mu.Lock()
+	s.running, s.scanned = running, true
+	s.mu.Unlock()
 }
 
 type tracked struct {
@@ -123,6 +153,7 @@ func (s *Scanner) Scan(ctx context.Context) error {
 			s.event(batch(t.user), t, journal.SessionEnd, at)
 		}
 	}
+	s.publish()
 	for _, b := range batches {
 		if _, err := (ingest.Pipeline{Repo: s.Store}).Commit(ctx, *b); err != nil {
 			return fmt.Errorf("process sessions: %w", err)

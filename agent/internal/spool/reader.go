@@ -234,7 +234,7 @@ func (r *Reader) rescan(ctx context.Context) (failed bool) {
 		return true
 	}
 	for _, p := range known {
-		if !present[p.Path] {
+		if !present[p.Path] && !ingest.Hashed(p.Path) {
 			if err := r.Store.RemoveFile(ctx, p.Path); err != nil {
 				failed = true
 			}

@@ -10,6 +10,7 @@ import (
 	"os"
 	"time"
 
+	"teamlens/agent/internal/ingest"
 	"teamlens/shared/localclient"
 	"teamlens/shared/wire"
 )
@@ -81,8 +82,14 @@ func (s *Store) forgetRecords(ctx context.Context, user string) ([]string, error
 	var files []string
 	err := s.tx(ctx, func(tx *sql.Tx) error {
 		var err error
-		files, err = column(ctx, tx, `SELECT path FROM files WHERE user = ?`, user)
+		files, err = column(ctx, tx, `SELECT path FROM files WHERE user = ? AND path NOT LIKE '`+ingest.HashedPrefix+`%'`, user)
 		if err != nil {
+			return err
+		}
+		// Files outside the spool (Revit's journals) are not ours to
+		// delete: their positions stay, so they are not read again, but no
+		// longer name the user.
+		if _, err := tx.ExecContext(ctx, `UPDATE files SET user = '' WHERE user = ? AND path LIKE '`+ingest.HashedPrefix+`%'`, user); err != nil {
 			return err
 		}
 		for _, q := range []string{

@@ -113,7 +113,7 @@ func TestCommandsYear(t *testing.T) {
 		t.Fatal("no product choice")
 	}
 	for _, opt := range sel.Options {
-		if opt != "AutoCAD" && opt != "Revit" {
+		if opt != "AutoCAD" && opt != "FreeCAD" && opt != "Revit" {
 			t.Errorf("product %q offered for command insights", opt)
 		}
 	}
