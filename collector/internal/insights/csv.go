@@ -11,7 +11,8 @@ import (
 func CSVHeader() []string {
 	return []string{"team", "as_of", "kind", "product", "subscription", "user", "version", "metric", "category",
 		"seats", "assigned", "available", "ended_on", "last_used", "days_used", "share", "peer_share", "count",
-		"p25", "p50", "p75", "users_q1", "users_q2", "users_q3", "users_q4", "team_mean_ms", "users"}
+		"p25", "p50", "p75", "users_q1", "users_q2", "users_q3", "users_q4", "team_mean_ms", "users",
+		"currency", "monthly_cost", "yearly_saving", "yearly_cost"}
 }
 
 // Column positions of CSVHeader.
@@ -40,7 +41,11 @@ const (
 	colUsersQ1
 	colTeamMeanMS = colUsersQ1 + 4
 	colUsers      = colTeamMeanMS + 1
-	numCols       = colUsers + 1
+	colCurrency   = colUsers + 1
+	colMonthly    = colCurrency + 1
+	colSaving     = colMonthly + 1
+	colYearlyCost = colSaving + 1
+	numCols       = colYearlyCost + 1
 )
 
 // CSVRows returns the rows of insights.csv under CSVHeader, unescaped.
@@ -57,10 +62,13 @@ func (s Snapshot) CSVRows() [][]string {
 		r := row(x.Kind, x.Product)
 		r[colSubscription] = x.Subscription
 		r[colSeats], r[colAssigned], r[colAvailable] = itoa(x.Seats), itoa(x.Assigned), itoa(x.Available)
+		x.Money.cells(r)
 	}
 	for _, x := range f.OverAssignment {
 		r := row(x.Kind, x.Product)
 		r[colSubscription], r[colEndedOn], r[colUsers] = x.Subscription, x.EndedOn, strings.Join(x.Users, ";")
+		Money{Currency: x.Currency, MonthlyCost: x.MonthlyCost}.cells(r)
+		r[colYearlyCost] = optf(x.YearlyCost)
 	}
 	for _, x := range f.InactiveUser {
 		r := row(x.Kind, x.Product)
@@ -68,6 +76,7 @@ func (s Snapshot) CSVRows() [][]string {
 		if x.LastUsed != nil {
 			r[colLastUsed] = *x.LastUsed
 		}
+		x.Money.cells(r)
 	}
 	for _, x := range f.ProductVersion {
 		r := row(x.Kind, x.Product)
@@ -90,6 +99,18 @@ func (s Snapshot) CSVRows() [][]string {
 		}
 	}
 	return rows
+}
+
+// cells writes m into its columns of a row.
+func (m Money) cells(r []string) {
+	r[colCurrency], r[colMonthly], r[colSaving] = m.Currency, optf(m.MonthlyCost), optf(m.YearlySaving)
+}
+
+func optf(v *float64) string {
+	if v == nil {
+		return ""
+	}
+	return ftoa(*v)
 }
 
 func itoa(n int64) string   { return strconv.FormatInt(n, 10) }

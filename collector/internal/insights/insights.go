@@ -69,6 +69,14 @@ type Unavailable struct {
 	Metric  string `json:"metric,omitempty"`
 }
 
+// Money is what a finding of a priced subscription costs (License money):
+// absent when the subscription has no price.
+type Money struct {
+	Currency     string   `json:"currency,omitempty"`
+	MonthlyCost  *float64 `json:"monthly_cost,omitempty"`
+	YearlySaving *float64 `json:"yearly_saving,omitempty"`
+}
+
 // UnderAssignment: an active subscription with seats nobody holds.
 type UnderAssignment struct {
 	Kind         string `json:"kind"`
@@ -77,6 +85,7 @@ type UnderAssignment struct {
 	Seats        int64  `json:"seats"`
 	Assigned     int64  `json:"assigned"`
 	Available    int64  `json:"available"`
+	Money               // of the unassigned seats
 }
 
 // OverAssignment: an online subscription that ended with seats still
@@ -87,6 +96,10 @@ type OverAssignment struct {
 	Product      string   `json:"product"`
 	EndedOn      string   `json:"ended_on"`
 	Users        []string `json:"users"`
+	// The cost of renewing for the users still assigned, when priced.
+	Currency    string   `json:"currency,omitempty"`
+	MonthlyCost *float64 `json:"monthly_cost,omitempty"`
+	YearlyCost  *float64 `json:"yearly_cost,omitempty"`
 }
 
 // InactiveUser: a user holding a seat who has not used the product in the
@@ -96,6 +109,7 @@ type InactiveUser struct {
 	Product  string  `json:"product"`
 	User     string  `json:"user"`
 	LastUsed *string `json:"last_used"`
+	Money            // of the user's seat, if reclaimed
 }
 
 // ProductVersion: a version used on under 1% of the team's user-days.
@@ -174,14 +188,19 @@ func Load(ctx context.Context, st *store.Store, cat *catalog.Catalog, asOf strin
 	return in, nil
 }
 
-// Run computes and stores the snapshots of every team for as_of.
+// Run computes and stores the snapshots of every team for as_of, and
+// records the day's seat history.
 func Run(ctx context.Context, st *store.Store, cat *catalog.Catalog, asOf string, now time.Time) ([]Snapshot, error) {
 	in, err := Load(ctx, st, cat, asOf)
 	if err != nil {
 		return nil, err
 	}
 	snaps := Compute(in, now)
-	return snaps, put(ctx, st, now, snaps...)
+	if err := put(ctx, st, now, snaps...); err != nil {
+		return nil, err
+	}
+	// The day's seat history goes with its snapshots (License money).
+	return snaps, st.RecordSeatHistory(ctx, asOf)
 }
 
 // RunTeam computes and stores the snapshot of one team for as_of, leaving

@@ -20,7 +20,7 @@ func (c *computation) underAssignment(subs []license.Subscription) []UnderAssign
 		n := int64(len(c.assignsBySub[s.Subscription]))
 		if n < s.Seats {
 			out = append(out, UnderAssignment{Kind: KindUnderAssignment, Subscription: s.Subscription, Product: s.Product,
-				Seats: s.Seats, Assigned: n, Available: s.Seats - n})
+				Seats: s.Seats, Assigned: n, Available: s.Seats - n, Money: seatsMoney(s, s.Seats-n)})
 		}
 	}
 	return out
@@ -38,7 +38,11 @@ func (c *computation) overAssignment(subs []license.Subscription) []OverAssignme
 			users = append(users, a.Email)
 		}
 		sort.Strings(users)
-		out = append(out, OverAssignment{Kind: KindOverAssignment, Subscription: s.Subscription, Product: s.Product, EndedOn: s.End, Users: users})
+		o := OverAssignment{Kind: KindOverAssignment, Subscription: s.Subscription, Product: s.Product, EndedOn: s.End, Users: users}
+		if m := seatsMoney(s, int64(len(users))); m.Currency != "" {
+			o.Currency, o.MonthlyCost, o.YearlyCost = m.Currency, m.MonthlyCost, m.YearlySaving
+		}
+		out = append(out, o)
 	}
 	return out
 }
@@ -46,6 +50,7 @@ func (c *computation) overAssignment(subs []license.Subscription) []OverAssignme
 func (c *computation) inactiveUsers(subs []license.Subscription) []InactiveUser {
 	type key struct{ product, email string }
 	found := map[key]*string{}
+	seat := map[key]license.Subscription{} // the seat reclaiming would free: the first priced one
 	for _, s := range subs {
 		if !s.ActiveOn(c.in.AsOf) {
 			continue
@@ -62,7 +67,11 @@ func (c *computation) inactiveUsers(subs []license.Subscription) []InactiveUser 
 				l := up.LastUsed
 				last = &l
 			}
-			found[key{s.Product, a.Email}] = last
+			k := key{s.Product, a.Email}
+			found[k] = last
+			if old, ok := seat[k]; !ok || (!old.Priced() && s.Priced()) {
+				seat[k] = s
+			}
 		}
 	}
 	keys := make([]key, 0, len(found))
@@ -77,7 +86,7 @@ func (c *computation) inactiveUsers(subs []license.Subscription) []InactiveUser 
 	})
 	out := make([]InactiveUser, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, InactiveUser{Kind: KindInactiveUser, Product: k.product, User: k.email, LastUsed: found[k]})
+		out = append(out, InactiveUser{Kind: KindInactiveUser, Product: k.product, User: k.email, LastUsed: found[k], Money: seatsMoney(seat[k], 1)})
 	}
 	return out
 }
@@ -252,6 +261,20 @@ func (c *computation) commandUsage(members, settled map[string]bool) ([]CommandU
 	}
 	return out, missing
 }
+
+// seatsMoney is what n seats of s cost a month and a year; zero when s is
+// unpriced.
+func seatsMoney(s license.Subscription, n int64) Money {
+	if !s.Priced() {
+		return Money{}
+	}
+	yearly := Amount(s.SeatYearlyMilli() * float64(n))
+	monthly := Amount(s.SeatYearlyMilli() * float64(n) / 12)
+	return Money{Currency: s.Currency, MonthlyCost: &monthly, YearlySaving: &yearly}
+}
+
+// Amount turns thousandths into a decimal amount rounded to the cent.
+func Amount(milli float64) float64 { return math.Round(milli/10) / 100 }
 
 // roundTo rounds v to the nearest multiple of step. A fraction step
 // divides by its inverse, so 0.596 comes out as 0.596, not 0.5960000000000001.

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -36,6 +37,16 @@ var headers = map[string][]string{
 	KindAssignments:   {"subscription", "email", "assigned_on"},
 }
 
+// optional are the columns a kind may have after its header's, in any
+// order (License money): files without them import as before.
+var optional = map[string][]string{
+	KindUsers:         {"department"},
+	KindSubscriptions: {"price", "currency", "term"},
+}
+
+// Terms a subscription's price may be for, and the years each lasts.
+var Terms = map[string]float64{"monthly": 1.0 / 12, "annual": 1, "3-year": 3}
+
 // Header returns the CSV header of a kind, or nil for an unknown kind.
 func Header(kind string) []string { return append([]string(nil), headers[kind]...) }
 
@@ -51,10 +62,11 @@ type Team struct {
 // User is a row of users.csv. Emails are kept lower-case so assignments
 // match whatever case the export used.
 type User struct {
-	Line  int
-	Email string
-	Login string
-	Name  string
+	Line       int
+	Email      string
+	Login      string
+	Name       string
+	Department string // "" none
 }
 
 // LoginKey is the form a login is matched in.
@@ -79,6 +91,23 @@ type Subscription struct {
 	Seats        int64
 	Channel      string // online | reseller
 	Start, End   string // YYYY-MM-DD, inclusive
+	// The price of one seat for one term, in thousandths of Currency;
+	// PriceMilli < 0 is unpriced.
+	PriceMilli int64
+	Currency   string // ISO 4217
+	Term       string // monthly | annual | 3-year
+}
+
+// Priced reports whether the subscription has a price.
+func (s Subscription) Priced() bool { return s.PriceMilli >= 0 && s.Currency != "" }
+
+// SeatYearlyMilli is what one seat costs a year, in thousandths.
+func (s Subscription) SeatYearlyMilli() float64 {
+	years := Terms[s.Term]
+	if years == 0 {
+		years = 1
+	}
+	return float64(s.PriceMilli) / years
 }
 
 // ActiveOn reports whether the subscription runs on day (YYYY-MM-DD).
@@ -95,7 +124,10 @@ type Assignment struct {
 
 // File is one parsed CSV file; exactly one slice is set, per Kind.
 type File struct {
-	Kind          string
+	Kind string
+	// Columns lists the optional columns the file has: an import sets
+	// only those, so a file without prices keeps the prices stored.
+	Columns       map[string]bool
 	Teams         []Team
 	Users         []User
 	Subscriptions []Subscription
@@ -143,13 +175,26 @@ func Parse(kind string, r io.Reader, cat *catalog.Catalog) (*File, error) {
 	if len(head) > 0 {
 		head[0] = strings.TrimPrefix(head[0], "\ufeff")
 	}
-	for i := range want {
-		if len(head) != len(want) || strings.TrimSpace(head[i]) != want[i] {
-			return nil, &CellError{Line: 1, Err: fmt.Errorf("header is %q, want %q", strings.Join(head, ","), strings.Join(want, ","))}
+	f := &File{Kind: kind, Columns: map[string]bool{}}
+	cols := append([]string(nil), want...)
+	badHeader := &CellError{Line: 1, Err: fmt.Errorf("header is %q, want %q (optional after it: %s)",
+		strings.Join(head, ","), strings.Join(want, ","), strings.Join(optional[kind], ","))}
+	if len(head) < len(want) {
+		return nil, badHeader
+	}
+	for i, h := range head {
+		h = strings.TrimSpace(h)
+		switch {
+		case i < len(want) && h != want[i]:
+			return nil, badHeader
+		case i >= len(want) && (!slices.Contains(optional[kind], h) || f.Columns[h]):
+			return nil, badHeader
+		case i >= len(want):
+			f.Columns[h] = true
+			cols = append(cols, h)
 		}
 	}
-	cr.FieldsPerRecord = len(want)
-	f := &File{Kind: kind}
+	cr.FieldsPerRecord = len(cols)
 	seen := map[string]int{}
 	for {
 		rec, err := cr.Read()
@@ -160,7 +205,7 @@ func Parse(kind string, r io.Reader, cat *catalog.Catalog) (*File, error) {
 			return nil, csvError(err)
 		}
 		line, _ := cr.FieldPos(0)
-		row := rowReader{line: line, cols: want, rec: rec}
+		row := rowReader{line: line, cols: cols, rec: rec}
 		key, err := f.add(&row, cat)
 		if err != nil {
 			return nil, err
@@ -189,7 +234,7 @@ func (f *File) add(r *rowReader, cat *catalog.Catalog) (string, error) {
 		f.Teams = append(f.Teams, t)
 		return t.Team, r.err
 	case KindUsers:
-		u := User{Line: r.line, Email: r.email("email"), Login: r.login("login"), Name: r.text("name")}
+		u := User{Line: r.line, Email: r.email("email"), Login: r.login("login"), Name: r.text("name"), Department: r.text("department")}
 		f.Users = append(f.Users, u)
 		return u.Email, r.err
 	case KindSubscriptions:
@@ -200,6 +245,7 @@ func (f *File) add(r *rowReader, cat *catalog.Catalog) (string, error) {
 		if r.err == nil && s.End < s.Start {
 			r.fail("end", fmt.Errorf("%s is before start %s", s.End, s.Start))
 		}
+		s.PriceMilli, s.Currency, s.Term = r.price()
 		f.Subscriptions = append(f.Subscriptions, s)
 		return s.Subscription, r.err
 	case KindAssignments:
@@ -224,13 +270,64 @@ func (r *rowReader) fail(col string, err error) {
 	}
 }
 
+// cell is the value of col; an optional column the file lacks is "".
 func (r *rowReader) cell(col string) string {
 	for i, c := range r.cols {
 		if c == col {
 			return strings.TrimSpace(r.rec[i])
 		}
 	}
-	panic("license: unknown column " + col)
+	return ""
+}
+
+// price reads the price, currency and term of a subscription row: an
+// empty price is unpriced, a price needs a currency.
+func (r *rowReader) price() (milli int64, currency, term string) {
+	term = r.cell("term")
+	if term == "" {
+		term = "annual"
+	} else if _, ok := Terms[term]; !ok {
+		r.fail("term", fmt.Errorf("%q is not one of monthly, annual, 3-year", term))
+	}
+	v, currency := r.cell("price"), r.cell("currency")
+	if v == "" {
+		return -1, "", term
+	}
+	milli, err := ParseMoney(v)
+	if err != nil {
+		r.fail("price", err)
+	}
+	if !validCurrency(currency) {
+		r.fail("currency", fmt.Errorf("%q is not an ISO 4217 code such as EUR (a price needs one)", currency))
+	}
+	return milli, currency, term
+}
+
+func validCurrency(c string) bool {
+	if len(c) != 3 {
+		return false
+	}
+	for _, ch := range c {
+		if ch < 'A' || ch > 'Z' {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseMoney reads a decimal amount such as 1234.5 into thousandths.
+func ParseMoney(v string) (int64, error) {
+	whole, frac, _ := strings.Cut(v, ".")
+	bad := fmt.Errorf("%q is not an amount such as 1234.50", v)
+	if whole == "" || len(frac) > 3 || strings.Trim(whole, "0123456789") != "" || strings.Trim(frac, "0123456789") != "" {
+		return 0, bad
+	}
+	n, err := strconv.ParseInt(whole, 10, 64)
+	if err != nil || n > 1e12 {
+		return 0, bad
+	}
+	f, _ := strconv.ParseInt((frac + "000")[:3], 10, 64)
+	return n*1000 + f, nil
 }
 
 // text is free text for people to read (names); control characters are

@@ -107,6 +107,34 @@ func (h *Handler) usageCSV(w http.ResponseWriter, r *http.Request, who store.Adm
 	WriteCSV(w, fmt.Sprintf("usage-%s-%s.csv", team, day), teams.UsageCSVHeader(), teams.UsageCSV(rows))
 }
 
+func (h *Handler) cost(w http.ResponseWriter, r *http.Request, who store.Admin) {
+	c, err := h.cfg.Teams.Cost(r.Context(), who, r.PathValue("team"), r.URL.Query().Get("as_of"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, c)
+}
+
+func (h *Handler) costCSV(w http.ResponseWriter, r *http.Request, who store.Admin) {
+	c, err := h.cfg.Teams.Cost(r.Context(), who, r.PathValue("team"), r.URL.Query().Get("as_of"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	WriteCSV(w, fmt.Sprintf("cost-%s-%s.csv", c.Team, c.AsOf), teams.CostCSVHeader(), teams.CostCSV(c))
+}
+
+func (h *Handler) history(w http.ResponseWriter, r *http.Request, who store.Admin) {
+	q := r.URL.Query()
+	hist, err := h.cfg.Teams.History(r.Context(), who, r.PathValue("team"), q.Get("from"), q.Get("to"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, hist)
+}
+
 func (h *Handler) assign(w http.ResponseWriter, r *http.Request, who store.Admin) {
 	var req struct {
 		Subscription string `json:"subscription"`

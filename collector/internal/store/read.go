@@ -33,9 +33,9 @@ func (s *Store) Picture(ctx context.Context) (*Picture, error) {
 		return nil
 	})
 	if err == nil {
-		err = s.each(ctx, `SELECT email, login, name FROM users ORDER BY email`, nil, func(r *sql.Rows) error {
+		err = s.each(ctx, `SELECT email, login, name, department FROM users ORDER BY email`, nil, func(r *sql.Rows) error {
 			var u license.User
-			if err := r.Scan(&u.Email, &u.Login, &u.Name); err != nil {
+			if err := r.Scan(&u.Email, &u.Login, &u.Name, &u.Department); err != nil {
 				return err
 			}
 			p.Users = append(p.Users, u)
@@ -43,10 +43,11 @@ func (s *Store) Picture(ctx context.Context) (*Picture, error) {
 		})
 	}
 	if err == nil {
-		err = s.each(ctx, `SELECT subscription, team, product, type, seats, channel, start_on, end_on FROM subscriptions ORDER BY subscription`, nil,
+		err = s.each(ctx, `SELECT subscription, team, product, type, seats, channel, start_on, end_on, COALESCE(price_milli, -1), currency, term
+			FROM subscriptions ORDER BY subscription`, nil,
 			func(r *sql.Rows) error {
 				var x license.Subscription
-				if err := r.Scan(&x.Subscription, &x.Team, &x.Product, &x.Type, &x.Seats, &x.Channel, &x.Start, &x.End); err != nil {
+				if err := r.Scan(&x.Subscription, &x.Team, &x.Product, &x.Type, &x.Seats, &x.Channel, &x.Start, &x.End, &x.PriceMilli, &x.Currency, &x.Term); err != nil {
 					return err
 				}
 				p.Subscriptions = append(p.Subscriptions, x)

@@ -329,9 +329,13 @@ func importRows(ctx context.Context, tx *sql.Tx, f *license.File) error {
 		}
 	case license.KindUsers:
 		for _, u := range f.Users {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO users (email, login, name, login_key) VALUES (?, ?, ?, ?)
-				ON CONFLICT (email) DO UPDATE SET login = excluded.login, name = excluded.name, login_key = excluded.login_key`,
-				u.Email, u.Login, u.Name, u.LoginKey()); err != nil {
+			department := ""
+			if f.Columns["department"] {
+				department = ", department = excluded.department"
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO users (email, login, name, login_key, department) VALUES (?, ?, ?, ?, ?)
+				ON CONFLICT (email) DO UPDATE SET login = excluded.login, name = excluded.name, login_key = excluded.login_key`+department,
+				u.Email, u.Login, u.Name, u.LoginKey(), u.Department); err != nil {
 				return fmt.Errorf("line %d: %w", u.Line, err)
 			}
 		}
@@ -344,11 +348,20 @@ func importRows(ctx context.Context, tx *sql.Tx, f *license.File) error {
 			if !ok {
 				return missing(sub.Line, "team", "team", sub.Team)
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscription, team, product, type, seats, channel, start_on, end_on)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+			// A file without prices keeps the prices stored.
+			price := ""
+			if f.Columns["price"] || f.Columns["currency"] || f.Columns["term"] {
+				price = ", price_milli = excluded.price_milli, currency = excluded.currency, term = excluded.term"
+			}
+			var milli any
+			if sub.PriceMilli >= 0 {
+				milli = sub.PriceMilli
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO subscriptions (subscription, team, product, type, seats, channel, start_on, end_on, price_milli, currency, term)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				ON CONFLICT (subscription) DO UPDATE SET team = excluded.team, product = excluded.product, type = excluded.type,
-				seats = excluded.seats, channel = excluded.channel, start_on = excluded.start_on, end_on = excluded.end_on`,
-				sub.Subscription, sub.Team, sub.Product, sub.Type, sub.Seats, sub.Channel, sub.Start, sub.End); err != nil {
+				seats = excluded.seats, channel = excluded.channel, start_on = excluded.start_on, end_on = excluded.end_on`+price,
+				sub.Subscription, sub.Team, sub.Product, sub.Type, sub.Seats, sub.Channel, sub.Start, sub.End, milli, sub.Currency, sub.Term); err != nil {
 				return fmt.Errorf("line %d: %w", sub.Line, err)
 			}
 		}

@@ -1,0 +1,261 @@
+package teams
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"time"
+
+	"teamlens/collector/internal/insights"
+	"teamlens/collector/internal/license"
+	"teamlens/collector/internal/store"
+)
+
+// Department names of cost rows that are no department of a user.
+const (
+	DepartmentUnassigned = "unassigned" // seats nobody holds
+	DepartmentNone       = "(none)"     // users without a department
+)
+
+// CostRow is one department, product and subscription of a team's spend:
+// a subscription's yearly cost split by its assigned seats.
+type CostRow struct {
+	Department     string   `json:"department"`
+	Product        string   `json:"product"`
+	Subscription   string   `json:"subscription"`
+	Seats          int64    `json:"seats"`
+	YearlyCost     *float64 `json:"yearly_cost"`      // null when unpriced
+	IdleYearlyCost *float64 `json:"idle_yearly_cost"` // of seats unused in the window
+	Currency       string   `json:"currency"`         // "" when unpriced
+}
+
+// Total is the spend of a team in one currency: totals are never summed
+// across currencies.
+type Total struct {
+	Currency       string  `json:"currency"`
+	Seats          int64   `json:"seats"`
+	YearlyCost     float64 `json:"yearly_cost"`
+	IdleYearlyCost float64 `json:"idle_yearly_cost"`
+}
+
+// Cost is GET /v1/teams/{team}/cost.
+type Cost struct {
+	Team   string    `json:"team"`
+	AsOf   string    `json:"as_of"`
+	Rows   []CostRow `json:"rows"`
+	Totals []Total   `json:"totals"`
+	// Unpriced counts the seats of subscriptions without a price.
+	Unpriced int64 `json:"unpriced_seats"`
+}
+
+// Cost returns team's spend on day (default today) by department, product
+// and subscription, of the subscriptions running that day. A seat is idle
+// when its user has no usage day of the product in the 90 days ending on
+// day; unassigned seats are idle.
+func (s *Service) Cost(ctx context.Context, who store.Admin, team, day string) (*Cost, error) {
+	g, err := s.grant(who, team, needRead)
+	if err != nil {
+		return nil, err
+	}
+	if err := asOf(day); err != nil {
+		return nil, err
+	}
+	if day == "" {
+		day = s.Today()
+	}
+	pic, err := s.cfg.Store.Picture(ctx)
+	if err != nil {
+		return nil, err
+	}
+	hidden, err := s.hidden(ctx, g, team)
+	if err != nil {
+		return nil, err
+	}
+	from, _ := insights.WindowStart(day)
+	used, err := s.cfg.Store.UserProducts(ctx, from, day)
+	if err != nil {
+		return nil, err
+	}
+	active := map[[2]string]bool{}
+	for _, u := range used {
+		active[[2]string{u.Email, u.Product}] = u.Days > 0
+	}
+	department := map[string]string{}
+	for _, u := range pic.Users {
+		department[u.Email] = u.Department
+	}
+	held := map[string][]license.Assignment{}
+	for _, a := range pic.Assignments {
+		if a.AssignedOn <= day {
+			held[a.Subscription] = append(held[a.Subscription], a)
+		}
+	}
+	out := &Cost{Team: team, AsOf: day, Rows: []CostRow{}, Totals: []Total{}}
+	type key struct{ department, subscription string }
+	rows := map[key]*CostRow{}
+	add := func(x license.Subscription, dept string, idle bool) {
+		k := key{dept, x.Subscription}
+		r := rows[k]
+		if r == nil {
+			r = &CostRow{Department: dept, Product: x.Product, Subscription: x.Subscription}
+			if x.Priced() {
+				r.Currency, r.YearlyCost, r.IdleYearlyCost = x.Currency, new(float64), new(float64)
+			}
+			rows[k] = r
+		}
+		r.Seats++
+		if x.Priced() {
+			*r.YearlyCost += x.SeatYearlyMilli()
+			if idle {
+				*r.IdleYearlyCost += x.SeatYearlyMilli()
+			}
+		}
+	}
+	for _, x := range pic.Subscriptions {
+		if x.Team != team || !x.ActiveOn(day) || hidden[x.Subscription] {
+			continue
+		}
+		for _, a := range held[x.Subscription] {
+			dept := department[a.Email]
+			if dept == "" {
+				dept = DepartmentNone
+			}
+			add(x, dept, !active[[2]string{a.Email, x.Product}])
+		}
+		for n := int64(len(held[x.Subscription])); n < x.Seats; n++ {
+			add(x, DepartmentUnassigned, true)
+		}
+	}
+	totals := map[string]*Total{}
+	for _, r := range rows {
+		if r.Currency == "" {
+			out.Unpriced += r.Seats
+		} else {
+			*r.YearlyCost, *r.IdleYearlyCost = insights.Amount(*r.YearlyCost), insights.Amount(*r.IdleYearlyCost)
+			t := totals[r.Currency]
+			if t == nil {
+				t = &Total{Currency: r.Currency}
+				totals[r.Currency] = t
+			}
+			t.Seats += r.Seats
+			t.YearlyCost += *r.YearlyCost
+			t.IdleYearlyCost += *r.IdleYearlyCost
+		}
+		out.Rows = append(out.Rows, *r)
+	}
+	sort.Slice(out.Rows, func(i, j int) bool {
+		a, b := out.Rows[i], out.Rows[j]
+		if a.Department != b.Department {
+			return a.Department < b.Department
+		}
+		if a.Product != b.Product {
+			return a.Product < b.Product
+		}
+		return a.Subscription < b.Subscription
+	})
+	for _, c := range sortedKeys(totals) {
+		t := totals[c]
+		t.YearlyCost, t.IdleYearlyCost = insights.Amount(t.YearlyCost*1000), insights.Amount(t.IdleYearlyCost*1000)
+		out.Totals = append(out.Totals, *t)
+	}
+	return out, nil
+}
+
+// CostCSVHeader is the header of cost.csv.
+func CostCSVHeader() []string {
+	return []string{"department", "product", "subscription", "seats", "yearly_cost", "idle_yearly_cost", "currency"}
+}
+
+// CostCSV returns the rows of cost.csv, unescaped.
+func CostCSV(c *Cost) [][]string {
+	out := make([][]string, 0, len(c.Rows))
+	amount := func(v *float64) string {
+		if v == nil {
+			return ""
+		}
+		return strconv.FormatFloat(*v, 'f', 2, 64)
+	}
+	for _, r := range c.Rows {
+		out = append(out, []string{r.Department, r.Product, r.Subscription, strconv.FormatInt(r.Seats, 10),
+			amount(r.YearlyCost), amount(r.IdleYearlyCost), r.Currency})
+	}
+	return out
+}
+
+// History is GET /v1/teams/{team}/history.
+type History struct {
+	Team string          `json:"team"`
+	From string          `json:"from"`
+	To   string          `json:"to"`
+	Rows []store.SeatDay `json:"rows"`
+}
+
+// History returns team's seat history in [from, to] (default the year
+// ending today), one row per subscription and day the collector recorded.
+func (s *Service) History(ctx context.Context, who store.Admin, team, from, to string) (*History, error) {
+	g, err := s.grant(who, team, needRead)
+	if err != nil {
+		return nil, err
+	}
+	if to == "" {
+		to = s.Today()
+	}
+	if err := asOf(from); err != nil {
+		return nil, fmt.Errorf("from: %w", err)
+	}
+	if err := asOf(to); err != nil {
+		return nil, fmt.Errorf("to: %w", err)
+	}
+	if from == "" {
+		t, _ := time.Parse(license.DateLayout, to)
+		from = t.AddDate(-1, 0, 1).Format(license.DateLayout)
+	}
+	if from > to {
+		return nil, fmt.Errorf("from %s is after to %s: %w", from, to, ErrInvalid)
+	}
+	rows, err := s.cfg.Store.SeatHistory(ctx, team, from, to)
+	if err != nil {
+		return nil, err
+	}
+	hidden, err := s.hidden(ctx, g, team)
+	if err != nil {
+		return nil, err
+	}
+	out := &History{Team: team, From: from, To: to, Rows: []store.SeatDay{}}
+	for _, r := range rows {
+		if !hidden[r.Subscription] {
+			out.Rows = append(out.Rows, r)
+		}
+	}
+	return out, nil
+}
+
+// Savings sums, per currency, what the priced findings of a snapshot
+// could save a year: unassigned seats and inactive users' seats.
+func Savings(snap *insights.Snapshot) map[string]float64 {
+	out := map[string]float64{}
+	for _, x := range snap.Insights.UnderAssignment {
+		if x.YearlySaving != nil {
+			out[x.Currency] += *x.YearlySaving
+		}
+	}
+	for _, x := range snap.Insights.InactiveUser {
+		if x.YearlySaving != nil {
+			out[x.Currency] += *x.YearlySaving
+		}
+	}
+	for c, v := range out {
+		out[c] = insights.Amount(v * 1000)
+	}
+	return out
+}
+
+func sortedKeys[V any](m map[string]V) []string {
+	out := make([]string, 0, len(m))
+	for k := range m {
+		out = append(out, k)
+	}
+	sort.Strings(out)
+	return out
+}
