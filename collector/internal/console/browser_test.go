@@ -197,6 +197,29 @@ func TestConsoleInChromium(t *testing.T) {
 	shot("08-team-dark")
 	must("admins", pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1/admins")))
 	shot("09-admins")
+	// The money pages, dark, then light at 1280 and 390 px.
+	for _, page := range []string{"cost", "history"} {
+		must(page, pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1/"+page)))
+		shot("11-" + page + "-dark")
+	}
+	must("light", chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := chromedp.Call(ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+			Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "light"}}})
+		return err
+	})))
+	for _, page := range []string{"cost", "history"} {
+		must(page, pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1/"+page)))
+		shot("12-" + page)
+		if n := count(`[data-department], svg.chart`); n == 0 {
+			t.Errorf("%s page shows no rows and no chart", page)
+		}
+	}
+	must("narrow", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
+	for _, page := range []string{"cost", "history"} {
+		must(page, pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1/"+page)))
+		shot("13-" + page + "-390px")
+	}
+	must("wide", chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)))
 
 	// Keyboard: the first Tab reaches the skip link, which is then shown.
 	must("keyboard", chromedp.Do(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1"), chromedp.WaitVisible(chromedp.CSS("main"))))

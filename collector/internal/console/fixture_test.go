@@ -105,6 +105,9 @@ func (s *site) seed(extra int) {
 		fmt.Fprintf(&users, "x%d@acme.example,x%d,User %d\n", i, i, i)
 	}
 	s.load("users", users.String())
+	// Departments and prices (License money): Ada and Grace design, Alan
+	// builds; S1 costs 1,800 EUR a seat a year, S2 300 EUR a month.
+	s.load("users", "email,login,name,department\nu1@acme.example,u1,Ada Lovelace,Design\nu2@acme.example,u2,Grace Hopper,Design\nu3@acme.example,u3,Alan Turing,Build\n")
 	s.load("subscriptions", "subscription,team,product,type,seats,channel,start,end\n"+
 		"S1,T1,AutoCAD,single-user,5,online,2026-01-01,2027-06-30\n"+
 		"S2,T1,Revit,single-user,3,reseller,2026-01-01,2027-06-30\n"+
@@ -159,6 +162,17 @@ func (s *site) seed(extra int) {
 	}
 	if err := s.st.PutDays(ctx, id, days, start); err != nil {
 		s.t.Fatal(err)
+	}
+	s.load("subscriptions", "subscription,team,product,type,seats,channel,start,end,price,currency,term\n"+
+		"S2,T1,Revit,single-user,3,reseller,2026-01-01,2027-06-30,300,EUR,monthly\n")
+	if extra == 0 {
+		s.load("subscriptions", "subscription,team,product,type,seats,channel,start,end,price,currency,term\n"+
+			"S1,T1,AutoCAD,single-user,5,online,2026-01-01,2027-06-30,1800,EUR,annual\n")
+	}
+	for b := 0; b < 60; b++ {
+		if err := s.st.RecordSeatHistory(ctx, start.AddDate(0, 0, -b).Format("2006-01-02")); err != nil {
+			s.t.Fatal(err)
+		}
 	}
 	// Each workstation reports its own few users (the collector caps the
 	// distinct users of a device per day).

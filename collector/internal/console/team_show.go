@@ -28,6 +28,7 @@ type teamPage struct {
 	Audit       []store.AuditEntry
 	Performance []template.HTML
 	Commands    []template.HTML
+	Summary     summary
 }
 
 type unavailable struct {
@@ -88,6 +89,11 @@ func (h *Handler) teamPage(r *http.Request, q *request, t teams.Team) (*teamPage
 			}
 		}
 	}
+	cost, err := svc.Cost(ctx, q.who, t.Team, snap.AsOf)
+	if err != nil {
+		return nil, err
+	}
+	p.Summary = moneySummary(cost, teams.Savings(snap))
 	if p.Audit, err = svc.Audit(ctx, q.who, t.Team); err != nil {
 		return nil, err
 	}

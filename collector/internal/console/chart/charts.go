@@ -21,16 +21,36 @@ const dayLayout = "2006-01-02"
 // DailyUsers draws the distinct users per day of each product from from to
 // to, one line per product (at most four, the busiest).
 func DailyUsers(id string, series []Series, from, to string) template.HTML {
+	sort.SliceStable(series, func(i, j int) bool { return total(series[i]) > total(series[j]) })
+	if len(series) > 4 {
+		series = series[:4]
+	}
+	return lines(id, "Daily active users per product", "Distinct users per day", "users", series, from, to)
+}
+
+// Point is one day of a team's seats: purchased, assigned, active.
+type Point struct {
+	Date                    string
+	Seats, Assigned, Active int64
+}
+
+// Seats draws a team's purchased, assigned and active seats per day.
+func Seats(id string, points []Point, from, to string) template.HTML {
+	series := []Series{{Name: "Purchased", Points: map[string]int64{}}, {Name: "Assigned", Points: map[string]int64{}}, {Name: "Active", Points: map[string]int64{}}}
+	for _, p := range points {
+		series[0].Points[p.Date], series[1].Points[p.Date], series[2].Points[p.Date] = p.Seats, p.Assigned, p.Active
+	}
+	return lines(id, "Purchased, assigned and active seats", "Seats per day", "seats", series, from, to)
+}
+
+// lines draws one line per series over the days from from to to.
+func lines(id, title, what, unit string, series []Series, from, to string) template.HTML {
 	start, err1 := time.Parse(dayLayout, from)
 	end, err2 := time.Parse(dayLayout, to)
 	if err1 != nil || err2 != nil || end.Before(start) {
 		return ""
 	}
 	days := int(end.Sub(start).Hours()/24) + 1
-	sort.SliceStable(series, func(i, j int) bool { return total(series[i]) > total(series[j]) })
-	if len(series) > 4 {
-		series = series[:4]
-	}
 	var peak int64
 	for _, s := range series {
 		for _, v := range s.Points {
@@ -41,11 +61,11 @@ func DailyUsers(id string, series []Series, from, to string) template.HTML {
 	ymax := float64(4 * ((max(peak, 1) + 3) / 4))
 	const w, h, left, right, top, bottom = 480, 200, 34, 10, 28, 26
 	pw, ph := float64(w-left-right), float64(h-top-bottom)
-	desc := fmt.Sprintf("Distinct users per day from %s to %s.", from, to)
+	desc := fmt.Sprintf("%s from %s to %s.", what, from, to)
 	for _, s := range series {
 		desc += fmt.Sprintf(" %s: peak %d, on %d days.", s.Name, peakOf(s), len(s.Points))
 	}
-	g := newSVG(id, w, h, "Daily active users per product", desc)
+	g := newSVG(id, w, h, title, desc)
 	for i := 0; i <= 4; i++ {
 		y := float64(top) + ph - ph*float64(i)/4
 		g.add(`<line class="axis" x1="%d" x2="%d" y1="%s" y2="%s"/>`, left, w-right, num(y), num(y))
@@ -60,7 +80,7 @@ func DailyUsers(id string, series []Series, from, to string) template.HTML {
 			v := s.Points[start.AddDate(0, 0, i).Format(dayLayout)]
 			pts = append(pts, num(x(i))+","+num(float64(top)+ph-ph*float64(v)/ymax))
 		}
-		g.mark(fmt.Sprintf("%s: up to %d users a day", s.Name, peakOf(s)))
+		g.mark(fmt.Sprintf("%s: up to %d %s a day", s.Name, peakOf(s), unit))
 		g.add(`<polyline class="s%d" points="%s"/></g>`, si, joinSpace(pts))
 		lx := float64(left + 4 + si*110)
 		g.add(`<rect class="f%d" x="%s" y="8" width="12" height="4"/>`, si, num(lx))
