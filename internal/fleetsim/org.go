@@ -205,6 +205,18 @@ func (org *Org) subscribe(t *Team, members []*User, rng *rand.Rand, day func(int
 	}
 }
 
+// departments are the users' departments in turn; "" is none.
+var departments = []string{"Design", "Engineering", "Drafting", "BIM", "Design", "Engineering", ""}
+
+// prices are list-like prices of one seat: price, currency, term. A
+// multi-user subscription has none, to show an unpriced one.
+var prices = map[string][3]string{
+	"AutoCAD single-user": {"2030", "EUR", "annual"},
+	"AutoCAD flex":        {"4800", "EUR", "3-year"},
+	"Revit single-user":   {"330", "EUR", "monthly"},
+	"Revit flex":          {"9000", "EUR", "3-year"},
+}
+
 // WriteCSV writes teams.csv, users.csv, subscriptions.csv and
 // assignments.csv (the collector's import format) into dir and returns
 // their paths by kind, in the order they must be imported.
@@ -214,18 +226,19 @@ func (org *Org) WriteCSV(dir string) ([][2]string, error) {
 		rows [][]string
 	}{
 		{"teams", [][]string{{"team", "name", "plan", "user_management"}}},
-		{"users", [][]string{{"email", "login", "name"}}},
-		{"subscriptions", [][]string{{"subscription", "team", "product", "type", "seats", "channel", "start", "end"}}},
+		{"users", [][]string{{"email", "login", "name", "department"}}},
+		{"subscriptions", [][]string{{"subscription", "team", "product", "type", "seats", "channel", "start", "end", "price", "currency", "term"}}},
 		{"assignments", [][]string{{"subscription", "email", "assigned_on"}}},
 	}
 	for _, t := range org.Teams {
 		tables[0].rows = append(tables[0].rows, []string{t.ID, t.Name, t.Plan, t.UserManagement})
 	}
-	for _, u := range org.Users {
-		tables[1].rows = append(tables[1].rows, []string{u.Email, u.Login, u.Name})
+	for i, u := range org.Users {
+		tables[1].rows = append(tables[1].rows, []string{u.Email, u.Login, u.Name, departments[i%len(departments)]})
 	}
 	for _, s := range org.Subscriptions {
-		tables[2].rows = append(tables[2].rows, []string{s.ID, s.Team, s.Product, s.Type, fmt.Sprint(s.Seats), s.Channel, s.Start, s.End})
+		p := prices[s.Product+" "+s.Type]
+		tables[2].rows = append(tables[2].rows, []string{s.ID, s.Team, s.Product, s.Type, fmt.Sprint(s.Seats), s.Channel, s.Start, s.End, p[0], p[1], p[2]})
 	}
 	for _, a := range org.Assignments {
 		tables[3].rows = append(tables[3].rows, []string{a.Subscription, a.Email, a.AssignedOn})

@@ -200,7 +200,7 @@ func Run(ctx context.Context, st *store.Store, cat *catalog.Catalog, asOf string
 		return nil, err
 	}
 	// The day's seat history goes with its snapshots (License money).
-	return snaps, st.RecordSeatHistory(ctx, asOf)
+	return snaps, st.FillSeatHistory(ctx, asOf)
 }
 
 // RunTeam computes and stores the snapshot of one team for as_of, leaving

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"time"
 )
 
 // SeatDay is one subscription on one day: its seats, the seats assigned
@@ -33,6 +34,50 @@ func (s *Store) RecordSeatHistory(ctx context.Context, day string) error {
 		return fmt.Errorf("seat history of %s: %w", day, err)
 	}
 	return nil
+}
+
+// HistoryFillDays is how far back FillSeatHistory fills days the collector
+// has no row of: a new collector, or one that was down, gets a year of
+// history from the usage and assignments it holds.
+const HistoryFillDays = 365
+
+// FillSeatHistory records day (RecordSeatHistory) and every day of the
+// HistoryFillDays before it, since the first usage day, that has no row
+// yet.
+func (s *Store) FillSeatHistory(ctx context.Context, day string) error {
+	end, err := time.Parse("2006-01-02", day)
+	if err != nil {
+		return fmt.Errorf("seat history: %w", err)
+	}
+	start := end.AddDate(0, 0, -HistoryFillDays)
+	// Nothing is known before the first usage day.
+	var first sql.NullString
+	if err := s.db.QueryRowContext(ctx, `SELECT MIN(day) FROM usage_days`).Scan(&first); err != nil {
+		return fmt.Errorf("seat history: %w", err)
+	}
+	if t, err := time.Parse("2006-01-02", first.String); err == nil && t.After(start) {
+		start = t
+	}
+	have := map[string]bool{}
+	err = s.each(ctx, `SELECT DISTINCT day FROM seat_history WHERE day >= ? AND day < ?`, []any{start.Format("2006-01-02"), day}, func(r *sql.Rows) error {
+		var d string
+		if err := r.Scan(&d); err != nil {
+			return err
+		}
+		have[d] = true
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("seat history: %w", err)
+	}
+	for d := start; d.Before(end); d = d.AddDate(0, 0, 1) {
+		if k := d.Format("2006-01-02"); !have[k] {
+			if err := s.RecordSeatHistory(ctx, k); err != nil {
+				return err
+			}
+		}
+	}
+	return s.RecordSeatHistory(ctx, day)
 }
 
 // SeatHistory returns team's rows in [from, to], by day then subscription.
