@@ -3,6 +3,7 @@ package console
 import (
 	"fmt"
 	"net/http"
+	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -69,6 +70,11 @@ func moneySummary(c *teams.Cost, savings map[string]float64) summary {
 
 type costPage struct {
 	Cost *teams.Cost
+	// Prices: the team's subscriptions, for a primary admin who may
+	// purchase to set their prices.
+	Prices   []teams.Subscription
+	CanPrice bool
+	Notice   string
 }
 
 func (h *Handler) costShow(w http.ResponseWriter, r *http.Request, q *request) {
@@ -81,7 +87,31 @@ func (h *Handler) costShow(w http.ResponseWriter, r *http.Request, q *request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "cost", q.view("Cost · "+t.Name, t, costPage{Cost: c}))
+	p := costPage{Cost: c, CanPrice: t.CanManage() && t.CanPurchase}
+	if r.URL.Query().Get("done") == "price" {
+		p.Notice = "Price saved."
+	}
+	if p.CanPrice {
+		lic, err := h.cfg.Teams.License(r.Context(), q.who, t.Team, "")
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		p.Prices = lic.Subscriptions
+	}
+	h.render(w, r, http.StatusOK, "cost", q.view("Cost · "+t.Name, t, p))
+}
+
+// priceSave sets a subscription's price from the cost page's form.
+func (h *Handler) priceSave(w http.ResponseWriter, r *http.Request, q *request) {
+	team := r.PathValue("team")
+	err := h.cfg.Teams.SetPrice(r.Context(), q.who, team, r.PostFormValue("subscription"),
+		strings.TrimSpace(r.PostFormValue("price")), strings.ToUpper(strings.TrimSpace(r.PostFormValue("currency"))), r.PostFormValue("term"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/teams/"+url.PathEscape(team)+"/cost?done=price", http.StatusSeeOther)
 }
 
 func (h *Handler) costCSV(w http.ResponseWriter, r *http.Request, q *request) {

@@ -253,3 +253,41 @@ func TestEveryFormCarriesCSRF(t *testing.T) {
 		}
 	}
 }
+
+// TestPricesFromTheCostPage: a primary admin who may purchase sets a
+// subscription's price on the cost page; the cost follows and the audit
+// log says who; nobody else may.
+func TestPricesFromTheCostPage(t *testing.T) {
+	s := sqliteSite(t, siteOptions{})
+	b := s.browser()
+	b.signIn(s.tokens["primary"])
+	_, body := b.get("/teams/T1/cost")
+	if !has(body, `<tr data-price="S3">`) || !has(body, `data-department="unassigned" data-subscription="S2"`) {
+		t.Fatalf("cost page of a primary admin who may purchase:\n%s", body)
+	}
+	resp, _ := b.post("/teams/T1/price", url.Values{"subscription": {"S3"}, "price": {"2500"}, "currency": {"eur"}, "term": {"annual"}})
+	if resp.StatusCode != http.StatusSeeOther {
+		t.Fatalf("set price: %d", resp.StatusCode)
+	}
+	_, body = b.get(resp.Header.Get("Location"))
+	if !has(body, "Price saved.") || !regexp.MustCompile(`(?s)data-subscription="S3"><td>\(none\)</td>.*?5,000.00 EUR`).MatchString(body) {
+		t.Errorf("after setting S3's price:\n%s", body)
+	}
+	if resp, _ := b.post("/teams/T1/price", url.Values{"subscription": {"S3"}, "price": {"12,5"}, "currency": {"EUR"}}); resp.StatusCode != http.StatusBadRequest {
+		t.Errorf("a price that is no amount: %d", resp.StatusCode)
+	}
+	_, body = b.get("/teams/T1")
+	if !has(body, `<tr data-audit="price.set">`) {
+		t.Errorf("the price change is not in the audit log")
+	}
+	for _, role := range []string{"secondary", "sso"} {
+		b := s.browser()
+		b.signIn(s.tokens[role])
+		if _, body := b.get("/teams/T1/cost"); has(body, `data-price=`) {
+			t.Errorf("%s sees the price forms", role)
+		}
+		if resp, _ := b.post("/teams/T1/price", url.Values{"subscription": {"S3"}, "price": {"1"}, "currency": {"EUR"}}); resp.StatusCode != http.StatusForbidden {
+			t.Errorf("%s sets a price: %d", role, resp.StatusCode)
+		}
+	}
+}

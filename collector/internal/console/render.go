@@ -26,6 +26,7 @@ type view struct {
 
 var funcs = template.FuncMap{
 	"money": money,
+	"list":  func(v ...string) []string { return v },
 	// getCSRF is what a GET form carries in its csrf field: derived from
 	// the session's token but useless in a POST, so a URL that a form
 	// writes (into history, logs, a Referer) never holds the real token.

@@ -18,6 +18,7 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /teams/{team}/usage.csv", h.auth(h.usageCSV))
 	m.HandleFunc("GET /teams/{team}/cost", h.auth(h.costShow))
 	m.HandleFunc("GET /teams/{team}/cost.csv", h.auth(h.costCSV))
+	m.HandleFunc("POST /teams/{team}/price", h.auth(h.csrf(h.priceSave)))
 	m.HandleFunc("GET /teams/{team}/history", h.auth(h.historyShow))
 	m.HandleFunc("GET /teams/{team}/admins", h.auth(h.adminsShow))
 	m.HandleFunc("POST /teams/{team}/admins/tokens", h.auth(h.csrf(h.tokenMint)))

@@ -297,13 +297,15 @@ func (r *rowReader) price() (milli int64, currency, term string) {
 	if err != nil {
 		r.fail("price", err)
 	}
-	if !validCurrency(currency) {
+	if !ValidCurrency(currency) {
 		r.fail("currency", fmt.Errorf("%q is not an ISO 4217 code such as EUR (a price needs one)", currency))
 	}
 	return milli, currency, term
 }
 
-func validCurrency(c string) bool {
+// ValidCurrency reports whether c looks like an ISO 4217 code: three
+// capital letters.
+func ValidCurrency(c string) bool {
 	if len(c) != 3 {
 		return false
 	}

@@ -45,6 +45,7 @@ const (
 	ActionUnassign    = "unassign"
 	ActionTokenMint   = "token.mint"
 	ActionTokenRevoke = "token.revoke"
+	ActionPriceSet    = "price.set"
 )
 
 // auditStamp is fixed width, so the text order of at is time order.
@@ -150,6 +151,31 @@ func (s *Store) OverAssigned(ctx context.Context, team, day string) (map[string]
 		return nil, fmt.Errorf("over-assigned subscriptions: %w", err)
 	}
 	return out, nil
+}
+
+// SetPrice sets (milli < 0: removes) the price of one seat of team's
+// subscription and writes it to the audit log; ErrNotFound when the
+// subscription is not team's.
+func (s *Store) SetPrice(ctx context.Context, c Change, milli int64, currency, term string, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		var price any
+		detail := "no price"
+		if milli >= 0 {
+			price = milli
+			detail = fmt.Sprintf("%d.%03d %s %s", milli/1000, milli%1000, currency, term)
+		} else {
+			currency = ""
+		}
+		res, err := tx.ExecContext(ctx, `UPDATE subscriptions SET price_milli = ?, currency = ?, term = ? WHERE subscription = ? AND team = ?`,
+			price, currency, term, c.Subscription, c.Team)
+		if err != nil {
+			return fmt.Errorf("set price: %w", err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("subscription %q is not of team %s: %w", c.Subscription, c.Team, ErrNotFound)
+		}
+		return audit(ctx, tx, c.Team, now, c.Actor, ActionPriceSet, c.Subscription, "", detail)
+	})
 }
 
 // AddAudit writes one audit line outside a license change (token

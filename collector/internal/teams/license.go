@@ -26,6 +26,10 @@ type Subscription struct {
 	Active       bool   `json:"active"`
 	Assigned     int    `json:"assigned"`
 	Assignments  []Seat `json:"assignments"`
+	// The price of one seat for one term, when the subscription has one.
+	Price    *float64 `json:"price,omitempty"`
+	Currency string   `json:"currency,omitempty"`
+	Term     string   `json:"term,omitempty"`
 }
 
 // License is a team's license picture on as_of (GET /v1/teams/{team}).
@@ -73,6 +77,10 @@ func (s *Service) License(ctx context.Context, who store.Admin, team, day string
 		}
 		sub := Subscription{Subscription: x.Subscription, Product: x.Product, Type: x.Type, Seats: x.Seats, Channel: x.Channel,
 			Start: x.Start, End: x.End, Active: x.ActiveOn(day), Assignments: []Seat{}}
+		if x.Priced() {
+			p := float64(x.PriceMilli) / 1000
+			sub.Price, sub.Currency, sub.Term = &p, x.Currency, x.Term
+		}
 		for _, a := range pic.Assignments {
 			if a.Subscription == x.Subscription && a.AssignedOn <= day {
 				sub.Assignments = append(sub.Assignments, Seat{a.Email, a.AssignedOn})

@@ -162,6 +162,40 @@ func (s *Service) Cost(ctx context.Context, who store.Admin, team, day string) (
 	return out, nil
 }
 
+// SetPrice sets the price of one seat of team's subscription for one term
+// (price "" removes it); primary admins with purchase permission only, and
+// audited.
+func (s *Service) SetPrice(ctx context.Context, who store.Admin, team, subscription, price, currency, term string) error {
+	g, err := s.grant(who, team, needManage)
+	if err != nil {
+		return err
+	}
+	if !g.CanPurchase {
+		return fmt.Errorf("setting a price needs purchase permission on team %s: %w", team, ErrForbidden)
+	}
+	if term == "" {
+		term = "annual"
+	}
+	if _, ok := license.Terms[term]; !ok {
+		return fmt.Errorf("term %q is not monthly, annual or 3-year: %w", term, ErrInvalid)
+	}
+	milli := int64(-1)
+	if price != "" {
+		if milli, err = license.ParseMoney(price); err != nil {
+			return fmt.Errorf("price: %v: %w", err, ErrInvalid)
+		}
+		if !license.ValidCurrency(currency) {
+			return fmt.Errorf("currency %q is not an ISO 4217 code such as EUR: %w", currency, ErrInvalid)
+		}
+	}
+	c := store.Change{Team: team, Subscription: subscription, Actor: who.Email}
+	if err := s.cfg.Store.SetPrice(ctx, c, milli, currency, term, s.cfg.Now()); err != nil {
+		return err
+	}
+	s.cfg.Logger.Info("price set", "team", team, "subscription", subscription, "by", who.Email)
+	return s.recompute(ctx, team)
+}
+
 // CostCSVHeader is the header of cost.csv.
 func CostCSVHeader() []string {
 	return []string{"department", "product", "subscription", "seats", "yearly_cost", "idle_yearly_cost", "currency"}
