@@ -55,7 +55,10 @@ func (s *Store) FillSeatHistory(ctx context.Context, day string) error {
 	if err := s.db.QueryRowContext(ctx, `SELECT MIN(day) FROM usage_days`).Scan(&first); err != nil {
 		return fmt.Errorf("seat history: %w", err)
 	}
-	if t, err := time.Parse("2006-01-02", first.String); err == nil && t.After(start) {
+	switch t, err := time.Parse("2006-01-02", first.String); {
+	case err != nil:
+		start = end // no usage at all: nothing to fill
+	case t.After(start):
 		start = t
 	}
 	have := map[string]bool{}
