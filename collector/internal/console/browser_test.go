@@ -127,7 +127,7 @@ func TestConsoleInChromium(t *testing.T) {
 
 	must("pick team", pageTurn(ctx, chromedp.Click(chromedp.CSS(`a[href="/teams/T1"][data-team]`))))
 	for _, kind := range []string{"under_assignment", "over_assignment", "inactive_user", "product_version", "product_performance", "command_usage"} {
-		if count(`[data-kind="`+kind+`"]`) == 0 {
+		if count(`[data-kind="`+kind+`"], [data-group="`+kind+`"]`) == 0 {
 			t.Errorf("team page: no %s card", kind)
 		}
 	}

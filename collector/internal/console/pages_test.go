@@ -2,9 +2,11 @@ package console_test
 
 import (
 	"encoding/csv"
+	"fmt"
 	"net/http"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -24,12 +26,13 @@ func TestTeamPageShowsEachFindingAndGatedInsight(t *testing.T) {
 		`data-kind="under_assignment" data-subscription="S1" data-product="AutoCAD"`,
 		`data-kind="under_assignment" data-subscription="S2" data-product="Revit"`,
 		`data-kind="over_assignment" data-subscription="OLD" data-product="AutoCAD"`,
-		`data-kind="inactive_user" data-user="u3@acme.example" data-product="AutoCAD"`,
+		`data-group="inactive_user" data-product="AutoCAD" data-count="1"`,
+		`href="/teams/T1/usage?inactive=1&amp;product=AutoCAD"`,
 		`data-kind="product_version" data-product="AutoCAD" data-version="2025"`,
 		`data-kind="product_performance" data-product="AutoCAD" data-metric="startup"`,
 		`data-kind="command_usage" data-product="AutoCAD"`,
 		`data-unavailable="product_performance"`, // Revit: one user of data
-		"Recompute now", "next daily run", "Assign users", "Unassign",
+		"Recompute now", "next daily run", "Assign users", "Unassign", "u3@acme.example",
 		`<svg class="chart"`,
 	} {
 		if !has(body, want) {
@@ -86,7 +89,7 @@ func TestUsageDetailsFilterSortAndCSV(t *testing.T) {
 	b := s.browser()
 	b.signIn(s.tokens["sso"])
 	_, body := b.get("/teams/T1/usage")
-	rows := regexp.MustCompile(`<tr data-user="([^"]+)" data-product="([^"]+)">`).FindAllStringSubmatch(body, -1)
+	rows := regexp.MustCompile(`<tr data-user="([^"]+)" data-product="([^"]+)"[ >]`).FindAllStringSubmatch(body, -1)
 	var got []string
 	for _, r := range rows {
 		got = append(got, r[1]+"/"+r[2])
@@ -289,5 +292,61 @@ func TestPricesFromTheCostPage(t *testing.T) {
 		if resp, _ := b.post("/teams/T1/price", url.Values{"subscription": {"S3"}, "price": {"1"}, "currency": {"EUR"}}); resp.StatusCode != http.StatusForbidden {
 			t.Errorf("%s sets a price: %d", role, resp.StatusCode)
 		}
+	}
+}
+
+// TestUsageDetailsAtSize: filters, search, pages of at most 100 rows, and
+// a CSV of the whole filtered set; the inactive users' card counts the
+// rows its "View all" shows.
+func TestUsageDetailsAtSize(t *testing.T) {
+	s := sqliteSite(t, siteOptions{users: 230})
+	b := s.browser()
+	b.signIn(s.tokens["primary"])
+	row := regexp.MustCompile(`<tr data-user="([^"]+)" data-product="([^"]+)"( data-kind="inactive_user")?>`)
+	rows := func(path string) ([][]string, string) {
+		t.Helper()
+		resp, body := b.get(path)
+		if resp.StatusCode != 200 {
+			t.Fatalf("%s: %d", path, resp.StatusCode)
+		}
+		return row.FindAllStringSubmatch(body, -1), body
+	}
+	first, body := rows("/teams/T1/usage")
+	total := regexp.MustCompile(`data-matched="(\d+)"`).FindStringSubmatch(body)
+	if len(first) != 100 || total == nil || !has(body, `rel="next"`) || has(body, `rel="prev"`) {
+		t.Fatalf("first page: %d rows, total %v", len(first), total)
+	}
+	n, _ := strconv.Atoi(total[1])
+	seen := map[string]bool{}
+	for page := 1; page <= (n+99)/100; page++ {
+		got, _ := rows(fmt.Sprintf("/teams/T1/usage?page=%d", page))
+		for _, r := range got {
+			seen[r[1]+"/"+r[2]] = true
+		}
+	}
+	if len(seen) != n || n < 230 {
+		t.Errorf("pages show %d distinct rows of %d", len(seen), n)
+	}
+	_, team := b.get("/teams/T1")
+	count := regexp.MustCompile(`data-group="inactive_user" data-product="AutoCAD" data-count="(\d+)"`).FindStringSubmatch(team)
+	inactive, _ := rows("/teams/T1/usage?inactive=1&product=AutoCAD")
+	if count == nil || strconv.Itoa(len(inactive)) != count[1] {
+		t.Fatalf("inactive card %v, view all shows %d rows", count, len(inactive))
+	}
+	for _, r := range inactive {
+		if r[3] == "" || r[2] != "AutoCAD" {
+			t.Errorf("inactive filter shows %v", r)
+		}
+	}
+	if got, _ := rows("/teams/T1/usage?department=Design"); len(got) != 2 || got[0][1] != "u1@acme.example" || got[1][1] != "u2@acme.example" {
+		t.Errorf("department filter: %v", got)
+	}
+	if got, _ := rows("/teams/T1/usage?q=LOVELACE"); len(got) != 1 || got[0][1] != "u1@acme.example" {
+		t.Errorf("search by name: %v", got)
+	}
+	resp, csvBody := b.get("/teams/T1/usage.csv?product=AutoCAD")
+	recs, err := csv.NewReader(strings.NewReader(csvBody)).ReadAll()
+	if resp.StatusCode != 200 || err != nil || len(recs) < 231 {
+		t.Errorf("csv of every AutoCAD row: %d rows, %v", len(recs), err)
 	}
 }

@@ -3,6 +3,8 @@ package console
 import (
 	"html/template"
 	"net/http"
+	"net/url"
+	"sort"
 	"strings"
 	"time"
 
@@ -24,11 +26,57 @@ type teamPage struct {
 	NoInsights  string // why there is no finding, when there is none
 	License     []unavailable
 	Product     []unavailable
-	SeatOf      map[string]string // "product|email" -> a subscription the user holds
 	Audit       []store.AuditEntry
 	Performance []template.HTML
 	Commands    []template.HTML
 	Summary     summary
+	Inactive    []inactiveGroup
+}
+
+// inactiveGroup is the one card of a product's inactive users: a team of
+// thousands stays one screen.
+type inactiveGroup struct {
+	Product string
+	Count   int
+	First   []string // the first few, by email
+	More    int
+	Savings []amount // what reclaiming every seat would save a year
+	ViewAll string
+}
+
+// inactiveShown is how many names an inactive-user card shows.
+const inactiveShown = 5
+
+func groupInactive(team string, users []insights.InactiveUser) []inactiveGroup {
+	var out []inactiveGroup
+	index := map[string]int{}
+	saving := map[string]map[string]float64{}
+	for _, u := range users {
+		i, ok := index[u.Product]
+		if !ok {
+			i = len(out)
+			index[u.Product] = i
+			out = append(out, inactiveGroup{Product: u.Product, ViewAll: "/teams/" + url.PathEscape(team) + "/usage?" + url.Values{"inactive": {"1"}, "product": {u.Product}}.Encode()})
+			saving[u.Product] = map[string]float64{}
+		}
+		g := &out[i]
+		g.Count++
+		if len(g.First) < inactiveShown {
+			g.First = append(g.First, u.User)
+		} else {
+			g.More++
+		}
+		if u.YearlySaving != nil {
+			saving[u.Product][u.Currency] += *u.YearlySaving
+		}
+	}
+	for i := range out {
+		for c, v := range saving[out[i].Product] {
+			out[i].Savings = append(out[i].Savings, amount{c, insights.Amount(v * 1000)})
+		}
+		sort.Slice(out[i].Savings, func(a, b int) bool { return out[i].Savings[a].Currency < out[i].Savings[b].Currency })
+	}
+	return out
 }
 
 type unavailable struct {
@@ -62,8 +110,7 @@ func (h *Handler) teamPage(r *http.Request, q *request, t teams.Team) (*teamPage
 		return nil, err
 	}
 	p := &teamPage{Team: t, Snap: snap, NextRun: svc.NextRun(), Notice: notice(r.URL.Query()),
-		CanChange: t.CanChange(), CanManage: t.CanManage(),
-		SeatOf: map[string]string{}}
+		CanChange: t.CanChange(), CanManage: t.CanManage()}
 	for _, u := range snap.Unavailable {
 		x := unavailable{Kind: u.Kind, Label: kindLabels[u.Kind], Reason: sentence(u.Reason)}
 		if u.Product != "" {
@@ -78,22 +125,12 @@ func (h *Handler) teamPage(r *http.Request, q *request, t teams.Team) (*teamPage
 	if snap.Insights.Len() == 0 {
 		p.NoInsights = noInsightsReason(snap)
 	}
-	lic, err := svc.License(ctx, q.who, t.Team, snap.AsOf)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range lic.Subscriptions {
-		for _, a := range s.Assignments {
-			if s.Active {
-				p.SeatOf[s.Product+"|"+a.Email] = s.Subscription
-			}
-		}
-	}
 	cost, err := svc.Cost(ctx, q.who, t.Team, snap.AsOf)
 	if err != nil {
 		return nil, err
 	}
 	p.Summary = moneySummary(cost, teams.Savings(snap))
+	p.Inactive = groupInactive(t.Team, snap.Insights.InactiveUser)
 	if p.Audit, err = svc.Audit(ctx, q.who, t.Team); err != nil {
 		return nil, err
 	}

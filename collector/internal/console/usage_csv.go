@@ -15,5 +15,5 @@ func (h *Handler) usageCSV(w http.ResponseWriter, r *http.Request, q *request) {
 	if !ok {
 		return
 	}
-	server.WriteCSV(w, fmt.Sprintf("usage-%s-%s.csv", u.team.Team, u.day), teams.UsageCSVHeader(), teams.UsageCSV(u.query.filter(u.rows)))
+	server.WriteCSV(w, fmt.Sprintf("usage-%s-%s.csv", u.team.Team, u.day), teams.UsageCSVHeader(), teams.UsageCSV(u.query.filter(u.rows, u.inactive)))
 }

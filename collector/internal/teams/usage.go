@@ -17,6 +17,7 @@ type UsageRow struct {
 	Email         string
 	Login         string
 	Name          string
+	Department    string
 	Product       string
 	DaysUsed      int64  // distinct days in the window
 	LastUsed      string // last usage day on or before as_of; "" never
@@ -120,7 +121,7 @@ func usageRows(pic *store.Picture, team, day string, used []store.UserProduct, c
 	}
 	out := make([]UsageRow, 0, len(byKey))
 	for _, r := range byKey {
-		r.Login, r.Name = people[r.Email].Login, people[r.Email].Name
+		r.Login, r.Name, r.Department = people[r.Email].Login, people[r.Email].Name, people[r.Email].Department
 		sort.Strings(r.Subscriptions)
 		out = append(out, *r)
 	}
