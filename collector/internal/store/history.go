@@ -22,16 +22,80 @@ type SeatDay struct {
 // it. Seats and assigned are kept as first recorded (the picture of that
 // day); active is counted again, since uploads for a day arrive late.
 func (s *Store) RecordSeatHistory(ctx context.Context, day string) error {
-	_, err := s.db.ExecContext(ctx, `INSERT INTO seat_history (subscription, day, team, product, seats, assigned, active)
-		SELECT s.subscription, ?, s.team, s.product, s.seats,
-			(SELECT COUNT(*) FROM assignments a WHERE a.subscription = s.subscription AND a.assigned_on <= ?),
-			(SELECT COUNT(DISTINCT a.email) FROM assignments a JOIN users u ON u.email = a.email
-				WHERE a.subscription = s.subscription AND a.assigned_on <= ?
-				AND EXISTS (SELECT 1 FROM usage_days d WHERE d.day = ? AND d.login = u.login_key AND d.product = s.product))
-		FROM subscriptions s WHERE s.start_on <= ? AND s.end_on >= ?
-		ON CONFLICT (subscription, day) DO UPDATE SET active = excluded.active`, day, day, day, day, day, day)
+	return s.recordSeatHistory(ctx, []string{day})
+}
+
+// recordSeatHistory records the rows of days: the license picture is read
+// once, each day's usage through its index (day, login, product) alone.
+func (s *Store) recordSeatHistory(ctx context.Context, days []string) error {
+	type sub struct {
+		id, team, product, start, end string
+		seats                         int64
+		holders                       [][2]string // login key, assigned_on
+	}
+	var subs []*sub
+	byID := map[string]*sub{}
+	err := s.each(ctx, `SELECT subscription, team, product, seats, start_on, end_on FROM subscriptions ORDER BY subscription`, nil, func(r *sql.Rows) error {
+		x := &sub{}
+		if err := r.Scan(&x.id, &x.team, &x.product, &x.seats, &x.start, &x.end); err != nil {
+			return err
+		}
+		subs = append(subs, x)
+		byID[x.id] = x
+		return nil
+	})
+	if err == nil {
+		err = s.each(ctx, `SELECT a.subscription, u.login_key, a.assigned_on FROM assignments a JOIN users u ON u.email = a.email`, nil, func(r *sql.Rows) error {
+			var id, login, on string
+			if err := r.Scan(&id, &login, &on); err != nil {
+				return err
+			}
+			if x := byID[id]; x != nil {
+				x.holders = append(x.holders, [2]string{login, on})
+			}
+			return nil
+		})
+	}
 	if err != nil {
-		return fmt.Errorf("seat history of %s: %w", day, err)
+		return fmt.Errorf("seat history: %w", err)
+	}
+	for _, day := range days {
+		used := map[[2]string]bool{}
+		err := s.each(ctx, `SELECT DISTINCT login, product FROM usage_days WHERE day = ?`, []any{day}, func(r *sql.Rows) error {
+			var k [2]string
+			if err := r.Scan(&k[0], &k[1]); err != nil {
+				return err
+			}
+			used[k] = true
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("seat history of %s: %w", day, err)
+		}
+		var rows []any
+		for _, x := range subs {
+			if x.start > day || x.end < day {
+				continue
+			}
+			var assigned, active int64
+			for _, h := range x.holders {
+				if h[1] <= day {
+					assigned++
+					if used[[2]string{h[0], x.product}] {
+						active++
+					}
+				}
+			}
+			rows = append(rows, x.id, day, x.team, x.product, x.seats, assigned, active)
+		}
+		err = s.inTx(ctx, func(tx *sql.Tx) error {
+			p := &preparedTx{Tx: tx, stmts: map[string]*sql.Stmt{}}
+			return p.execRows(ctx, `INSERT INTO seat_history (subscription, day, team, product, seats, assigned, active)`, 7,
+				`ON CONFLICT (subscription, day) DO UPDATE SET active = excluded.active`, rows)
+		})
+		if err != nil {
+			return fmt.Errorf("seat history of %s: %w", day, err)
+		}
 	}
 	return nil
 }
@@ -73,14 +137,13 @@ func (s *Store) FillSeatHistory(ctx context.Context, day string) error {
 	if err != nil {
 		return fmt.Errorf("seat history: %w", err)
 	}
+	var days []string
 	for d := start; d.Before(end); d = d.AddDate(0, 0, 1) {
 		if k := d.Format("2006-01-02"); !have[k] {
-			if err := s.RecordSeatHistory(ctx, k); err != nil {
-				return err
-			}
+			days = append(days, k)
 		}
 	}
-	return s.RecordSeatHistory(ctx, day)
+	return s.recordSeatHistory(ctx, append(days, day))
 }
 
 // SeatHistory returns team's rows in [from, to], by day then subscription.

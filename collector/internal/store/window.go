@@ -128,26 +128,46 @@ func (s *Store) addCommands(ctx context.Context, acc *accumulator, cond string, 
 }
 
 // aggregateDay adds one day's usage rows into acc, a fresh one, as
-// aggregate would with fewer reads: the day's index gives its rows in
-// group order, and its versions' stat sums add up to its products'.
+// aggregate would, in one read of the day's rows in the order of its index
+// (day, login, product): no sort, no second pass for the commands.
 func (s *Store) aggregateDay(ctx context.Context, acc *accumulator, day string) error {
-	err := s.each(ctx, `SELECT login, product, version, `+stats+` FROM usage_days WHERE day = ? GROUP BY login, product, version`,
-		[]any{day}, func(r *sql.Rows) error {
-			var login, product, version string
-			var x pairSums
-			if err := r.Scan(&login, &product, &version, &x.startupSum, &x.startupN, &x.saveSum, &x.saveN); err != nil {
-				return err
-			}
-			p := acc.pair(login, product)
-			p.addStats(x.startupSum, x.startupN, x.saveSum, x.saveN)
-			p.days = 1
-			p.versions.add(acc.id(version), 1) // a group per version
-			return nil
-		})
-	if err != nil {
-		return err
+	var cur *pairSums
+	var curLogin, curProduct string
+	seen := map[string]bool{} // versions of the current pair
+	return s.each(ctx, `SELECT login, product, version, startup_count, startup_sum, save_count, save_sum, commands
+		FROM usage_days WHERE day = ? ORDER BY login, product`, []any{day}, func(r *sql.Rows) error {
+		var login, product, version string
+		var startupN, startupSum, saveN, saveSum sql.NullInt64
+		var commands sql.NullString
+		if err := r.Scan(&login, &product, &version, &startupN, &startupSum, &saveN, &saveSum, &commands); err != nil {
+			return err
+		}
+		if cur == nil || login != curLogin || product != curProduct {
+			cur, curLogin, curProduct = acc.pair(login, product), login, product
+			clear(seen)
+		}
+		cur.days = 1
+		ss, sn := validStat(startupSum, startupN)
+		vs, vn := validStat(saveSum, saveN)
+		cur.addStats(ss, sn, vs, vn)
+		if !seen[version] {
+			seen[version] = true
+			cur.versions.add(acc.id(version), 1) // a day per version
+		}
+		if commands.Valid {
+			eachCommand(commands.String, func(name string, n int64) { cur.commands.add(acc.id(name), n) })
+		}
+		return nil
+	})
+}
+
+// validStat is a row's stat as every read counts it (statSums): a sum and
+// count within the wire contract, or nothing.
+func validStat(sum, count sql.NullInt64) (float64, float64) {
+	if !sum.Valid || !count.Valid || count.Int64 < 1 || sum.Int64 < 0 || sum.Int64/wire.MaxTimeMS > count.Int64 {
+		return 0, 0
 	}
-	return s.addCommands(ctx, acc, "day = ?", []any{day})
+	return float64(sum.Int64), float64(count.Int64)
 }
 
 // span is a range of day numbers a digest covers: one day, or a block of
