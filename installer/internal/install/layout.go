@@ -24,6 +24,9 @@ type Layout struct {
 	ServiceName string
 	// ShareDir receives the viewer's desktop entry and icon (Linux).
 	ShareDir string
+	// PackageShareDir is where the Debian package puts the viewer's entry
+	// ("": /usr/share).
+	PackageShareDir string
 }
 
 // DefaultLayout is the layout of a real install on this OS.

@@ -76,7 +76,11 @@ const packageShareDir = "/usr/share"
 // installedViewer finds the viewer a menu entry starts, from an install
 // or from the package; "" when no entry names an executable viewer.
 func installedViewer(l Layout) string {
-	dirs := []string{l.ShareDir, packageShareDir}
+	pkg := l.PackageShareDir
+	if pkg == "" {
+		pkg = packageShareDir
+	}
+	dirs := []string{l.ShareDir, pkg}
 	if l.ShareDir == "" {
 		// Windows and macOS: the viewer sits beside the agent.
 		if fi, err := os.Stat(l.viewerPath()); err == nil && fi.Mode().IsRegular() {

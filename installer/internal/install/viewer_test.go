@@ -13,7 +13,9 @@ import (
 
 func TestPlaceViewer(t *testing.T) {
 	dir := t.TempDir()
-	l := Layout{LibDir: filepath.Join(dir, "lib"), ShareDir: filepath.Join(dir, "share")}
+	// The package's directory too is the test's own: the system's may hold
+	// a real package's entry, or one a concurrent package test installed.
+	l := Layout{LibDir: filepath.Join(dir, "lib"), ShareDir: filepath.Join(dir, "share"), PackageShareDir: filepath.Join(dir, "pkg-share")}
 	src := filepath.Join(dir, "viewer-build")
 	if err := os.WriteFile(src, []byte("#!/bin/sh\n"), 0o755); err != nil {
 		t.Fatal(err)
@@ -62,7 +64,9 @@ func TestPlaceViewer(t *testing.T) {
 
 func TestPlaceViewerSkips(t *testing.T) {
 	dir := t.TempDir()
-	l := Layout{LibDir: filepath.Join(dir, "lib"), ShareDir: filepath.Join(dir, "share")}
+	// The package's directory too is the test's own: the system's may hold
+	// a real package's entry, or one a concurrent package test installed.
+	l := Layout{LibDir: filepath.Join(dir, "lib"), ShareDir: filepath.Join(dir, "share"), PackageShareDir: filepath.Join(dir, "pkg-share")}
 	src := filepath.Join(dir, "viewer-build")
 	os.WriteFile(src, []byte("#!/bin/sh\n"), 0o755)
 	var u undo
