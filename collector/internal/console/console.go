@@ -7,9 +7,11 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync/atomic"
 	"time"
 
 	"teamlens/collector/internal/limit"
+	"teamlens/collector/internal/oidc"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/teams"
 )
@@ -23,8 +25,17 @@ type Config struct {
 	Store  *store.Store
 	Logger *slog.Logger     // default discards
 	Now    func() time.Time // default time.Now
-	// SessionTTL is how long a sign-in lasts; default 8h.
+	// SessionTTL is how long a sign-in lasts at most; default 8h.
 	SessionTTL time.Duration
+	// SessionIdle ends a session that saw no request for that long;
+	// default 30m.
+	SessionIdle time.Duration
+	// OIDC, if set, adds "Sign in with ..." (the company's identity
+	// provider) to /signin.
+	OIDC *oidc.Client
+	// RoleRecheck is how often an OIDC session's groups are re-validated
+	// with the provider; default (and at most) 15m.
+	RoleRecheck time.Duration
 	// SignInFailures failed sign-ins from one address within
 	// SignInWindow make it wait for the window to pass; defaults 5 and 5m.
 	SignInFailures int
@@ -44,6 +55,7 @@ type Handler struct {
 	pages   map[string]*template.Template
 	limiter *limit.Limiter
 	busy    *inflight
+	pruned  atomic.Int64 // unix seconds of the last pruning of ended sessions
 	key     []byte // signs the sign-in form's tokens; shared by replicas through the database
 }
 
@@ -57,6 +69,12 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 8 * time.Hour
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = 30 * time.Minute
+	}
+	if cfg.RoleRecheck <= 0 || cfg.RoleRecheck > 15*time.Minute {
+		cfg.RoleRecheck = 15 * time.Minute
 	}
 	if cfg.SignInFailures <= 0 {
 		cfg.SignInFailures = 5
