@@ -56,7 +56,7 @@ type Handler struct {
 	limiter *limit.Limiter
 	busy    *inflight
 	pruned  atomic.Int64 // unix seconds of the last pruning of ended sessions
-	key     []byte // signs the sign-in form's tokens; shared by replicas through the database
+	key     []byte       // signs the sign-in form's tokens; shared by replicas through the database
 }
 
 // New returns the console handler.
