@@ -20,6 +20,7 @@ type sessionRow struct {
 	Started  time.Time
 	LastSeen time.Time
 	Current  bool
+	End      string // the path that ends it
 }
 
 type sessionsPage struct {
@@ -28,7 +29,7 @@ type sessionsPage struct {
 	Message string
 }
 
-func rows(ss []store.Session, current string) []sessionRow {
+func rows(ss []store.Session, current, team string) []sessionRow {
 	out := []sessionRow{}
 	for _, s := range ss {
 		via := "admin token"
@@ -36,7 +37,10 @@ func rows(ss []store.Session, current string) []sessionRow {
 			via = "single sign-on"
 		}
 		out = append(out, sessionRow{Handle: s.Handle, Email: s.Email, Device: Device(s.UserAgent), Address: s.Address, Via: via,
-			Started: s.CreatedAt, LastSeen: s.LastSeenAt, Current: s.Handle == current})
+			Started: s.CreatedAt, LastSeen: s.LastSeenAt, Current: s.Handle == current, End: "/sessions/" + s.Handle + "/end"})
+		if team != "" {
+			out[len(out)-1].End = "/teams/" + team + out[len(out)-1].End
+		}
 	}
 	return out
 }
@@ -49,7 +53,7 @@ func (h *Handler) sessionsShow(w http.ResponseWriter, r *http.Request, q *reques
 		h.serverError(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "sessions", q.view("Your sessions", teams.Team{}, sessionsPage{Rows: rows(ss, q.session.Handle),
+	h.render(w, r, http.StatusOK, "sessions", q.view("Your sessions", teams.Team{}, sessionsPage{Rows: rows(ss, q.session.Handle, ""),
 		Message: r.URL.Query().Get("ended")}))
 }
 
@@ -148,7 +152,7 @@ func (h *Handler) teamSessionsShow(w http.ResponseWriter, r *http.Request, q *re
 		return
 	}
 	h.render(w, r, http.StatusOK, "sessions", q.view("Sessions of "+t.Name+"'s admins", t, sessionsPage{Team: t.Team,
-		Rows: rows(ss, q.session.Handle), Message: r.URL.Query().Get("ended")}))
+		Rows: rows(ss, q.session.Handle, t.Team), Message: r.URL.Query().Get("ended")}))
 }
 
 // teamSessionEnd lets a primary admin end a session of one of the team's
