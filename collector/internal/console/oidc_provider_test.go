@@ -7,6 +7,8 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/json"
+	"fmt"
+	"html"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -25,6 +27,7 @@ import (
 type provider struct {
 	t        testing.TB
 	srv      *httptest.Server
+	base     string // the issuer: the server's URL, or it under another host name
 	key      *rsa.PrivateKey
 	kid      string
 	clientID string
@@ -42,6 +45,10 @@ type provider struct {
 	signWith *rsa.PrivateKey
 	// exchanges counts successful code exchanges.
 	exchanges int
+	// loginPage makes /authorize show a page whose button signs in, as a
+	// real provider's login page does: the way back to the collector then
+	// starts on the provider's site.
+	loginPage bool
 }
 
 type opUser struct {
@@ -83,12 +90,14 @@ func newProvider(t testing.TB, now func() time.Time) *provider {
 	mux.HandleFunc("GET /jwks", p.jwks)
 	mux.HandleFunc("GET /authorize", p.authorize)
 	mux.HandleFunc("POST /token", p.token)
+	mux.HandleFunc("POST /login", p.authorize)
 	p.srv = httptest.NewServer(mux)
+	p.base = p.srv.URL
 	t.Cleanup(p.srv.Close)
 	return p
 }
 
-func (p *provider) issuer() string { return p.srv.URL }
+func (p *provider) issuer() string { return p.base }
 
 // user adds (or replaces) a user and makes them the one who signs in.
 func (p *provider) user(u opUser) {
@@ -137,6 +146,12 @@ func randomString() string {
 }
 
 func (p *provider) authorize(w http.ResponseWriter, r *http.Request) {
+	if p.loginPage && r.Method == http.MethodGet {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprintf(w, `<!doctype html><title>Acme login</title><form method="post" action="/login?%s"><button id="login">Sign in to Acme</button></form>`,
+			html.EscapeString(r.URL.RawQuery))
+		return
+	}
 	q := r.URL.Query()
 	if q.Get("client_id") != p.clientID || q.Get("response_type") != "code" || q.Get("code_challenge_method") != "S256" || q.Get("code_challenge") == "" {
 		http.Error(w, "bad authorization request", http.StatusBadRequest)

@@ -34,6 +34,13 @@ can_purchase = true
 // returned so a test can rewrite it.
 func ssoSite(t *testing.T, dsn string) (*site, *provider, string) {
 	t.Helper()
+	return ssoSiteAt(t, dsn, "")
+}
+
+// ssoSiteAt is ssoSite with the provider's issuer under host (a name of
+// loopback other than the site's, so that it is another site to a browser).
+func ssoSiteAt(t *testing.T, dsn, host string) (*site, *provider, string) {
+	t.Helper()
 	mapFile := filepath.Join(t.TempDir(), "roles.toml")
 	if err := os.WriteFile(mapFile, []byte(roleMap), 0o600); err != nil {
 		t.Fatal(err)
@@ -41,6 +48,9 @@ func ssoSite(t *testing.T, dsn string) (*site, *provider, string) {
 	var p *provider
 	s := newSite(t, dsn, siteOptions{console: func(s *site, cfg *console.Config) {
 		p = newProvider(t, s.now)
+		if host != "" {
+			p.base = strings.Replace(p.base, "127.0.0.1", host, 1)
+		}
 		c, err := oidc.New(oidc.Config{Issuer: p.issuer(), ClientID: p.clientID, ClientSecret: p.secret, Name: "Acme SSO",
 			GroupsClaim: "groups", RoleMap: mapFile, Now: s.now})
 		if err != nil {
