@@ -54,6 +54,7 @@ type Handler struct {
 	mux     *http.ServeMux
 	pages   map[string]*template.Template
 	limiter *limit.Limiter
+	starts  *limit.Limiter // sign-ins with the provider started per client: each keeps a row for a while
 	busy    *inflight
 	pruned  atomic.Int64 // unix seconds of the last pruning of ended sessions
 	key     []byte       // signs the sign-in form's tokens; shared by replicas through the database
@@ -95,6 +96,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux(), pages: pages, key: key,
 		limiter: limit.New(cfg.SignInFailures, cfg.SignInWindow, cfg.Now),
+		starts:  limit.New(MaxOIDCStarts, oidcFlowTTL, cfg.Now),
 		busy:    &inflight{max: cfg.MaxPerClient, n: map[string]int{}}}
 	h.routes()
 	return h, nil

@@ -291,3 +291,23 @@ func TestOIDCOffWithoutIssuer(t *testing.T) {
 		t.Errorf("GET /signin/oidc without OIDC: %d", resp.StatusCode)
 	}
 }
+
+// TestOIDCStartsAreLimited: one address cannot fill the table of started
+// sign-ins; the limit is per client.
+func TestOIDCStartsAreLimited(t *testing.T) {
+	s, p, _ := ssoSite(t, storetest.SQLiteDSN(t))
+	p.user(opUser{Sub: "u-bob", Email: "bob@acme.example", Verified: true, Groups: []string{"tl-t1-secondary"}})
+	b := s.browser()
+	for i := 0; i < console.MaxOIDCStarts; i++ {
+		if resp, _ := b.get("/signin/oidc"); resp.StatusCode != http.StatusSeeOther {
+			t.Fatalf("start %d: %d", i, resp.StatusCode)
+		}
+	}
+	if resp, _ := b.get("/signin/oidc"); resp.StatusCode != http.StatusTooManyRequests {
+		t.Errorf("start %d: %d, want 429", console.MaxOIDCStarts+1, resp.StatusCode)
+	}
+	s.advance(11 * time.Minute)
+	if resp, _ := b.get("/signin/oidc"); resp.StatusCode != http.StatusSeeOther {
+		t.Errorf("after the window: %d", resp.StatusCode)
+	}
+}

@@ -18,6 +18,10 @@ import (
 // the provider's redirect back to us is a cross-site navigation.
 const oidcCookie = "teamlens_oidc"
 
+// MaxOIDCStarts is how many sign-ins with the provider one client address
+// may start within ten minutes (each is stored until it ends or expires).
+const MaxOIDCStarts = 30
+
 // oidcFlowTTL is how long a started sign-in may take at the provider.
 const oidcFlowTTL = 10 * time.Minute
 
@@ -42,6 +46,14 @@ func (h *Handler) oidcStart(w http.ResponseWriter, r *http.Request) {
 		h.notFound(w, r)
 		return
 	}
+	ip := limit.Client(r)
+	if h.starts.Blocked(ip) {
+		h.cfg.Logger.Warn("console sign-in refused: too many started", "via", "oidc", "remote", ip)
+		w.Header().Set("Retry-After", "600")
+		h.render(w, r, http.StatusTooManyRequests, "signin", view{Title: "Sign in", Page: h.signInPage(w, r,
+			"Too many sign-ins started from your address. Wait a few minutes and try again.")})
+		return
+	}
 	state, _, err1 := store.NewToken()
 	nonce, _, err2 := store.NewToken()
 	if err := errors.Join(err1, err2); err != nil {
@@ -61,6 +73,7 @@ func (h *Handler) oidcStart(w http.ResponseWriter, r *http.Request) {
 		h.serverError(w, r, err)
 		return
 	}
+	h.starts.Fail(ip)
 	http.SetCookie(w, &http.Cookie{Name: h.cookieName(r, oidcCookie), Value: state, Path: "/", MaxAge: int(oidcFlowTTL.Seconds()),
 		HttpOnly: true, Secure: h.secure(r), SameSite: http.SameSiteLaxMode})
 	http.Redirect(w, r, u, http.StatusSeeOther)
