@@ -7,6 +7,7 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -57,6 +58,8 @@ type Handler struct {
 	starts  *limit.Limiter // sign-ins with the provider started per client: each keeps a row for a while
 	busy    *inflight
 	pruned  atomic.Int64 // unix seconds of the last pruning of ended sessions
+	// rechecks serialize the re-checks of one session (striped by its id).
+	rechecks [len(stripes)]sync.Mutex
 	key     []byte       // signs the sign-in form's tokens; shared by replicas through the database
 }
 

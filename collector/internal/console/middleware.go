@@ -123,7 +123,10 @@ func (h *Handler) admin(r *http.Request, id string, sess store.Session, now time
 	groupRoles := sess.GroupRoles
 	if now.Sub(sess.CheckedAt) >= h.cfg.RoleRecheck {
 		var err error
-		groupRoles, err = h.recheck(r, id, sess, now)
+		groupRoles, err = h.recheckOnce(r, id, now)
+		if errors.Is(err, store.ErrUnauthorized) { // ended while this request waited
+			return store.Admin{}, "Your session has ended. Sign in again.", err
+		}
 		if reason, ok := oidc.IsRefusal(err); ok {
 			h.cfg.Logger.Warn("console session ended at re-check", "admin", sess.Email, "reason", reason, "remote", limit.Client(r))
 			h.cfg.Store.DeleteSession(ctx, id, now)
@@ -152,6 +155,33 @@ type providerDown struct{ err error }
 
 func (p *providerDown) Error() string { return p.err.Error() }
 func (p *providerDown) Unwrap() error { return p.err }
+
+// recheckOnce re-checks a session unless a request of the same session
+// did while this one waited: the provider rotates refresh tokens, so two
+// renewals with one token would end the session.
+func (h *Handler) recheckOnce(r *http.Request, id string, now time.Time) ([]store.Grant, error) {
+	mu := &h.rechecks[lockStripe(id)]
+	mu.Lock()
+	defer mu.Unlock()
+	sess, err := h.cfg.Store.SessionByID(r.Context(), id, now)
+	if err != nil {
+		return nil, err
+	}
+	if now.Sub(sess.CheckedAt) < h.cfg.RoleRecheck {
+		return sess.GroupRoles, nil
+	}
+	return h.recheck(r, id, sess, now)
+}
+
+func lockStripe(id string) int {
+	n := 0
+	for i := 0; i < len(id); i++ {
+		n = n*31 + int(id[i])
+	}
+	return (n%len(stripes) + len(stripes)) % len(stripes)
+}
+
+var stripes [64]struct{}
 
 // recheck asks the provider who the session's admin is now and which
 // roles their groups give them, and stores the answer.

@@ -45,6 +45,8 @@ type provider struct {
 	signWith *rsa.PrivateKey
 	// exchanges counts successful code exchanges.
 	exchanges int
+	// refreshes counts refresh token grants.
+	refreshes int
 	// loginPage makes /authorize show a page whose button signs in, as a
 	// real provider's login page does: the way back to the collector then
 	// starts on the provider's site.
@@ -206,6 +208,7 @@ func (p *provider) token(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		delete(p.refresh, r.PostFormValue("refresh_token")) // rotated
+		p.refreshes++
 		g = &opGrant{sub: g.sub}                            // no nonce on a refresh
 	default:
 		writeJSON(w, 400, map[string]string{"error": "unsupported_grant_type"})

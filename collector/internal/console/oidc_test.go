@@ -311,3 +311,38 @@ func TestOIDCStartsAreLimited(t *testing.T) {
 		t.Errorf("after the window: %d", resp.StatusCode)
 	}
 }
+
+// TestOIDCRecheckOncePerSession: requests of one session arriving together
+// after the re-check is due renew it once (the provider rotates refresh
+// tokens: a second renewal with the old one would be refused).
+func TestOIDCRecheckOncePerSession(t *testing.T) {
+	s, p, _ := ssoSite(t, storetest.SQLiteDSN(t))
+	p.user(opUser{Sub: "u-bob", Email: "bob@acme.example", Verified: true, Groups: []string{"tl-t1-secondary"}})
+	b := s.follower()
+	if resp, _ := b.get("/signin/oidc"); resp.StatusCode != 200 {
+		t.Fatalf("sign in: %d", resp.StatusCode)
+	}
+	s.advance(16 * time.Minute)
+	codes := make(chan int, 4)
+	for i := 0; i < 4; i++ {
+		go func() {
+			resp, err := b.c.Get(s.srv.URL + "/teams")
+			if err != nil {
+				codes <- 0
+				return
+			}
+			resp.Body.Close()
+			codes <- resp.StatusCode
+		}()
+	}
+	for i := 0; i < 4; i++ {
+		if c := <-codes; c != 200 {
+			t.Errorf("request %d after the re-check was due: %d", i, c)
+		}
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if p.refreshes != 1 {
+		t.Errorf("%d renewals, want 1", p.refreshes)
+	}
+}
