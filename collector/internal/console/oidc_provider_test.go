@@ -209,7 +209,7 @@ func (p *provider) token(w http.ResponseWriter, r *http.Request) {
 		}
 		delete(p.refresh, r.PostFormValue("refresh_token")) // rotated
 		p.refreshes++
-		g = &opGrant{sub: g.sub}                            // no nonce on a refresh
+		g = &opGrant{sub: g.sub} // no nonce on a refresh
 	default:
 		writeJSON(w, 400, map[string]string{"error": "unsupported_grant_type"})
 		return
