@@ -27,6 +27,8 @@ type sessionsPage struct {
 	Team    string // "" for the admin's own sessions
 	Rows    []sessionRow
 	Message string
+	// Primary lists the teams whose admins' sessions the admin may end.
+	Primary []string
 }
 
 func rows(ss []store.Session, current, team string) []sessionRow {
@@ -53,8 +55,14 @@ func (h *Handler) sessionsShow(w http.ResponseWriter, r *http.Request, q *reques
 		h.serverError(w, r, err)
 		return
 	}
+	var primary []string
+	for _, g := range q.who.Roles {
+		if g.Role == store.RolePrimary {
+			primary = append(primary, g.Team)
+		}
+	}
 	h.render(w, r, http.StatusOK, "sessions", q.view("Your sessions", teams.Team{}, sessionsPage{Rows: rows(ss, q.session.Handle, ""),
-		Message: r.URL.Query().Get("ended")}))
+		Message: r.URL.Query().Get("ended"), Primary: primary}))
 }
 
 // sessionEnd ends one of the admin's own sessions.

@@ -152,6 +152,12 @@ func TestYourSessionsPage(t *testing.T) {
 	pat.signIn(s.tokens["primary"])
 	olga := s.browser()
 	olga.signIn(s.tokens["other"])
+	if _, body := pat.get("/sessions"); !strings.Contains(body, `href="/teams/T1/sessions"`) {
+		t.Errorf("pat's sessions page does not lead to T1's admins' sessions")
+	}
+	if _, body := sam.get("/sessions"); strings.Contains(body, `/teams/T1/sessions"`) {
+		t.Errorf("a secondary's sessions page leads to the team's sessions")
+	}
 	var samRow shownSession
 	for _, r := range sessionsOn(t, pat, "/teams/T1/sessions") {
 		if strings.Contains(r.text, "olga@") {
