@@ -98,3 +98,40 @@ func TestServeWithOIDCStartsWhileTheProviderIsDown(t *testing.T) {
 		t.Errorf("serve: %v", err)
 	}
 }
+
+// TestServeBelievesOnlyTrustedProxies: serve reads X-Forwarded-Proto from
+// a --trusted-proxy peer alone.
+func TestServeBelievesOnlyTrustedProxies(t *testing.T) {
+	for _, tc := range []struct {
+		trusted []string
+		cookie  string
+	}{{nil, "teamlens_signin="}, {[]string{"127.0.0.1/32"}, "__Host-teamlens_signin="}} {
+		ctx, cancel := context.WithCancel(context.Background())
+		ready := make(chan string, 1)
+		done := make(chan error, 1)
+		go func() {
+			done <- cli.Serve(ctx, cli.ServeConfig{DB: filepath.Join(t.TempDir(), "c.db"), Listen: "127.0.0.1:0", InsightsHour: 2, Logger: discard(),
+				TrustedProxies: tc.trusted, Ready: func(addr string) { ready <- addr }})
+		}()
+		var addr string
+		select {
+		case addr = <-ready:
+		case err := <-done:
+			t.Fatal(err)
+		}
+		req, _ := http.NewRequest("GET", "http://"+addr+"/signin", nil)
+		req.Header.Set("X-Forwarded-Proto", "https")
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if got := resp.Header.Get("Set-Cookie"); !strings.HasPrefix(got, tc.cookie) {
+			t.Errorf("trusted %v: Set-Cookie %q, want %s...", tc.trusted, got, tc.cookie)
+		}
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("serve: %v", err)
+		}
+	}
+}
