@@ -59,7 +59,7 @@ type Handler struct {
 	busy    *inflight
 	pruned  atomic.Int64 // unix seconds of the last pruning of ended sessions
 	// rechecks serialize the re-checks of one session (striped by its id).
-	rechecks [len(stripes)]sync.Mutex
+	rechecks [recheckStripes]sync.Mutex
 	key      []byte // signs the sign-in form's tokens; shared by replicas through the database
 }
 

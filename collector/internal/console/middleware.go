@@ -3,6 +3,7 @@ package console
 import (
 	"crypto/subtle"
 	"errors"
+	"hash/fnv"
 	"net/http"
 	"time"
 
@@ -173,15 +174,14 @@ func (h *Handler) recheckOnce(r *http.Request, id string, now time.Time) ([]stor
 	return h.recheck(r, id, sess, now)
 }
 
-func lockStripe(id string) int {
-	n := 0
-	for i := 0; i < len(id); i++ {
-		n = n*31 + int(id[i])
-	}
-	return (n%len(stripes) + len(stripes)) % len(stripes)
-}
+// recheckStripes is how many locks the re-checks of sessions share.
+const recheckStripes = 64
 
-var stripes [64]struct{}
+func lockStripe(id string) int {
+	f := fnv.New32a()
+	f.Write([]byte(id))
+	return int(f.Sum32() % recheckStripes)
+}
 
 // recheck asks the provider who the session's admin is now and which
 // roles their groups give them, and stores the answer.
