@@ -73,7 +73,7 @@ func (h *Handler) sessionEnd(w http.ResponseWriter, r *http.Request, q *request)
 		h.serverError(w, r, err)
 		return
 	}
-	if !h.endOneOf(w, r, q, ss, handle) {
+	if !h.endOneOf(w, r, q, "", ss, handle) {
 		return
 	}
 	if handle == q.session.Handle {
@@ -84,13 +84,20 @@ func (h *Handler) sessionEnd(w http.ResponseWriter, r *http.Request, q *request)
 	http.Redirect(w, r, "/sessions?ended=1", http.StatusSeeOther)
 }
 
-// endOneOf ends the session handle if it is one of ss, else answers 404.
-func (h *Handler) endOneOf(w http.ResponseWriter, r *http.Request, q *request, ss []store.Session, handle string) bool {
+// endOneOf ends the session handle if it is one of ss, else answers 404;
+// on a team's page the team's audit log records it.
+func (h *Handler) endOneOf(w http.ResponseWriter, r *http.Request, q *request, team string, ss []store.Session, handle string) bool {
 	for _, s := range ss {
 		if s.Handle != handle {
 			continue
 		}
-		if _, err := h.cfg.Store.EndSession(r.Context(), handle); err != nil {
+		var err error
+		if team != "" {
+			_, err = h.cfg.Store.EndTeamSession(r.Context(), team, handle, s.Email, q.who.Email, h.cfg.Now())
+		} else {
+			_, err = h.cfg.Store.EndSession(r.Context(), handle)
+		}
+		if err != nil {
 			h.serverError(w, r, err)
 			return false
 		}
@@ -167,7 +174,7 @@ func (h *Handler) teamSessionsShow(w http.ResponseWriter, r *http.Request, q *re
 // admins.
 func (h *Handler) teamSessionEnd(w http.ResponseWriter, r *http.Request, q *request) {
 	t, ss, ok := h.teamSessions(w, r, q)
-	if !ok || !h.endOneOf(w, r, q, ss, r.PathValue("handle")) {
+	if !ok || !h.endOneOf(w, r, q, t.Team, ss, r.PathValue("handle")) {
 		return
 	}
 	http.Redirect(w, r, "/teams/"+t.Team+"/sessions?ended=1", http.StatusSeeOther)

@@ -182,6 +182,9 @@ func TestYourSessionsPage(t *testing.T) {
 	if resp, _ := sam.get("/teams"); resp.StatusCode != http.StatusUnauthorized {
 		t.Errorf("sam's ended session: %d", resp.StatusCode)
 	}
+	if _, body := pat.get("/teams/T1"); !strings.Contains(body, `data-audit="session.end"`) {
+		t.Errorf("T1's audit log does not show the ended session")
+	}
 	if resp, _ := olga.get("/teams"); resp.StatusCode != 200 {
 		t.Errorf("olga's session: %d", resp.StatusCode)
 	}

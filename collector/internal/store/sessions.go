@@ -299,3 +299,29 @@ func (s *Store) TakeOIDCFlow(ctx context.Context, state string, now time.Time) (
 	}
 	return f, nil
 }
+
+// ActionSessionEnd is the audit action of a primary admin ending a session
+// of one of the team's admins.
+const ActionSessionEnd = "session.end"
+
+// EndTeamSession ends the session with the given handle, of email, on
+// behalf of team's admin actor, and writes it to team's audit log; false
+// when there was no such session.
+func (s *Store) EndTeamSession(ctx context.Context, team, handle, email, actor string, now time.Time) (bool, error) {
+	var ended bool
+	err := s.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `DELETE FROM console_sessions WHERE id_hash = ?`, handle)
+		if err != nil {
+			return err
+		}
+		n, _ := res.RowsAffected()
+		if ended = n > 0; !ended {
+			return nil
+		}
+		return audit(ctx, tx, team, now, actor, ActionSessionEnd, "", email, "console session")
+	})
+	if err != nil {
+		return false, fmt.Errorf("end session: %w", err)
+	}
+	return ended, nil
+}
