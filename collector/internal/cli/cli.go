@@ -24,6 +24,8 @@ import (
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/metrics"
+	"teamlens/collector/internal/oidc"
+	"teamlens/collector/internal/proxy"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/teams"
@@ -71,6 +73,15 @@ type ServeConfig struct {
 	// Ready, if set, receives the bound address once the server listens
 	// (tests listen on port 0).
 	Ready func(addr string)
+	// OIDC sign-in (all optional; OIDCIssuer turns it on).
+	OIDCIssuer, OIDCClientID, OIDCSecretFile, OIDCRedirectURL string
+	OIDCName, OIDCGroupsClaim, OIDCRoleMap                    string
+	// SessionIdle and SessionMax end console sessions: after that long
+	// without a request, and that long after sign-in.
+	SessionIdle, SessionMax time.Duration
+	// TrustedProxies (CIDRs) are the only peers whose X-Forwarded-For and
+	// X-Forwarded-Proto are believed.
+	TrustedProxies []string
 	// ShutdownTimeout bounds how long in-flight requests may take after a
 	// signal; default 30s.
 	ShutdownTimeout time.Duration
@@ -89,6 +100,14 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	if err != nil {
 		return err
 	}
+	proxies, err := proxy.Parse(cfg.TrustedProxies)
+	if err != nil {
+		return err
+	}
+	sso, err := oidcClient(cfg)
+	if err != nil {
+		return err
+	}
 	st, err := store.Open(ctx, cfg.DB)
 	if err != nil {
 		return err
@@ -103,14 +122,15 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 		return fmt.Errorf("listen: %w", err)
 	}
 	svc := teams.New(teams.Config{Store: st, Catalog: cfg.Catalog, Logger: cfg.Logger, InsightsHour: cfg.InsightsHour})
-	ui, err := console.New(console.Config{Teams: svc, Store: st, Logger: cfg.Logger, Secure: cfg.SecureCookies})
+	ui, err := console.New(console.Config{Teams: svc, Store: st, Logger: cfg.Logger, Secure: cfg.SecureCookies,
+		OIDC: sso, SessionIdle: cfg.SessionIdle, SessionTTL: cfg.SessionMax})
 	if err != nil {
 		return err
 	}
 	m := metrics.New(prometheus.NewRegistry(), st.Size)
 	h := server.New(server.Config{Store: st, EnrollSecret: cfg.EnrollSecret, Catalog: cfg.Catalog, MaxBody: cfg.MaxBody, Logger: cfg.Logger,
 		Teams: svc, Console: ui, Metrics: m})
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
+	srv := &http.Server{Handler: proxies.Handler(h), ReadHeaderTimeout: 10 * time.Second, ReadTimeout: 2 * time.Minute, IdleTimeout: 2 * time.Minute,
 		TLSConfig: tlsConfig}
 
 	jobCtx, stopJob := context.WithCancel(ctx)
@@ -146,6 +166,26 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 		err = nil
 	}
 	return err
+}
+
+// oidcClient is the OIDC client of cfg's --oidc-* flags, or nil without
+// --oidc-issuer.
+func oidcClient(cfg ServeConfig) (*oidc.Client, error) {
+	if cfg.OIDCIssuer == "" {
+		if cfg.OIDCClientID != "" || cfg.OIDCSecretFile != "" || cfg.OIDCRoleMap != "" {
+			return nil, errors.New("--oidc-client-id, --oidc-client-secret-file and --oidc-role-map need --oidc-issuer")
+		}
+		return nil, nil
+	}
+	if cfg.OIDCSecretFile == "" {
+		return nil, errors.New("--oidc-issuer needs --oidc-client-secret-file")
+	}
+	secret, err := oidc.ReadSecret(cfg.OIDCSecretFile)
+	if err != nil {
+		return nil, err
+	}
+	return oidc.New(oidc.Config{Issuer: cfg.OIDCIssuer, ClientID: cfg.OIDCClientID, ClientSecret: secret, RedirectURL: cfg.OIDCRedirectURL,
+		Name: cfg.OIDCName, GroupsClaim: cfg.OIDCGroupsClaim, RoleMap: cfg.OIDCRoleMap})
 }
 
 // Import loads one license CSV file into the database, all or nothing.

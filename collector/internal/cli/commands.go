@@ -12,6 +12,7 @@ import (
 	"syscall"
 	"time"
 
+	"teamlens/collector/internal/proxy"
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
 	"teamlens/internal/cmdline"
@@ -106,6 +107,20 @@ func serveCommand() *command {
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key `file` of --tls-cert")
 	fs.Int64Var(&cfg.MaxBody, "max-body", server.DefaultMaxBody, "limit of an upload's inflated body in `bytes`")
 	fs.IntVar(&cfg.InsightsHour, "insights-hour", 2, "local `hour` after which the day before's insights are computed")
+	fs.StringVar(&cfg.OIDCIssuer, "oidc-issuer", "", "OpenID Connect issuer `URL` of the company's identity provider: adds \"Sign in with ...\" to /signin")
+	fs.StringVar(&cfg.OIDCClientID, "oidc-client-id", "", "client `ID` the collector is registered with at the identity provider")
+	fs.StringVar(&cfg.OIDCSecretFile, "oidc-client-secret-file", "", "`file` holding the client secret (its first line)")
+	fs.StringVar(&cfg.OIDCRedirectURL, "oidc-redirect-url", "", "callback `URL` registered at the provider (default: this request's origin + /signin/oidc/callback)")
+	fs.StringVar(&cfg.OIDCName, "oidc-name", "", "provider `name` on the sign-in button (default: the issuer's host)")
+	fs.StringVar(&cfg.OIDCGroupsClaim, "oidc-groups-claim", "", "ID token `claim` listing the admin's groups (with --oidc-role-map)")
+	fs.StringVar(&cfg.OIDCRoleMap, "oidc-role-map", "", "TOML `file` of [[group]] name, team, role, can_purchase: roles for the provider's groups, re-read at every sign-in and re-check")
+	fs.DurationVar(&cfg.SessionIdle, "session-idle", 30*time.Minute, "a console session without a request for this `duration` ends")
+	fs.DurationVar(&cfg.SessionMax, "session-max", 8*time.Hour, "a console session ends this `duration` after sign-in, however busy")
+	fs.Func("trusted-proxy", "`CIDR` of a reverse proxy whose X-Forwarded-For and X-Forwarded-Proto are believed (repeatable); without it they are ignored", func(v string) error {
+		cfg.TrustedProxies = append(cfg.TrustedProxies, v)
+		_, err := proxy.Parse([]string{v})
+		return err
+	})
 	c.run = func(ctx context.Context, e env) error {
 		cfg.DB, cfg.Catalog, cfg.Logger = e.DB, e.Catalog, e.Logger
 		if cfg.EnrollSecret == "" {

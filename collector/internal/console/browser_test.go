@@ -239,3 +239,40 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	t.Logf("screenshots in %s", shots)
 }
+
+// TestOIDCSignInChromium signs in with the identity provider in a real
+// browser: the provider is another site (localhost against 127.0.0.1), so
+// the SameSite rules of the flow's and the session's cookies are the
+// browser's own.
+func TestOIDCSignInChromium(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a browser")
+	}
+	s, p, _ := ssoSiteAt(t, storetest.SQLiteDSN(t), "localhost")
+	p.user(opUser{Sub: "u-alice", Email: "alice@acme.example", Verified: true, Groups: []string{"tl-t1-secondary"}})
+	p.loginPage = true
+	bctx := newChromium(t)
+	ctx, cancel := context.WithTimeout(bctx, time.Minute)
+	defer cancel()
+	must := func(what string, err error) {
+		t.Helper()
+		if err != nil {
+			t.Fatalf("%s: %v", what, err)
+		}
+	}
+	must("open /signin", chromedp.Do(ctx, chromedp.Navigate(s.srv.URL+"/signin"), chromedp.WaitVisible(chromedp.ID("signin-oidc"))))
+	must("sign in with the provider", chromedp.Do(ctx, chromedp.Click(chromedp.ID("signin-oidc"))))
+	must("the provider's login page", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.ID("login")), chromedp.Click(chromedp.ID("login"))))
+	// Back from the provider, the signed-in page moves on to /teams.
+	must("teams", chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`a[href="/teams/T1"]`))))
+	loc, err := chromedp.Run(ctx, chromedp.Location())
+	must("location", err)
+	if loc != s.srv.URL+"/teams" {
+		t.Errorf("after signing in at %s, want /teams", loc)
+	}
+	who, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(".who")))
+	must("who", err)
+	if !strings.Contains(who, "alice@acme.example") {
+		t.Errorf("signed in as %q", who)
+	}
+}

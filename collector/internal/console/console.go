@@ -7,9 +7,12 @@ import (
 	"html/template"
 	"log/slog"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"time"
 
 	"teamlens/collector/internal/limit"
+	"teamlens/collector/internal/oidc"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/teams"
 )
@@ -23,8 +26,17 @@ type Config struct {
 	Store  *store.Store
 	Logger *slog.Logger     // default discards
 	Now    func() time.Time // default time.Now
-	// SessionTTL is how long a sign-in lasts; default 8h.
+	// SessionTTL is how long a sign-in lasts at most; default 8h.
 	SessionTTL time.Duration
+	// SessionIdle ends a session that saw no request for that long;
+	// default 30m.
+	SessionIdle time.Duration
+	// OIDC, if set, adds "Sign in with ..." (the company's identity
+	// provider) to /signin.
+	OIDC *oidc.Client
+	// RoleRecheck is how often an OIDC session's groups are re-validated
+	// with the provider; default (and at most) 15m.
+	RoleRecheck time.Duration
 	// SignInFailures failed sign-ins from one address within
 	// SignInWindow make it wait for the window to pass; defaults 5 and 5m.
 	SignInFailures int
@@ -43,8 +55,12 @@ type Handler struct {
 	mux     *http.ServeMux
 	pages   map[string]*template.Template
 	limiter *limit.Limiter
+	starts  *limit.Limiter // sign-ins with the provider started per client: each keeps a row for a while
 	busy    *inflight
-	key     []byte // signs the sign-in form's tokens; shared by replicas through the database
+	pruned  atomic.Int64 // unix seconds of the last pruning of ended sessions
+	// rechecks serialize the re-checks of one session (striped by its id).
+	rechecks [recheckStripes]sync.Mutex
+	key      []byte // signs the sign-in form's tokens; shared by replicas through the database
 }
 
 // New returns the console handler.
@@ -57,6 +73,12 @@ func New(cfg Config) (*Handler, error) {
 	}
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 8 * time.Hour
+	}
+	if cfg.SessionIdle <= 0 {
+		cfg.SessionIdle = 30 * time.Minute
+	}
+	if cfg.RoleRecheck <= 0 || cfg.RoleRecheck > 15*time.Minute {
+		cfg.RoleRecheck = 15 * time.Minute
 	}
 	if cfg.SignInFailures <= 0 {
 		cfg.SignInFailures = 5
@@ -77,6 +99,7 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, mux: http.NewServeMux(), pages: pages, key: key,
 		limiter: limit.New(cfg.SignInFailures, cfg.SignInWindow, cfg.Now),
+		starts:  limit.New(MaxOIDCStarts, oidcFlowTTL, cfg.Now),
 		busy:    &inflight{max: cfg.MaxPerClient, n: map[string]int{}}}
 	h.routes()
 	return h, nil

@@ -49,6 +49,9 @@ func (s *site) advance(d time.Duration) { s.clock.Add(int64(d)) }
 type siteOptions struct {
 	tls   bool
 	users int // directory users beyond the named ones
+	// console, if set, adjusts the console's configuration (its clock is
+	// the site's).
+	console func(s *site, cfg *console.Config)
 }
 
 func newSite(t testing.TB, dsn string, opt siteOptions) *site {
@@ -57,7 +60,11 @@ func newSite(t testing.TB, dsn string, opt siteOptions) *site {
 	s.clock.Store(start.UnixNano())
 	logger := slog.New(slog.NewTextHandler(s.logs, nil))
 	svc := teams.New(teams.Config{Store: s.st, Logger: logger, Now: s.now, InsightsHour: 2})
-	ui, err := console.New(console.Config{Teams: svc, Store: s.st, Logger: logger, Now: s.now})
+	cfg := console.Config{Teams: svc, Store: s.st, Logger: logger, Now: s.now}
+	if opt.console != nil {
+		opt.console(s, &cfg)
+	}
+	ui, err := console.New(cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -213,6 +220,14 @@ type browser struct {
 	s    *site
 	c    *http.Client
 	csrf string // of the last page read
+	ua   string // User-Agent, if set
+}
+
+func (b *browser) do(req *http.Request) (*http.Response, error) {
+	if b.ua != "" {
+		req.Header.Set("User-Agent", b.ua)
+	}
+	return b.c.Do(req)
 }
 
 func (s *site) browser() *browser {
@@ -229,7 +244,8 @@ var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 // get fetches a path and remembers the page's CSRF token.
 func (b *browser) get(path string) (*http.Response, string) {
 	b.s.t.Helper()
-	resp, err := b.c.Get(b.s.srv.URL + path)
+	req, _ := http.NewRequest("GET", b.s.srv.URL+path, nil)
+	resp, err := b.do(req)
 	if err != nil {
 		b.s.t.Fatal(err)
 	}
@@ -250,7 +266,9 @@ func (b *browser) post(path string, form url.Values) (*http.Response, string) {
 	if _, ok := form["csrf"]; !ok {
 		form.Set("csrf", b.csrf)
 	}
-	resp, err := b.c.PostForm(b.s.srv.URL+path, form)
+	req, _ := http.NewRequest("POST", b.s.srv.URL+path, strings.NewReader(form.Encode()))
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	resp, err := b.do(req)
 	if err != nil {
 		b.s.t.Fatal(err)
 	}

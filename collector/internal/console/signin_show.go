@@ -11,8 +11,18 @@ import (
 )
 
 type signInPage struct {
-	Error string
-	CSRF  string
+	Error    string
+	CSRF     string
+	Provider string // "Sign in with ..." when OIDC is configured
+}
+
+// signInPage is the sign-in page's data with an error message (or "").
+func (h *Handler) signInPage(w http.ResponseWriter, r *http.Request, msg string) signInPage {
+	p := signInPage{Error: msg, CSRF: h.signInCSRF(w, r)}
+	if h.cfg.OIDC != nil {
+		p.Provider = h.cfg.OIDC.Name()
+	}
+	return p
 }
 
 // signInCSRF returns the sign-in form's CSRF token: the one its cookie
@@ -45,5 +55,5 @@ func (h *Handler) issued(v string) bool {
 }
 
 func (h *Handler) signInShow(w http.ResponseWriter, r *http.Request) {
-	h.render(w, r, http.StatusOK, "signin", view{Title: "Sign in", Page: signInPage{CSRF: h.signInCSRF(w, r)}})
+	h.render(w, r, http.StatusOK, "signin", view{Title: "Sign in", Page: h.signInPage(w, r, "")})
 }
