@@ -69,7 +69,8 @@ func moneySummary(c *teams.Cost, savings map[string]float64) summary {
 }
 
 type costPage struct {
-	Cost *teams.Cost
+	Cost     *teams.Cost
+	Forecast *teams.RenewalForecast
 	// Prices: the team's subscriptions, for a primary admin who may
 	// purchase to set their prices.
 	Prices   []teams.Subscription
@@ -87,7 +88,12 @@ func (h *Handler) costShow(w http.ResponseWriter, r *http.Request, q *request) {
 		h.fail(w, r, err)
 		return
 	}
-	p := costPage{Cost: c, CanPrice: t.CanManage() && t.CanPurchase}
+	f, err := h.cfg.Teams.Forecast(r.Context(), q.who, t.Team, -1, -1)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := costPage{Cost: c, Forecast: f, CanPrice: t.CanManage() && t.CanPurchase}
 	if r.URL.Query().Get("done") == "price" {
 		p.Notice = "Price saved."
 	}

@@ -135,6 +135,26 @@ func (h *Handler) history(w http.ResponseWriter, r *http.Request, who store.Admi
 	writeJSON(w, http.StatusOK, hist)
 }
 
+func (h *Handler) forecast(w http.ResponseWriter, r *http.Request, who store.Admin) {
+	q := r.URL.Query()
+	buffer, err := teams.ForecastParam("buffer", q.Get("buffer"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	occasional, err := teams.ForecastParam("occasional_days", q.Get("occasional_days"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f, err := h.cfg.Teams.Forecast(r.Context(), who, r.PathValue("team"), buffer, occasional)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	writeJSON(w, http.StatusOK, f)
+}
+
 func (h *Handler) assign(w http.ResponseWriter, r *http.Request, who store.Admin) {
 	var req struct {
 		Subscription string `json:"subscription"`

@@ -125,6 +125,7 @@ func (h *Handler) routes() []route {
 		{"GET /v1/teams/{team}/cost", h.admin(h.cost)},
 		{"GET /v1/teams/{team}/cost.csv", h.admin(h.costCSV)},
 		{"GET /v1/teams/{team}/history", h.admin(h.history)},
+		{"GET /v1/teams/{team}/forecast", h.admin(h.forecast)},
 		{"POST /v1/teams/{team}/assignments", h.admin(h.assign)},
 		{"DELETE /v1/teams/{team}/assignments/{subscription}/{email}", h.admin(h.unassign)},
 		{"GET /v1/teams/{team}/audit", h.admin(h.audit)},
