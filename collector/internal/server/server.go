@@ -53,6 +53,9 @@ type Config struct {
 	AuthWindow   time.Duration
 }
 
+// PostgresWriters is how many uploads are written at once on PostgreSQL.
+const PostgresWriters = 4
+
 // Handler serves the collector API.
 type Handler struct {
 	cfg     Config
@@ -79,7 +82,15 @@ func New(cfg Config) *Handler {
 		cfg.Teams = teams.New(teams.Config{Store: cfg.Store, Catalog: cfg.Catalog, Logger: cfg.Logger, Now: cfg.Now})
 	}
 	if cfg.Ingest == nil {
-		cfg.Ingest = ingest.New(ingest.Config{})
+		// SQLite has one write lock: one writer. PostgreSQL locks rows, and
+		// an upload's rows are its device's (shared rows are locked in key
+		// order): several write at once, each waiting on the network
+		// rather than on the others.
+		writers := 1
+		if cfg.Store.Postgres() {
+			writers = PostgresWriters
+		}
+		cfg.Ingest = ingest.New(ingest.Config{Writers: writers})
 	}
 	if cfg.MaxBatchDays <= 0 {
 		cfg.MaxBatchDays = DefaultMaxBatchDays
