@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"teamlens/collector/internal/ingest"
@@ -62,6 +63,21 @@ type Handler struct {
 	mux     *http.ServeMux
 	root    http.Handler
 	limiter *limit.Limiter // of wrong admin tokens and enroll secrets
+	bench   benchCache
+}
+
+// benchCache keeps each product's benchmarks until the day or the usage
+// changes: every agent asks once a day, and the answer is a scan of the
+// whole window.
+type benchCache struct {
+	mu   sync.Mutex
+	kept map[string]benchEntry // product ->
+}
+
+type benchEntry struct {
+	to, dir string
+	gen     int64
+	b       *wire.Benchmarks
 }
 
 // New returns the collector's HTTP handler.
@@ -357,10 +373,32 @@ func (h *Handler) benchmarks(w http.ResponseWriter, r *http.Request, _ string) {
 		writeError(w, http.StatusBadRequest, "product is missing or not in the catalog")
 		return
 	}
-	b, err := insights.Benchmarks(r.Context(), h.cfg.Store, p.Name, h.cfg.Now().Format(wire.DateLayout))
+	to := h.cfg.Now().Format(wire.DateLayout)
+	gen, err := h.cfg.Store.UsageGeneration(r.Context(), to)
+	var dir string
+	if err == nil {
+		dir, err = h.cfg.Store.DirectoryVersion(r.Context())
+	}
 	if err != nil {
 		h.internal(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, b)
+	h.bench.mu.Lock()
+	e, ok := h.bench.kept[p.Name]
+	h.bench.mu.Unlock()
+	if !ok || e.to != to || e.gen != gen || e.dir != dir {
+		b, err := insights.Benchmarks(r.Context(), h.cfg.Store, p.Name, to)
+		if err != nil {
+			h.internal(w, r, err)
+			return
+		}
+		e = benchEntry{to: to, dir: dir, gen: gen, b: b}
+		h.bench.mu.Lock()
+		if h.bench.kept == nil {
+			h.bench.kept = map[string]benchEntry{}
+		}
+		h.bench.kept[p.Name] = e
+		h.bench.mu.Unlock()
+	}
+	writeJSON(w, http.StatusOK, e.b)
 }

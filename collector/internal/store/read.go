@@ -177,6 +177,18 @@ type LoginStat struct {
 	SaveSum, SaveN       float64
 }
 
+// DirectoryVersion changes whenever the logins of the directory do: a
+// cheap key for answers that count directory users only.
+func (s *Store) DirectoryVersion(ctx context.Context) (string, error) {
+	var n int64
+	var max sql.NullString
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*), MAX(login_key) FROM users`).Scan(&n, &max)
+	if err != nil {
+		return "", fmt.Errorf("directory: %w", err)
+	}
+	return fmt.Sprintf("%d %s", n, max.String), nil
+}
+
 // LoginStats sums, per login of a directory user, the startup, open and
 // save stats of product in [from, to]; the benchmarks of My Insights.
 func (s *Store) LoginStats(ctx context.Context, product, from, to string) ([]LoginStat, error) {
