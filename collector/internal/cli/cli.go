@@ -225,12 +225,13 @@ func Import(ctx context.Context, db, kind, path string, replace bool, cat *catal
 // AdminConfig is one `collector admin` command: grant a role and print a
 // new token (the default), list admins and tokens, or revoke tokens.
 type AdminConfig struct {
-	DB      string
-	Grant   store.Grant
-	Expires string // "", a duration such as 90d or 12h, or a date YYYY-MM-DD
-	List    bool
-	Revoke  string // an email (every token of it) or a token id
-	Now     func() time.Time
+	DB       string
+	Grant    store.Grant
+	Expires  string // "", a duration such as 90d or 12h, or a date YYYY-MM-DD
+	List     bool
+	Revoke   string // an email (every token of it) or a token id
+	ReadOnly bool   // the new token changes nothing
+	Now      func() time.Time
 }
 
 // Admin runs an admin command.
@@ -268,6 +269,9 @@ func Admin(ctx context.Context, cfg AdminConfig, out io.Writer) error {
 		return nil
 	}
 	token, err := st.CreateAdmin(ctx, cfg.Grant, expires, now)
+	if err == nil && cfg.ReadOnly {
+		err = st.MakeReadOnly(ctx, token)
+	}
 	if err != nil {
 		return err
 	}
@@ -317,7 +321,7 @@ func listAdmins(ctx context.Context, st *store.Store, now time.Time, out io.Writ
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%v\n", g.Email, g.Team, g.Role, g.CanPurchase)
 	}
 	fmt.Fprintln(tw, "\nTOKENS")
-	fmt.Fprintln(tw, "ID\tEMAIL\tCREATED\tEXPIRES\tSTATE")
+	fmt.Fprintln(tw, "ID\tEMAIL\tCREATED\tEXPIRES\tLAST USED\tSCOPE\tSTATE")
 	for _, t := range tokens {
 		state := "active"
 		switch {
@@ -326,7 +330,11 @@ func listAdmins(ctx context.Context, st *store.Store, now time.Time, out io.Writ
 		case !t.Active(now):
 			state = "expired"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", t.ID, t.Email, t.CreatedAt, orDash(t.ExpiresAt), state)
+		scope := "full"
+		if t.ReadOnly {
+			scope = "read-only"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\t%s\n", t.ID, t.Email, t.CreatedAt, orDash(t.ExpiresAt), orDash(t.LastUsedAt), scope, state)
 	}
 	return tw.Flush()
 }

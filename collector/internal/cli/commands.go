@@ -152,6 +152,7 @@ func adminCommand() *command {
 	fs.StringVar(&cfg.Grant.Email, "email", "", "the admin's `email`")
 	fs.StringVar(&cfg.Grant.Role, "role", "", "primary, secondary, sso or user")
 	fs.BoolVar(&cfg.Grant.CanPurchase, "can-purchase", false, "may see purchase insights (over-assignment)")
+	fs.BoolVar(&cfg.ReadOnly, "read-only", false, "the new token only reads (insights, exports): for scripts and dashboards")
 	fs.StringVar(&cfg.Expires, "expires", "", "the new token expires after a number of days (90d), a duration (12h) or on a date (YYYY-MM-DD); default never")
 	fs.BoolVar(&cfg.List, "list", false, "list every admin's roles and tokens (ids, expiry, state), never the secrets")
 	fs.StringVar(&cfg.Revoke, "revoke", "", "revoke every token of an `email`, or one token by id; it stops working at once")

@@ -218,7 +218,7 @@ func TestRevokedOrExpiredTokenEndsTheSession(t *testing.T) {
 	// Each request is the first after its token was revoked: the answer
 	// is 401 with the sign-in form, and the cookie is cleared.
 	for _, path := range []string{"GET /teams", "GET /teams/T1", "GET /teams/T1/usage", "POST /teams/T1/recompute", "POST /signout"} {
-		tok, id, err := s.st.MintToken(ctx, "sam@acme.example", "T1", "test", time.Time{}, s.now())
+		tok, id, err := s.st.MintToken(ctx, "sam@acme.example", "T1", "test", false, time.Time{}, s.now())
 		if err != nil {
 			t.Fatal(err)
 		}

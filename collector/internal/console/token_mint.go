@@ -14,7 +14,7 @@ func (h *Handler) tokenMint(w http.ResponseWriter, r *http.Request, q *request) 
 		h.errorPage(w, r, http.StatusBadRequest, "Validity must be a whole number of days from 0 (never expires) to 3650.")
 		return
 	}
-	token, err := h.cfg.Teams.MintToken(r.Context(), q.who, r.PathValue("team"), email, time.Duration(days)*24*time.Hour)
+	token, err := h.cfg.Teams.MintToken(r.Context(), q.who, r.PathValue("team"), email, time.Duration(days)*24*time.Hour, r.PostFormValue("read_only") == "1")
 	if err != nil {
 		h.fail(w, r, err)
 		return

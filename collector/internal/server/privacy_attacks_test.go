@@ -230,3 +230,35 @@ func TestGuessingTokensIsSlowedDown(t *testing.T) {
 		t.Errorf("enroll from a blocked client: %d, want 429", status)
 	}
 }
+
+// TestReadOnlyTokensChangeNothing: a read-only token of a primary admin
+// reads the team and changes nothing; every token shows when it was last
+// used.
+func TestReadOnlyTokensChangeNothing(t *testing.T) {
+	forEngines(t, func(t *testing.T, e *env) {
+		seedPrivacy(t, e)
+		ctx := context.Background()
+		tok, id, err := e.st.MintToken(ctx, "p@x.com", "T1", "test", true, time.Time{}, now)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if status, body := e.do("GET", "/v1/teams/T1/insights", tok, nil, nil); status != 200 {
+			t.Errorf("read-only token reads: %d %s", status, body)
+		}
+		if status, body := e.do("DELETE", "/v1/teams/T1/assignments/S1/a1@x.com", tok, nil, nil); status != 403 || !strings.Contains(string(body), "read-only") {
+			t.Errorf("read-only token unassigns: %d %s", status, body)
+		}
+		if status, _ := e.do("POST", "/v1/teams/T1/assignments", tok, []byte(`{"subscription":"S1","email":"pool@x.com"}`), nil); status != 403 {
+			t.Errorf("read-only token assigns: %d", status)
+		}
+		toks, err := e.st.Tokens(ctx, []string{"p@x.com"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, x := range toks {
+			if x.ID == id && (x.LastUsedAt == "" || !x.ReadOnly) {
+				t.Errorf("token %+v: last use or scope not recorded", x)
+			}
+		}
+	})
+}

@@ -45,6 +45,9 @@ type Admin struct {
 	Email   string
 	TokenID string
 	Roles   []Grant // by team
+	// ReadOnly is a token scoped to reading: whatever its roles, it
+	// changes nothing.
+	ReadOnly bool
 }
 
 // On returns the admin's grant on team, if any.
@@ -66,7 +69,9 @@ type Token struct {
 	RevokedAt string // "" while valid
 	// Team is the one team a token minted from a team's page serves; ""
 	// for a token of `collector admin`, which serves every team of Email.
-	Team string
+	Team       string
+	LastUsedAt string // "" never used
+	ReadOnly   bool
 }
 
 // Active reports whether the token works at now.
@@ -124,7 +129,7 @@ func (s *Store) CreateAdmin(ctx context.Context, g Grant, expires, now time.Time
 // the token carries that role alone, whatever other teams the email
 // serves, so a team's primary can never act on another team through it.
 // The mint is written to team's audit log, with actor as who did it.
-func (s *Store) MintToken(ctx context.Context, email, team, actor string, expires, now time.Time) (token, id string, err error) {
+func (s *Store) MintToken(ctx context.Context, email, team, actor string, readOnly bool, expires, now time.Time) (token, id string, err error) {
 	email = strings.ToLower(email)
 	err = s.inTx(ctx, func(tx *sql.Tx) error {
 		var n int
@@ -138,7 +143,14 @@ func (s *Store) MintToken(ctx context.Context, email, team, actor string, expire
 		if err != nil {
 			return err
 		}
-		return audit(ctx, tx, team, now, actor, ActionTokenMint, "", email, "token "+id)
+		detail := "token " + id
+		if readOnly {
+			detail += " (read-only)"
+			if _, err := tx.ExecContext(ctx, `UPDATE admin_tokens SET read_only = 1 WHERE id = ?`, id); err != nil {
+				return err
+			}
+		}
+		return audit(ctx, tx, team, now, actor, ActionTokenMint, "", email, detail)
 	})
 	return token, id, err
 }
@@ -206,15 +218,24 @@ func (s *Store) AdminByToken(ctx context.Context, token string, now time.Time) (
 // roles the token carries.
 func (s *Store) adminWhere(ctx context.Context, col, v string, now time.Time) (Admin, error) {
 	var a Admin
-	var team string
-	err := s.db.QueryRowContext(ctx, `SELECT id, email, COALESCE(team, '') FROM admin_tokens
+	var team, used string
+	var readOnly int64
+	err := s.db.QueryRowContext(ctx, `SELECT id, email, COALESCE(team, ''), COALESCE(last_used_at, ''), read_only FROM admin_tokens
 		WHERE `+col+` = ? AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)`, v, stamp(now)).
-		Scan(&a.TokenID, &a.Email, &team)
+		Scan(&a.TokenID, &a.Email, &team, &used, &readOnly)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Admin{}, ErrUnauthorized
 	}
 	if err != nil {
 		return Admin{}, fmt.Errorf("admin token: %w", err)
+	}
+	a.ReadOnly = readOnly != 0
+	// Its last use, written at most once a minute: a busy script is no
+	// write per request.
+	if used < stamp(now.Add(-time.Minute)) {
+		if _, err := s.db.ExecContext(ctx, `UPDATE admin_tokens SET last_used_at = ? WHERE id = ?`, stamp(now), a.TokenID); err != nil && !IsBusy(err) {
+			return Admin{}, fmt.Errorf("admin token: %w", err)
+		}
 	}
 	roles, err := s.Grants(ctx, a.Email)
 	if err != nil {
@@ -230,6 +251,14 @@ func (s *Store) adminWhere(ctx context.Context, col, v string, now time.Time) (A
 		}
 	}
 	return a, nil
+}
+
+// MakeReadOnly scopes the token to reading (collector admin --read-only).
+func (s *Store) MakeReadOnly(ctx context.Context, token string) error {
+	if _, err := s.db.ExecContext(ctx, `UPDATE admin_tokens SET read_only = 1 WHERE token_hash = ?`, HashToken(token)); err != nil {
+		return fmt.Errorf("read-only token: %w", err)
+	}
+	return nil
 }
 
 // AdminByTokenID is AdminByToken for a token known by id (a console
@@ -270,12 +299,15 @@ func (s *Store) Tokens(ctx context.Context, emails []string) ([]Token, error) {
 		want[strings.ToLower(e)] = true
 	}
 	var out []Token
-	err := s.each(ctx, `SELECT id, email, created_at, COALESCE(expires_at, ''), COALESCE(revoked_at, ''), COALESCE(team, '') FROM admin_tokens
+	err := s.each(ctx, `SELECT id, email, created_at, COALESCE(expires_at, ''), COALESCE(revoked_at, ''), COALESCE(team, ''),
+		COALESCE(last_used_at, ''), read_only FROM admin_tokens
 		ORDER BY created_at DESC, id`, nil, func(r *sql.Rows) error {
 		var t Token
-		if err := r.Scan(&t.ID, &t.Email, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt, &t.Team); err != nil {
+		var readOnly int64
+		if err := r.Scan(&t.ID, &t.Email, &t.CreatedAt, &t.ExpiresAt, &t.RevokedAt, &t.Team, &t.LastUsedAt, &readOnly); err != nil {
 			return err
 		}
+		t.ReadOnly = readOnly != 0
 		if emails == nil || want[t.Email] {
 			out = append(out, t)
 		}

@@ -61,7 +61,7 @@ func (s *Service) Admins(ctx context.Context, who store.Admin, team string) ([]A
 // MintToken issues a token for an admin of team, valid for validFor (zero:
 // no expiry), that carries the admin's role on team and nothing else.
 // Primary admins only; the team's audit log records it.
-func (s *Service) MintToken(ctx context.Context, who store.Admin, team, email string, validFor time.Duration) (string, error) {
+func (s *Service) MintToken(ctx context.Context, who store.Admin, team, email string, validFor time.Duration, readOnly bool) (string, error) {
 	if _, err := s.grant(who, team, needManage); err != nil {
 		return "", err
 	}
@@ -73,7 +73,7 @@ func (s *Service) MintToken(ctx context.Context, who store.Admin, team, email st
 	if validFor > 0 {
 		expires = now.Add(validFor)
 	}
-	token, _, err := s.cfg.Store.MintToken(ctx, email, team, who.Email, expires, now)
+	token, _, err := s.cfg.Store.MintToken(ctx, email, team, who.Email, readOnly, expires, now)
 	return token, err
 }
 

@@ -94,6 +94,9 @@ func (s *Service) grant(who store.Admin, team string, n need) (store.Grant, erro
 	if !ok {
 		return g, fmt.Errorf("no role on team %s: %w", team, ErrForbidden)
 	}
+	if who.ReadOnly && n != needRead {
+		return g, fmt.Errorf("this token is read-only: %w", ErrForbidden)
+	}
 	if !allows(g.Role, n) {
 		return g, fmt.Errorf("role %s may not do that on team %s: %w", g.Role, team, ErrForbidden)
 	}
