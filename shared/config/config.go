@@ -68,6 +68,12 @@ type Config struct {
 	// Revit journal folders on Windows, none elsewhere.
 	RevitJournals []string `toml:"revit_journals"`
 
+	// JournalProducts are products a plug-in journals (the AutoCAD bundle
+	// on a workstation that has it): their sessions come from the journal
+	// alone, and the process scan only samples them, so a session counts
+	// once.
+	JournalProducts []string `toml:"journal_products"`
+
 	// Products adds to (or replaces entries of) the built-in catalog.
 	Products []catalog.Product `toml:"product"`
 
@@ -166,6 +172,12 @@ func (c Config) Validate() error {
 	if c.Collector != "" && c.EnrollSecret == "" {
 		return errors.New("a collector needs an enroll secret")
 	}
+	cat := catalog.Builtin().With(c.Products)
+	for _, name := range c.JournalProducts {
+		if _, ok := cat.Lookup(name); !ok {
+			return fmt.Errorf("journal_products: %q is not a product of the catalog", name)
+		}
+	}
 	if c.Collector != "" {
 		u, err := url.Parse(c.Collector)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -175,9 +187,18 @@ func (c Config) Validate() error {
 	return nil
 }
 
-// Catalog returns the built-in catalog with the configured products.
+// Catalog returns the built-in catalog with the configured products, the
+// journal products marked so.
 func (c Config) Catalog() *catalog.Catalog {
-	return catalog.Builtin().With(c.Products)
+	cat := catalog.Builtin().With(c.Products)
+	var marked []catalog.Product
+	for _, name := range c.JournalProducts {
+		if p, ok := cat.Lookup(name); ok {
+			p.Journal = true
+			marked = append(marked, p)
+		}
+	}
+	return cat.With(marked)
 }
 
 // Policy is the configured policy.

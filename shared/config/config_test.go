@@ -109,3 +109,31 @@ func TestRevitJournals(t *testing.T) {
 		t.Errorf("default %q off Windows", def)
 	}
 }
+
+// TestJournalProducts: a product a plug-in journals takes its sessions
+// from the journal alone; an unknown name is refused.
+func TestJournalProducts(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "agent.toml")
+	if err := os.WriteFile(path, []byte("journal_products = [\"autocad\"]\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := config.Load(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c = c.WithDefaults()
+	if err := c.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	cat := c.Catalog()
+	if p, ok := cat.Lookup("AutoCAD"); !ok || !p.Journal || len(p.Processes) == 0 {
+		t.Errorf("AutoCAD: %+v %v", p, ok)
+	}
+	if p, _ := cat.Lookup("Revit"); p.Journal {
+		t.Error("Revit marked too")
+	}
+	c.JournalProducts = []string{"Paint"}
+	if err := c.Validate(); err == nil || !strings.Contains(err.Error(), "Paint") {
+		t.Errorf("unknown product: %v", err)
+	}
+}
