@@ -85,6 +85,7 @@ func (s *Server) Handler() http.Handler {
 	mux.HandleFunc("GET /v1/insights/overview", s.user(s.overview))
 	mux.HandleFunc("GET /v1/insights/commands", s.user(s.commands))
 	mux.HandleFunc("GET /v1/insights/performance", s.user(s.performance))
+	mux.HandleFunc("GET /v1/insights/drawings", s.user(s.drawings))
 	mux.HandleFunc("GET /v1/benchmarks", s.user(s.benchmarks))
 	return mux
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strconv"
-	"time"
 
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/container"
@@ -12,8 +11,6 @@ import (
 	"fyne.io/fyne/v2/widget"
 
 	"teamlens/shared/localclient"
-	"teamlens/shared/wire"
-	"teamlens/viewer/internal/drawings"
 )
 
 // drawingDays is the window of "My drawings", the same 90 days as the
@@ -92,25 +89,24 @@ func (t *drawingsTab) reload() {
 		t.data.Hide()
 		return
 	}
-	from := time.Now().AddDate(0, 0, -(drawingDays - 1)).Format(wire.DateLayout)
-	load(t.v, func(ctx context.Context) ([]wire.Day, error) {
-		return t.v.client.Days(ctx, from, "")
-	}, func(days []wire.Day, err error) {
+	load(t.v, func(ctx context.Context) (localclient.Drawings, error) {
+		return t.v.client.Drawings(ctx, product, drawingDays)
+	}, func(s localclient.Drawings, err error) {
 		if product != t.product.Selected {
 			return // the choice changed while this loaded
 		}
-		t.show(product, days, err)
+		t.show(product, s, err)
 	})
 }
 
-func (t *drawingsTab) show(product string, days []wire.Day, err error) {
+// show draws the figures the agent summed (GET /v1/insights/drawings).
+func (t *drawingsTab) show(product string, s localclient.Drawings, err error) {
 	t.summary.Show()
 	if err != nil {
 		t.summary.SetText(t.v.problem("your drawing figures", err))
 		t.data.Hide()
 		return
 	}
-	s := drawings.Summarize(days, product, drawings.Defaults[product])
 	if len(s.Objects) == 0 && len(s.Views) == 0 && len(s.Settings) == 0 && s.CPU.Samples == 0 && s.Memory.Samples == 0 {
 		t.summary.SetText(fmt.Sprintf("No drawing figures for %s yet: analytics are on, and object counts, view changes and settings appear here once %s reports them.", product, product))
 		t.data.Hide()
@@ -141,7 +137,7 @@ func (t *drawingsTab) show(product string, days []wire.Day, err error) {
 
 // machineText says what the product's process used, from the agent's
 // samples of it.
-func machineText(product string, cpu, mem drawings.Usage) string {
+func machineText(product string, cpu, mem localclient.Usage) string {
 	if cpu.Samples == 0 && mem.Samples == 0 {
 		return fmt.Sprintf("No samples of %s's processor and memory use yet.", product)
 	}
@@ -149,7 +145,7 @@ func machineText(product string, cpu, mem drawings.Usage) string {
 		product, perHour(cpu.Mean), thousands(int64(cpu.Peak)), thousands(int64(mem.Mean+0.5)), thousands(int64(mem.Peak)), thousands(cpu.Samples))
 }
 
-func (t *drawingsTab) showSettings(settings []drawings.Setting) {
+func (t *drawingsTab) showSettings(settings []localclient.Setting) {
 	t.settings.RemoveAll()
 	if len(settings) == 0 {
 		t.settings.Add(lowLabel("Every setting reported is at its default."))

@@ -1,47 +1,41 @@
-// Package drawings sums what a user's day records say about their
-// drawings — object counts, view changes and settings — into the "My
-// drawings" figures of My Insights. It reads only wire.Day records, which
-// the agent keeps for users who opted in to analytics, and never imports
-// Fyne.
-package drawings
+package localapi
+
+// My drawings: what a user's day records say about their drawings (object
+// counts, view changes, settings) and the product's process on this
+// workstation. It reads only the day records the agent keeps for users who
+// opted in to analytics.
 
 import (
+	"fmt"
+	"net/http"
 	"sort"
 
+	"teamlens/shared/localclient"
 	"teamlens/shared/wire"
 )
 
-// Summary is one product's drawing figures over a set of days.
-type Summary struct {
-	Product string
-	// Days is how many days had analytics for the product.
-	Days int
-	// Objects are the object types of a typical drawing: for each type the
-	// median, over days with object counts, of the day's largest count;
-	// most numerous first, types whose median is 0 left out.
-	Objects []Count
-	// Hours is the time in the product on days with analytics, which the
-	// view rates are per.
-	Hours float64
-	// Views are view changes per hour in the product, most frequent first;
-	// ViewsPerHour is their sum.
-	Views        []Rate
-	ViewsPerHour float64
-	// Settings are the latest value of each setting that differs from its
-	// default, or that has no known default; by name.
-	Settings []Setting
-	// CPU and Memory are what the product's process used on this
-	// workstation, sampled while it ran: percent of one core and MB.
-	CPU, Memory Usage
+func (s *Server) drawings(w http.ResponseWriter, r *http.Request, login string) {
+	n, err := daysParam(r, 90)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	p, ok := s.cfg.Catalog.Lookup(r.URL.Query().Get("product"))
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("product %q is not in the catalog", r.URL.Query().Get("product")))
+		return
+	}
+	win := s.window(n)
+	days, err := s.cfg.Store.Days(r.Context(), login, win.fromDate(), win.toDate())
+	if err != nil {
+		s.fail(w, "days", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, summarizeDrawings(days, p.Name, settingDefaults[p.Name]))
 }
 
-// Usage is a sampled resource: its mean over every sample and its peak.
-type Usage struct {
-	Samples    int64
-	Mean, Peak float64
-}
-
-func (u *Usage) add(st *wire.Stat) {
+// addUsage adds a day's samples of a resource.
+func addUsage(u *localclient.Usage, st *wire.Stat) {
 	if st == nil || st.Count == 0 {
 		return
 	}
@@ -51,30 +45,10 @@ func (u *Usage) add(st *wire.Stat) {
 	u.Peak = max(u.Peak, float64(st.Max))
 }
 
-// Count is a number of one object type.
-type Count struct {
-	Name  string
-	Count int64
-}
-
-// Rate is how often a view change happens per hour.
-type Rate struct {
-	Name    string
-	PerHour float64
-}
-
-// Setting is a setting's value and its product default.
-type Setting struct {
-	Name       string
-	Value      float64
-	Default    float64
-	HasDefault bool
-}
-
-// Summarize sums the days of product. Days of other products and days
+// summarizeDrawings sums the days of product. Days of other products and days
 // without analytics are skipped.
-func Summarize(days []wire.Day, product string, defaults map[string]float64) Summary {
-	s := Summary{Product: product}
+func summarizeDrawings(days []wire.Day, product string, defaults map[string]float64) localclient.Drawings {
+	s := localclient.Drawings{Product: product}
 	perType := map[string][]int64{}
 	objectDays := 0
 	views := map[string]int64{}
@@ -88,8 +62,8 @@ func Summarize(days []wire.Day, product string, defaults map[string]float64) Sum
 		a := d.Analytics
 		s.Days++
 		minutes += d.Minutes
-		s.CPU.add(a.CPUPct)
-		s.Memory.add(a.RSSMB)
+		addUsage(&s.CPU, a.CPUPct)
+		addUsage(&s.Memory, a.RSSMB)
 		if len(a.Objects) > 0 {
 			objectDays++
 			for name, n := range a.Objects {
@@ -111,7 +85,7 @@ func Summarize(days []wire.Day, product string, defaults map[string]float64) Sum
 			counts = append(counts, 0)
 		}
 		if m := median(counts); m > 0 {
-			s.Objects = append(s.Objects, Count{Name: name, Count: m})
+			s.Objects = append(s.Objects, localclient.Count{Name: name, Count: m})
 		}
 	}
 	sort.Slice(s.Objects, func(i, j int) bool {
@@ -125,7 +99,7 @@ func Summarize(days []wire.Day, product string, defaults map[string]float64) Sum
 	if minutes > 0 {
 		for name, n := range views {
 			r := float64(n) / s.Hours
-			s.Views = append(s.Views, Rate{Name: name, PerHour: r})
+			s.Views = append(s.Views, localclient.Rate{Name: name, PerHour: r})
 			s.ViewsPerHour += r
 		}
 	}
@@ -141,7 +115,7 @@ func Summarize(days []wire.Day, product string, defaults map[string]float64) Sum
 		if ok && def == v {
 			continue
 		}
-		s.Settings = append(s.Settings, Setting{Name: name, Value: v, Default: def, HasDefault: ok})
+		s.Settings = append(s.Settings, localclient.Setting{Name: name, Value: v, Default: def, HasDefault: ok})
 	}
 	sort.Slice(s.Settings, func(i, j int) bool { return s.Settings[i].Name < s.Settings[j].Name })
 	return s
@@ -155,10 +129,10 @@ func median(counts []int64) int64 {
 	return c[(len(c)-1)/2]
 }
 
-// Defaults are the out-of-the-box values of the settings My Insights
+// settingDefaults are the out-of-the-box values of the settings My Insights
 // compares against, per product. AutoCAD's are its documented system
 // variable defaults; a setting not listed is shown with no default.
-var Defaults = map[string]map[string]float64{
+var settingDefaults = map[string]map[string]float64{
 	"AutoCAD": {
 		"APERTURE":         10,
 		"CMDDIA":           1,

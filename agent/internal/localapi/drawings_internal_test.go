@@ -1,10 +1,11 @@
-package drawings
+package localapi
 
 import (
 	"fmt"
 	"reflect"
 	"testing"
 
+	"teamlens/shared/localclient"
 	"teamlens/shared/wire"
 )
 
@@ -12,7 +13,7 @@ func day(date, product string, minutes int, a *wire.Analytics) wire.Day {
 	return wire.Day{Date: date, Product: product, Version: "2027.1", Minutes: minutes, Analytics: a}
 }
 
-func TestSummarize(t *testing.T) {
+func TestSummarizeDrawings(t *testing.T) {
 	days := []wire.Day{
 		day("2026-11-02", "AutoCAD", 60, &wire.Analytics{
 			Objects:  map[string]int64{"LINE": 100, "CIRCLE": 4},
@@ -31,14 +32,14 @@ func TestSummarize(t *testing.T) {
 		day("2026-11-04", "Revit", 600, &wire.Analytics{Objects: map[string]int64{"WALL": 9}, Views: map[string]int64{"3d.orbit": 99}}),
 		day("2026-11-05", "AutoCAD", 600, nil),
 	}
-	got := Summarize(days, "AutoCAD", Defaults["AutoCAD"])
-	want := Summary{
+	got := summarizeDrawings(days, "AutoCAD", settingDefaults["AutoCAD"])
+	want := localclient.Drawings{
 		Product: "AutoCAD", Days: 3, Hours: 4,
 		// CIRCLE: 4, 0, 6 -> 4; HATCH: 0, 2, 3 -> 2; LINE: 100, 200, 300 -> 200.
-		Objects:      []Count{{"LINE", 200}, {"CIRCLE", 4}, {"HATCH", 2}},
-		Views:        []Rate{{"2d.zoom", 22.5}, {"3d.orbit", 1.5}},
+		Objects:      []localclient.Count{{Name: "LINE", Count: 200}, {Name: "CIRCLE", Count: 4}, {Name: "HATCH", Count: 2}},
+		Views:        []localclient.Rate{{Name: "2d.zoom", PerHour: 22.5}, {Name: "3d.orbit", PerHour: 1.5}},
 		ViewsPerHour: 24,
-		Settings: []Setting{
+		Settings: []localclient.Setting{
 			{Name: "FILEDIA", Value: 0, Default: 1, HasDefault: true},
 			{Name: "MYVAR", Value: 2},
 			{Name: "PICKBOX", Value: 5, Default: 3, HasDefault: true},
@@ -50,7 +51,7 @@ func TestSummarize(t *testing.T) {
 }
 
 func TestSummarizeNothing(t *testing.T) {
-	got := Summarize([]wire.Day{day("2026-11-05", "AutoCAD", 60, nil)}, "AutoCAD", Defaults["AutoCAD"])
+	got := summarizeDrawings([]wire.Day{day("2026-11-05", "AutoCAD", 60, nil)}, "AutoCAD", settingDefaults["AutoCAD"])
 	if got.Days != 0 || got.Objects != nil || got.Views != nil || got.Settings != nil || got.ViewsPerHour != 0 {
 		t.Fatalf("no analytics gave %+v", got)
 	}
@@ -77,7 +78,7 @@ func BenchmarkSummarizeYear(b *testing.B) {
 	}
 	b.ReportAllocs()
 	for b.Loop() {
-		Summarize(days, "AutoCAD", Defaults["AutoCAD"])
+		summarizeDrawings(days, "AutoCAD", settingDefaults["AutoCAD"])
 	}
 }
 
@@ -93,11 +94,11 @@ func TestSummarizeMachineUse(t *testing.T) {
 		}),
 		day("2026-11-03", "Revit", 60, &wire.Analytics{CPUPct: &wire.Stat{Count: 1, Sum: 99, Min: 99, Max: 99}}),
 	}
-	got := Summarize(days, "AutoCAD", nil)
-	if want := (Usage{Samples: 3, Mean: 30, Peak: 60}); got.CPU != want {
+	got := summarizeDrawings(days, "AutoCAD", nil)
+	if want := (localclient.Usage{Samples: 3, Mean: 30, Peak: 60}); got.CPU != want {
 		t.Errorf("CPU = %+v, want %+v", got.CPU, want)
 	}
-	if want := (Usage{Samples: 3, Mean: 800, Peak: 1400}); got.Memory != want {
+	if want := (localclient.Usage{Samples: 3, Mean: 800, Peak: 1400}); got.Memory != want {
 		t.Errorf("Memory = %+v, want %+v", got.Memory, want)
 	}
 }
