@@ -21,7 +21,7 @@ const (
 
 // Message is one message for one recipient in the outbox.
 type Message struct {
-	ID  string `json:"id"`
+	ID string `json:"id"`
 	// Key is unique: a message with the key of one already in the outbox is
 	// not added again (once per occurrence).
 	Key       string `json:"key"`
