@@ -106,6 +106,10 @@ func serveCommand() *command {
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key `file` of --tls-cert")
 	fs.Int64Var(&cfg.MaxBody, "max-body", server.DefaultMaxBody, "limit of an upload's inflated body in `bytes`")
 	fs.IntVar(&cfg.InsightsHour, "insights-hour", 2, "local `hour` after which the day before's insights are computed")
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "SMTP server to send mail through: smtp://USER@HOST:PORT (STARTTLS when offered) or smtps://USER@HOST:PORT (TLS); empty: no mail")
+	fs.StringVar(&cfg.SMTPPasswordFile, "smtp-password-file", "", "`file` holding the password of --smtp-url's user")
+	fs.StringVar(&cfg.MailFrom, "mail-from", "", "`address` mail is sent from")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "the console's `URL` as users reach it, for links in mail (default from --listen)")
 	c.run = func(ctx context.Context, e env) error {
 		cfg.DB, cfg.Catalog, cfg.Logger = e.DB, e.Catalog, e.Logger
 		if cfg.EnrollSecret == "" {

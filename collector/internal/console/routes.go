@@ -23,5 +23,8 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /teams/{team}/admins", h.auth(h.adminsShow))
 	m.HandleFunc("POST /teams/{team}/admins/tokens", h.auth(h.csrf(h.tokenMint)))
 	m.HandleFunc("POST /teams/{team}/admins/tokens/{id}/revoke", h.auth(h.csrf(h.tokenRevoke)))
+	// A reclaim notice's link: no sign-in, the token in the path is the proof.
+	m.HandleFunc("GET /keep/{token}", h.keepShow)
+	m.HandleFunc("POST /keep/{token}", h.keepSave)
 	m.HandleFunc("/", h.notFound)
 }
