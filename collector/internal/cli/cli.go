@@ -73,8 +73,8 @@ type ServeConfig struct {
 	// PublicURL is the console's address as users reach it, for the links
 	// in mail; default from Listen.
 	PublicURL string
-	Catalog         *catalog.Catalog
-	Logger          *slog.Logger
+	Catalog   *catalog.Catalog
+	Logger    *slog.Logger
 	// Ready, if set, receives the bound address once the server listens
 	// (tests listen on port 0).
 	Ready func(addr string)
