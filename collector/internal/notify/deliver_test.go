@@ -13,6 +13,7 @@ import (
 
 	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/notify"
+	"teamlens/collector/internal/notify/smtptest"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/store/storetest"
 	"teamlens/internal/testenv"
@@ -39,7 +40,7 @@ func importCSV(t *testing.T, st *store.Store, kind, body string) {
 	}
 }
 
-func mailer(t *testing.T, srv *smtpd, scheme, user, password string) *notify.Mailer {
+func mailer(t *testing.T, srv *smtptest.Server, scheme, user, password string) *notify.Mailer {
 	t.Helper()
 	u := scheme + "://"
 	if user != "" {
@@ -58,7 +59,7 @@ func mailer(t *testing.T, srv *smtpd, scheme, user, password string) *notify.Mai
 func TestMailDelivery(t *testing.T) {
 	for _, scheme := range []string{"smtp", "smtps"} {
 		t.Run(scheme, func(t *testing.T) {
-			srv := newSMTPD(t, scheme == "smtps", "robot", "s3cret")
+			srv := smtptest.New(t, scheme == "smtps", "robot", "s3cret")
 			st := storetest.Open(t, storetest.SQLiteDSN(t))
 			clk := newClock()
 			msgs := []store.Message{
@@ -114,7 +115,7 @@ func TestMailDelivery(t *testing.T) {
 // TestMailWrongPassword: a refused login is a failed attempt, kept for a
 // retry with its reason, and nothing is received.
 func TestMailWrongPassword(t *testing.T) {
-	srv := newSMTPD(t, false, "robot", "s3cret")
+	srv := smtptest.New(t, false, "robot", "s3cret")
 	st := storetest.Open(t, storetest.SQLiteDSN(t))
 	clk := newClock()
 	st.Enqueue(t.Context(), []store.Message{{Key: "k", Team: "acme", Channel: store.ChannelMail, Recipient: "a@example.com", Subject: "s", Body: "b"}}, clk.Now())
@@ -137,7 +138,7 @@ func TestMailWrongPassword(t *testing.T) {
 func TestExactlyOnce(t *testing.T) {
 	for _, e := range storetest.Engines(t) {
 		t.Run(e.Name, func(t *testing.T) {
-			srv := newSMTPD(t, false, "", "")
+			srv := smtptest.New(t, false, "", "")
 			dsn := e.DSN(t)
 			st := storetest.Open(t, dsn)
 			clk := newClock()

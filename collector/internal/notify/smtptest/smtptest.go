@@ -1,4 +1,7 @@
-package notify_test
+// Package smtptest is an SMTP server on a loopback TCP socket for tests:
+// EHLO, STARTTLS (or TLS from the first byte), AUTH PLAIN, MAIL, RCPT,
+// DATA, QUIT, keeping every message it received.
+package smtptest
 
 import (
 	"bufio"
@@ -19,11 +22,9 @@ import (
 	"teamlens/internal/testenv"
 )
 
-// smtpd is a small SMTP server on a loopback TCP socket: EHLO, STARTTLS
-// (or TLS from the first byte), AUTH PLAIN, MAIL, RCPT, DATA, QUIT. It
-// keeps what it received.
-type smtpd struct {
-	t        *testing.T
+// Server is a running test SMTP server.
+type Server struct {
+	t        testing.TB
 	ln       net.Listener
 	tls      *tls.Config
 	Pool     *x509.CertPool
@@ -32,21 +33,24 @@ type smtpd struct {
 	password string
 
 	mu   sync.Mutex
-	got  []received
+	got  []Received
 	fail int // answer the next DATA with 451 this many times
 }
 
-type received struct {
+// Received is one message as the server got it.
+type Received struct {
 	From, To string
 	Data     string
 	TLS      bool
 	AuthUser string
 }
 
-func newSMTPD(t *testing.T, implicit bool, user, password string) *smtpd {
+// New starts a server, closed when the test ends; with user set it
+// requires AUTH PLAIN as user and password.
+func New(t testing.TB, implicit bool, user, password string) *Server {
 	t.Helper()
 	cert, pool := selfSigned(t)
-	s := &smtpd{t: t, tls: &tls.Config{Certificates: []tls.Certificate{cert}}, Pool: pool, implicit: implicit, user: user, password: password}
+	s := &Server{t: t, tls: &tls.Config{Certificates: []tls.Certificate{cert}}, Pool: pool, implicit: implicit, user: user, password: password}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		testenv.Missing(t, "loopback TCP: %v", err)
@@ -60,17 +64,20 @@ func newSMTPD(t *testing.T, implicit bool, user, password string) *smtpd {
 	return s
 }
 
-func (s *smtpd) Addr() string { return s.ln.Addr().String() }
+// Addr is the server's host:port.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
 
-func (s *smtpd) Received() []received {
+// Received returns the messages received so far.
+func (s *Server) Received() []Received {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return append([]received(nil), s.got...)
+	return append([]Received(nil), s.got...)
 }
 
-func (s *smtpd) FailNext(n int) { s.mu.Lock(); s.fail = n; s.mu.Unlock() }
+// FailNext answers the next n DATA with 451.
+func (s *Server) FailNext(n int) { s.mu.Lock(); s.fail = n; s.mu.Unlock() }
 
-func (s *smtpd) serve() {
+func (s *Server) serve() {
 	for {
 		c, err := s.ln.Accept()
 		if err != nil {
@@ -80,13 +87,13 @@ func (s *smtpd) serve() {
 	}
 }
 
-func (s *smtpd) session(c net.Conn) {
+func (s *Server) session(c net.Conn) {
 	defer c.Close()
 	c.SetDeadline(time.Now().Add(30 * time.Second))
 	r, w := bufio.NewReader(c), bufio.NewWriter(c)
 	say := func(line string) { w.WriteString(line + "\r\n"); w.Flush() }
 	_, secure := c.(*tls.Conn)
-	var cur received
+	var cur Received
 	authed := ""
 	say("220 test ESMTP")
 	for {
@@ -129,7 +136,7 @@ func (s *smtpd) session(c net.Conn) {
 				say("530 authentication required")
 				continue
 			}
-			cur = received{From: angle(line), TLS: secure, AuthUser: authed}
+			cur = Received{From: angle(line), TLS: secure, AuthUser: authed}
 			say("250 ok")
 		case "RCPT":
 			cur.To = angle(line)
@@ -167,7 +174,7 @@ func (s *smtpd) session(c net.Conn) {
 	}
 }
 
-func selfSigned(t *testing.T) (tls.Certificate, *x509.CertPool) {
+func selfSigned(t testing.TB) (tls.Certificate, *x509.CertPool) {
 	t.Helper()
 	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
