@@ -12,6 +12,8 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/base64"
+	"encoding/pem"
+	"io"
 	"math/big"
 	"net"
 	"strings"
@@ -24,10 +26,12 @@ import (
 
 // Server is a running test SMTP server.
 type Server struct {
-	t        testing.TB
-	ln       net.Listener
-	tls      *tls.Config
-	Pool     *x509.CertPool
+	t    testing.TB
+	ln   net.Listener
+	tls  *tls.Config
+	Pool *x509.CertPool // verifies the server's certificate
+	// CertPEM is that certificate, for a client in another process.
+	CertPEM  []byte
 	implicit bool
 	user     string
 	password string
@@ -35,6 +39,8 @@ type Server struct {
 	mu   sync.Mutex
 	got  []Received
 	fail int // answer the next DATA with 451 this many times
+	hang int // answer the next DATA never, this many times
+	hung chan struct{}
 }
 
 // Received is one message as the server got it.
@@ -50,7 +56,8 @@ type Received struct {
 func New(t testing.TB, implicit bool, user, password string) *Server {
 	t.Helper()
 	cert, pool := selfSigned(t)
-	s := &Server{t: t, tls: &tls.Config{Certificates: []tls.Certificate{cert}}, Pool: pool, implicit: implicit, user: user, password: password}
+	s := &Server{t: t, tls: &tls.Config{Certificates: []tls.Certificate{cert}}, Pool: pool,
+		CertPEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: cert.Certificate[0]}), implicit: implicit, user: user, password: password}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		testenv.Missing(t, "loopback TCP: %v", err)
@@ -76,6 +83,17 @@ func (s *Server) Received() []Received {
 
 // FailNext answers the next n DATA with 451.
 func (s *Server) FailNext(n int) { s.mu.Lock(); s.fail = n; s.mu.Unlock() }
+
+// HangNext never answers the next message's final dot, and closes the
+// channel it returns when that message has been read whole: its sender is
+// then between sending and learning it was accepted. The message is not
+// kept.
+func (s *Server) HangNext() <-chan struct{} {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.hang, s.hung = 1, make(chan struct{})
+	return s.hung
+}
 
 func (s *Server) serve() {
 	for {
@@ -155,6 +173,13 @@ func (s *Server) session(c net.Conn) {
 				b.WriteString(strings.TrimPrefix(l, "."))
 			}
 			s.mu.Lock()
+			if s.hang > 0 {
+				s.hang--
+				close(s.hung)
+				s.mu.Unlock()
+				io.Copy(io.Discard, r) // until the client is gone
+				return
+			}
 			if s.fail > 0 {
 				s.fail--
 				s.mu.Unlock()
