@@ -3,11 +3,14 @@ package watch_test
 import (
 	"context"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
+	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/store/storetest"
+	"teamlens/shared/catalog"
 )
 
 // TestNotifyRoutesRoles: primary and secondary change policies and
@@ -84,5 +87,35 @@ func TestNotifyRoutesRoles(t *testing.T) {
 	}
 	if got := s.do("DELETE", "/v1/teams/acme/webhooks/"+hooks.Webhooks[0].ID, sec, nil, nil); got != http.StatusNoContent {
 		t.Errorf("delete webhook: %d", got)
+	}
+}
+
+// TestTeamRemovedWithNotifySettings: a team with a webhook and a reclaim
+// policy can still be removed by an import that replaces the teams.
+func TestTeamRemovedWithNotifySettings(t *testing.T) {
+	s := newSite(t, storetest.SQLiteDSN(t))
+	seedReclaim(t, s)
+	ctx := context.Background()
+	if st := s.do("POST", "/v1/teams/acme/webhooks", s.token, map[string]string{"url": "https://example.com/h", "kind": "slack"}, nil); st != 201 {
+		t.Fatal(st)
+	}
+	if st := s.do("PUT", "/v1/teams/acme/reclaim/AutoCAD", s.token, map[string]any{}, nil); st != 200 {
+		t.Fatal(st)
+	}
+	s.load("teams", "team,name,plan,user_management\nother,Other,premium,named\n")
+	for _, r := range []struct{ kind, body string }{
+		{"subscriptions", "subscription,team,product,type,seats,channel,start,end\nO1,other,AutoCAD,single-user,1,online," + s.day(10) + "," + s.day(-10) + "\n"},
+		{"teams", "team,name,plan,user_management\nother,Other,premium,named\n"},
+	} {
+		f, err := license.Parse(r.kind, strings.NewReader(r.body), catalog.Builtin())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.st.ImportReplace(ctx, f); err != nil {
+			t.Fatalf("replace %s: %v", r.kind, err)
+		}
+	}
+	if err := s.watcher.Pass(ctx); err != nil {
+		t.Fatalf("pass after the team went: %v", err)
 	}
 }

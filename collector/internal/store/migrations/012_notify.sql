@@ -30,10 +30,11 @@ CREATE TABLE outbox (
 CREATE INDEX outbox_due ON outbox (state, next_at);
 CREATE INDEX outbox_team ON outbox (team, created_at);
 
--- A team's webhooks; secret signs generic bodies and is shown once.
+-- A team's webhooks; secret signs generic bodies and is shown once. No
+-- foreign key to teams: `import --replace` may remove a team.
 CREATE TABLE webhooks (
 	id         TEXT PRIMARY KEY,
-	team       TEXT NOT NULL REFERENCES teams(team),
+	team       TEXT NOT NULL,
 	url        TEXT NOT NULL,
 	kind       TEXT NOT NULL,
 	secret     TEXT NOT NULL,
@@ -44,7 +45,7 @@ CREATE INDEX webhooks_team ON webhooks (team);
 
 -- One reclaim policy per team and product; keep_list is emails, one a line.
 CREATE TABLE reclaim_policies (
-	team            TEXT NOT NULL REFERENCES teams(team),
+	team            TEXT NOT NULL,
 	product         TEXT NOT NULL,
 	inactive_days   BIGINT NOT NULL,
 	notice_days     BIGINT NOT NULL,
