@@ -73,8 +73,11 @@ type ServeConfig struct {
 	// PublicURL is the console's address as users reach it, for the links
 	// in mail; default from Listen.
 	PublicURL string
-	Catalog   *catalog.Catalog
-	Logger    *slog.Logger
+	// AlertSeatsPercent is the share of a subscription's seats assigned
+	// that raises an alert; default 90.
+	AlertSeatsPercent int
+	Catalog           *catalog.Catalog
+	Logger            *slog.Logger
 	// Ready, if set, receives the bound address once the server listens
 	// (tests listen on port 0).
 	Ready func(addr string)

@@ -109,6 +109,7 @@ func serveCommand() *command {
 	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "SMTP server to send mail through: smtp://USER@HOST:PORT (STARTTLS when offered) or smtps://USER@HOST:PORT (TLS); empty: no mail")
 	fs.StringVar(&cfg.SMTPPasswordFile, "smtp-password-file", "", "`file` holding the password of --smtp-url's user")
 	fs.StringVar(&cfg.MailFrom, "mail-from", "", "`address` mail is sent from")
+	fs.IntVar(&cfg.AlertSeatsPercent, "alert-seats-percent", 90, "`percent` of a subscription's seats assigned that raises an alert (1-100)")
 	fs.StringVar(&cfg.PublicURL, "public-url", "", "the console's `URL` as users reach it, for links in mail (default from --listen)")
 	c.run = func(ctx context.Context, e env) error {
 		cfg.DB, cfg.Catalog, cfg.Logger = e.DB, e.Catalog, e.Logger

@@ -14,6 +14,9 @@ import (
 
 // newMailer checks the mail flags; nil without --smtp-url.
 func newMailer(cfg ServeConfig) (*notify.Mailer, error) {
+	if cfg.AlertSeatsPercent < 0 || cfg.AlertSeatsPercent > 100 {
+		return nil, fmt.Errorf("--alert-seats-percent %d is not 1..100", cfg.AlertSeatsPercent)
+	}
 	if cfg.SMTPURL == "" {
 		if cfg.MailFrom != "" || cfg.SMTPPasswordFile != "" {
 			return nil, fmt.Errorf("--mail-from and --smtp-password-file need --smtp-url")
@@ -56,7 +59,8 @@ func notifyRunner(cfg ServeConfig, st *store.Store, svc *teams.Service, mailer *
 	if mailer == nil {
 		cfg.Logger.Info("no --smtp-url: no mail is sent and the reclaim policies send no notice")
 	}
-	w := watch.New(watch.Config{Store: st, Teams: svc, Mail: mailer != nil, BaseURL: base, Logger: cfg.Logger})
+	w := watch.New(watch.Config{Store: st, Teams: svc, Mail: mailer != nil, BaseURL: base, Logger: cfg.Logger,
+		SeatsPercent: cfg.AlertSeatsPercent})
 	d := &notify.Deliverer{Store: st, Mailer: mailer, Logger: cfg.Logger}
 	return &watch.Runner{Watcher: w, Deliverer: d, Logger: cfg.Logger}
 }

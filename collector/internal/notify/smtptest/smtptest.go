@@ -33,6 +33,7 @@ type Server struct {
 	// CertPEM is that certificate, for a client in another process.
 	CertPEM  []byte
 	implicit bool
+	plain    bool // offers no STARTTLS
 	user     string
 	password string
 
@@ -72,6 +73,16 @@ func New(t testing.TB, implicit bool, user, password string) *Server {
 }
 
 // Addr is the server's host:port.
+// NewPlain starts a server that offers no TLS and takes no AUTH, as a
+// relay on the same host.
+func NewPlain(t testing.TB) *Server {
+	s := New(t, false, "", "")
+	s.mu.Lock()
+	s.plain = true
+	s.mu.Unlock()
+	return s
+}
+
 func (s *Server) Addr() string { return s.ln.Addr().String() }
 
 // Received returns the messages received so far.
@@ -111,6 +122,9 @@ func (s *Server) session(c net.Conn) {
 	r, w := bufio.NewReader(c), bufio.NewWriter(c)
 	say := func(line string) { w.WriteString(line + "\r\n"); w.Flush() }
 	_, secure := c.(*tls.Conn)
+	s.mu.Lock()
+	plain := s.plain
+	s.mu.Unlock()
 	var cur Received
 	authed := ""
 	say("220 test ESMTP")
@@ -124,7 +138,7 @@ func (s *Server) session(c net.Conn) {
 		switch verb {
 		case "EHLO", "HELO":
 			w.WriteString("250-test\r\n")
-			if !secure {
+			if !secure && !plain {
 				w.WriteString("250-STARTTLS\r\n")
 			}
 			if s.user != "" {
