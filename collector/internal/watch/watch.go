@@ -6,6 +6,7 @@ package watch
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -137,24 +138,19 @@ type Runner struct {
 // passDayKey is the job state of the last day the passes ran.
 const passDayKey = "notify.last_pass_day"
 
-// Tick runs the passes if they have not run today, then delivers.
+// Tick runs the passes if they have not run today, then delivers: a pass
+// that fails does not hold up the messages decided already.
 func (r *Runner) Tick(ctx context.Context) error {
 	st := r.Watcher.cfg.Store
 	today := r.Watcher.today()
 	last, err := st.State(ctx, passDayKey)
-	if err != nil {
-		return err
-	}
-	if last != today {
-		if err := r.Watcher.Pass(ctx); err != nil {
-			return err
-		}
-		if err := st.SetState(ctx, passDayKey, today); err != nil {
-			return err
+	if err == nil && last != today {
+		if err = r.Watcher.Pass(ctx); err == nil {
+			err = st.SetState(ctx, passDayKey, today)
 		}
 	}
-	_, err = r.Deliverer.Deliver(ctx)
-	return err
+	_, derr := r.Deliverer.Deliver(ctx)
+	return errors.Join(err, derr)
 }
 
 // Run ticks at once and then every Interval; a failed tick is logged and
