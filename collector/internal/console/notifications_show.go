@@ -11,17 +11,18 @@ import (
 )
 
 type notificationsPage struct {
-	CanChange bool
-	Policies  []store.Policy
-	Products  []string // of the team's subscriptions, for a new policy
-	Preview   *teams.ReclaimPreview
-	Form      store.Policy // the policy form's values
-	Webhooks  []store.Webhook
-	Secret    string // of a webhook just added, shown once
-	Outbox    []store.Message
-	DigestOn  bool
-	Done      string
-	Error     string
+	CanChange  bool
+	Policies   []store.Policy
+	Products   []string // of the team's subscriptions, for a new policy
+	Preview    *teams.ReclaimPreview
+	Form       store.Policy // the policy form's values
+	Webhooks   []store.Webhook
+	Secret     string // of a webhook just added, shown once
+	Outbox     []store.Message
+	DigestOn   bool
+	Recipients []teams.Recipient
+	Done       string
+	Error      string
 }
 
 // notificationsShow is the team's Notifications page: reclaim policies
@@ -85,6 +86,9 @@ func (h *Handler) notificationsPage(r *http.Request, q *request, t teams.Team) (
 		if p.Outbox, err = h.cfg.Teams.Outbox(ctx, q.who, t.Team); err != nil {
 			return nil, err
 		}
+	}
+	if p.Recipients, err = h.cfg.Teams.Recipients(ctx, q.who, t.Team); err != nil {
+		return nil, err
 	}
 	p.DigestOn, err = h.cfg.Teams.DigestOn(ctx, q.who)
 	return p, err

@@ -322,3 +322,24 @@ func TestWebhookBodies(t *testing.T) {
 		t.Error("a deleted webhook was posted to")
 	}
 }
+
+// TestPruneOutbox: settled messages older than the cut go; pending ones
+// stay whatever their age.
+func TestPruneOutbox(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLiteDSN(t))
+	clk := newClock()
+	srv := smtptest.New(t, false, "", "")
+	st.Enqueue(t.Context(), []store.Message{{Key: "sent", Team: "acme", Channel: store.ChannelMail, Recipient: "a@example.com", Subject: "s", Body: "b"}}, clk.Now())
+	if r, err := (&notify.Deliverer{Store: st, Mailer: mailer(t, srv, "smtp", "", ""), Now: clk.Now}).Deliver(t.Context()); err != nil || r.Sent != 1 {
+		t.Fatal(r, err)
+	}
+	st.Enqueue(t.Context(), []store.Message{{Key: "waiting", Team: "acme", Channel: store.ChannelMail, Recipient: "a@example.com", Subject: "s", Body: "b"}}, clk.Now())
+	if n, err := st.PruneOutbox(t.Context(), clk.Now()); err != nil || n != 0 {
+		t.Fatalf("prune before the cut: %d %v", n, err)
+	}
+	n, err := st.PruneOutbox(t.Context(), clk.Now().Add(time.Second))
+	list, _ := st.Outbox(t.Context(), "acme", 10)
+	if err != nil || n != 1 || len(list) != 1 || list[0].Key != "waiting" {
+		t.Errorf("prune: %d %v, left %+v", n, err, list)
+	}
+}

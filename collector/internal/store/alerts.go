@@ -65,8 +65,8 @@ type SilentDevice struct {
 }
 
 // SilentDevices lists the devices, not revoked, whose last upload was
-// before cutoff.
-func (s *Store) SilentDevices(ctx context.Context, cutoff time.Time) ([]SilentDevice, error) {
+// before cutoff and not before since.
+func (s *Store) SilentDevices(ctx context.Context, since, cutoff time.Time) ([]SilentDevice, error) {
 	var out []SilentDevice
 	idx := map[string]int{}
 	err := s.each(ctx, `SELECT d.id, d.hostname, d.last_upload_at, COALESCE(t.team, '') FROM devices d
@@ -75,8 +75,8 @@ func (s *Store) SilentDevices(ctx context.Context, cutoff time.Time) ([]SilentDe
 			JOIN assignments a ON a.email = u.email
 			JOIN subscriptions x ON x.subscription = a.subscription
 			WHERE l.day >= ?) t ON t.device_id = d.id
-		WHERE d.revoked_at IS NULL AND d.last_upload_at IS NOT NULL AND d.last_upload_at < ?
-		ORDER BY d.id, t.team`, []any{cutoff.AddDate(0, 0, -90).Format("2006-01-02"), stamp(cutoff)}, func(r *sql.Rows) error {
+		WHERE d.revoked_at IS NULL AND d.last_upload_at >= ? AND d.last_upload_at < ?
+		ORDER BY d.id, t.team`, []any{cutoff.AddDate(0, 0, -90).Format("2006-01-02"), stamp(since), stamp(cutoff)}, func(r *sql.Rows) error {
 		var d SilentDevice
 		var team string
 		if err := r.Scan(&d.ID, &d.Hostname, &d.LastUpload, &team); err != nil {

@@ -194,3 +194,14 @@ func (s *Store) Outbox(ctx context.Context, team string, limit int) ([]Message, 
 	}
 	return out, nil
 }
+
+// PruneOutbox removes messages sent, given up or cancelled before before,
+// and returns how many.
+func (s *Store) PruneOutbox(ctx context.Context, before time.Time) (int64, error) {
+	res, err := s.db.ExecContext(ctx, `DELETE FROM outbox WHERE state <> ? AND created_at < ?`, OutboxPending, auditStamp(before))
+	if err != nil {
+		return 0, fmt.Errorf("prune outbox: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n, nil
+}

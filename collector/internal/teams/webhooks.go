@@ -70,3 +70,34 @@ func (s *Service) DigestOn(ctx context.Context, who store.Admin) (bool, error) {
 	off, err := s.cfg.Store.DigestOff(ctx)
 	return !off[who.Email], err
 }
+
+// Recipient is an admin of a team as the notifications reach them.
+type Recipient struct {
+	Email       string `json:"email"`
+	Role        string `json:"role"`
+	CanPurchase bool   `json:"can_purchase"` // gets over-assignment alerts
+	Digest      bool   `json:"digest"`       // gets the weekly digest
+}
+
+// Recipients lists who of team's admins gets its mail: primary,
+// secondary and sso admins get alerts and reclaim reports.
+func (s *Service) Recipients(ctx context.Context, who store.Admin, team string) ([]Recipient, error) {
+	if _, err := s.grant(who, team, needRead); err != nil {
+		return nil, err
+	}
+	grants, err := s.cfg.Store.Grants(ctx, "")
+	if err != nil {
+		return nil, err
+	}
+	off, err := s.cfg.Store.DigestOff(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := []Recipient{}
+	for _, g := range grants {
+		if g.Team == team && allows(g.Role, needRead) {
+			out = append(out, Recipient{Email: g.Email, Role: g.Role, CanPurchase: g.CanPurchase, Digest: !off[g.Email]})
+		}
+	}
+	return out, nil
+}

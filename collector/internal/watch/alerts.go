@@ -107,10 +107,14 @@ func (w *Watcher) Alerts(ctx context.Context) error {
 	return w.silent(ctx, now)
 }
 
+// silentHorizonDays bounds how long a silent device is looked at: one
+// gone for longer was told of long ago (and its message may be pruned).
+const silentHorizonDays = 90
+
 // silent tells the teams whose users a device reported that it stopped
 // reporting; once per silence (a new upload starts another).
 func (w *Watcher) silent(ctx context.Context, now time.Time) error {
-	devices, err := w.cfg.Store.SilentDevices(ctx, now.AddDate(0, 0, -w.cfg.SilentDays))
+	devices, err := w.cfg.Store.SilentDevices(ctx, now.AddDate(0, 0, -silentHorizonDays), now.AddDate(0, 0, -w.cfg.SilentDays))
 	if err != nil {
 		return err
 	}

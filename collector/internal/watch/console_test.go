@@ -111,6 +111,10 @@ func TestNotificationsPage(t *testing.T) {
 	if !off["adm@x.com"] {
 		t.Error("the digest is still on")
 	}
+	_, page = get(t, b, base)
+	if !strings.Contains(page, `<tr data-recipient="adm@x.com"><td>adm@x.com</td><td>primary</td><td>yes</td><td>off</td></tr>`) {
+		t.Error("the recipients do not show the admin, who may purchase, with the digest off")
+	}
 
 	sso := signIn(t, s, s.admin("sso@x.com", "sso", false))
 	st, page = get(t, sso, base)

@@ -37,6 +37,9 @@ type Config struct {
 	SilentDays int
 }
 
+// KeepMessagesDays is how long delivered (or given up) messages are kept.
+const KeepMessagesDays = 400
+
 // Watcher runs the passes.
 type Watcher struct{ cfg Config }
 
@@ -72,7 +75,10 @@ func (w *Watcher) Pass(ctx context.Context) error {
 		if err := w.Digest(ctx); err != nil {
 			return fmt.Errorf("digest: %w", err)
 		}
-		return nil
+		// Keys outlive their rows only where no decision repeats: an
+		// ending alert's day is long past after KeepMessages.
+		_, err := w.cfg.Store.PruneOutbox(ctx, w.now().AddDate(0, 0, -KeepMessagesDays))
+		return err
 	})
 	return err
 }
