@@ -98,6 +98,7 @@ func serveCommand() *command {
 		"collector serve --db /var/lib/teamlens-collector/collector.db --listen :8443 \\\n    --tls-cert cert.pem --tls-key key.pem --enroll-secret S", true)
 	var cfg ServeConfig
 	fs := c.Flags
+	notifyFlags(fs, &cfg)
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "`address` to listen on")
 	fs.StringVar(&cfg.EnrollSecret, "enroll-secret", "", "shared `secret` agents enroll with (default $TEAMLENS_ENROLL_SECRET, which keeps it out of the process list); empty: only minted enroll tokens")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark the console's cookies Secure even on plain HTTP: for a collector behind a TLS proxy (under --tls-cert they always are)")
@@ -106,11 +107,6 @@ func serveCommand() *command {
 	fs.StringVar(&cfg.TLSKey, "tls-key", "", "PEM private key `file` of --tls-cert")
 	fs.Int64Var(&cfg.MaxBody, "max-body", server.DefaultMaxBody, "limit of an upload's inflated body in `bytes`")
 	fs.IntVar(&cfg.InsightsHour, "insights-hour", 2, "local `hour` after which the day before's insights are computed")
-	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "SMTP server to send mail through: smtp://USER@HOST:PORT (STARTTLS when offered) or smtps://USER@HOST:PORT (TLS); empty: no mail")
-	fs.StringVar(&cfg.SMTPPasswordFile, "smtp-password-file", "", "`file` holding the password of --smtp-url's user")
-	fs.StringVar(&cfg.MailFrom, "mail-from", "", "`address` mail is sent from")
-	fs.IntVar(&cfg.AlertSeatsPercent, "alert-seats-percent", 90, "`percent` of a subscription's seats assigned that raises an alert (1-100)")
-	fs.StringVar(&cfg.PublicURL, "public-url", "", "the console's `URL` as users reach it, for links in mail (default from --listen)")
 	c.run = func(ctx context.Context, e env) error {
 		cfg.DB, cfg.Catalog, cfg.Logger = e.DB, e.Catalog, e.Logger
 		if cfg.EnrollSecret == "" {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -11,6 +12,15 @@ import (
 	"teamlens/collector/internal/teams"
 	"teamlens/collector/internal/watch"
 )
+
+// notifyFlags adds serve's flags of mail and alerts.
+func notifyFlags(fs *flag.FlagSet, cfg *ServeConfig) {
+	fs.StringVar(&cfg.SMTPURL, "smtp-url", "", "SMTP server to send mail through: smtp://USER@HOST:PORT (STARTTLS when offered) or smtps://USER@HOST:PORT (TLS); empty: no mail")
+	fs.StringVar(&cfg.SMTPPasswordFile, "smtp-password-file", "", "`file` holding the password of --smtp-url's user")
+	fs.StringVar(&cfg.MailFrom, "mail-from", "", "`address` mail is sent from")
+	fs.IntVar(&cfg.AlertSeatsPercent, "alert-seats-percent", 90, "`percent` of a subscription's seats assigned that raises an alert (1-100)")
+	fs.StringVar(&cfg.PublicURL, "public-url", "", "the console's `URL` as users reach it, for links in mail (default from --listen)")
+}
 
 // newMailer checks the mail flags; nil without --smtp-url.
 func newMailer(cfg ServeConfig) (*notify.Mailer, error) {
