@@ -218,39 +218,80 @@ func (s *Store) ResolveNotice(ctx context.Context, id, state string, now time.Ti
 	return err
 }
 
+// Outcomes of ReclaimSeat.
+const (
+	SeatReclaimed = "reclaimed"
+	SeatWaiting   = "waiting"   // the notice mail is not out, or was late: the notice runs on
+	SeatCancelled = "cancelled" // seat gone, or the notice mail given up (a new notice follows)
+)
+
 // ReclaimSeat removes the seat of an open notice (the Unassign path,
 // audited as reclaim-policy with why), closes the notice and enqueues the
-// messages telling it, all in one transaction. A seat gone already
-// cancels the notice and sends nothing; it returns whether it reclaimed.
-func (s *Store) ReclaimSeat(ctx context.Context, n Notice, why, today string, msgs []Message, now time.Time) (bool, error) {
-	reclaimed := false
+// messages telling it, all in one transaction. No seat goes unless the
+// notice mail (outbox key noticeKey) was delivered a whole notice before
+// today: a late mail moves the notice's end, one not yet sent holds it,
+// one given up cancels the notice. A seat gone already cancels it too.
+func (s *Store) ReclaimSeat(ctx context.Context, n Notice, noticeDays int, noticeKey, why, today string, msgs []Message, now time.Time) (string, error) {
+	outcome := ""
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
-		var state string
-		err := tx.QueryRowContext(ctx, `SELECT state FROM reclaim_notices WHERE id = ?`+s.forUpdate(), n.ID).Scan(&state)
+		cur, err := scanNotice(tx.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM reclaim_notices WHERE id = ?`+s.forUpdate(), n.ID))
 		if err != nil {
 			return err
 		}
-		if state != NoticeOpen {
+		if cur.State != NoticeOpen {
+			outcome = cur.State
 			return nil
+		}
+		var state, sentAt string
+		err = tx.QueryRowContext(ctx, `SELECT state, COALESCE(sent_at, '') FROM outbox WHERE msg_key = ?`, noticeKey).Scan(&state, &sentAt)
+		if errors.Is(err, sql.ErrNoRows) {
+			state, err = OutboxCancelled, nil
+		}
+		if err != nil {
+			return err
+		}
+		closeAs := func(st string) error {
+			_, err := tx.ExecContext(ctx, `UPDATE reclaim_notices SET state = ?, resolved_at = ? WHERE id = ?`, st, stamp(now), n.ID)
+			return err
+		}
+		switch state {
+		case OutboxPending:
+			outcome = SeatWaiting
+			return nil
+		case OutboxFailed, OutboxCancelled:
+			outcome = SeatCancelled
+			return closeAs(NoticeCancelled)
+		}
+		if end := lateEnd(sentAt, noticeDays); end > cur.ExpiresOn {
+			outcome = SeatWaiting
+			_, err := tx.ExecContext(ctx, `UPDATE reclaim_notices SET expires_on = ? WHERE id = ?`, end, n.ID)
+			return err
 		}
 		c := Change{Team: n.Team, Subscription: n.Subscription, Email: n.Email, Actor: ReclaimActor, CanPurchase: true}
 		err = unassign(ctx, tx, c, today, now, why)
-		final := NoticeReclaimed
 		if errors.Is(err, ErrNotFound) {
-			final, err = NoticeCancelled, nil
+			outcome = SeatCancelled
+			return closeAs(NoticeCancelled)
 		}
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, `UPDATE reclaim_notices SET state = ?, resolved_at = ? WHERE id = ?`, final, stamp(now), n.ID); err != nil {
+		if err := closeAs(NoticeReclaimed); err != nil {
 			return err
 		}
-		if final != NoticeReclaimed {
-			return nil
-		}
-		reclaimed = true
+		outcome = SeatReclaimed
 		_, err = enqueue(ctx, tx, msgs, now)
 		return err
 	})
-	return reclaimed, err
+	return outcome, err
+}
+
+// lateEnd is the end a notice has when its mail went out at sentAt: a
+// whole notice period after the day it was sent.
+func lateEnd(sentAt string, noticeDays int) string {
+	sent, err := time.Parse("2006-01-02", sentAt[:min(len(sentAt), 10)])
+	if err != nil {
+		return ""
+	}
+	return sent.AddDate(0, 0, noticeDays).Format("2006-01-02")
 }

@@ -110,7 +110,7 @@ I still need it: %s%s%s
 The link works once, without signing in, until %s.
 `, nameOr(c), p.Product, c.Subscription, reason(c), n.ExpiresOn, w.cfg.BaseURL, KeepPath, token, n.ExpiresOn)
 	_, err = w.cfg.Store.OpenNotice(ctx, n, hash, func(id string) []store.Message {
-		return []store.Message{{Key: "reclaim.notice:" + id + "|mail:" + c.Email, Team: p.Team, Kind: "reclaim.notice",
+		return []store.Message{{Key: noticeKey(id, c.Email), Team: p.Team, Kind: "reclaim.notice",
 			Channel: store.ChannelMail, Recipient: c.Email, Subject: subject, Body: body}}
 	}, w.now())
 	if err == nil {
@@ -130,12 +130,18 @@ Ask an admin of team %s for a seat again if it is needed.
 	key := "reclaim.done:" + c.NoticeID
 	msgs := w.fanout(key, p.Team, "reclaim.done", subject, body, append([]string{c.Email}, emails(who.admins)...), who.hooks)
 	n := store.Notice{ID: c.NoticeID, Team: p.Team, Product: p.Product, Subscription: c.Subscription, Email: c.Email}
-	done, err := w.cfg.Store.ReclaimSeat(ctx, n, why, today, msgs, w.now())
-	if done {
+	outcome, err := w.cfg.Store.ReclaimSeat(ctx, n, p.NoticeDays, noticeKey(c.NoticeID, c.Email), why, today, msgs, w.now())
+	switch outcome {
+	case store.SeatReclaimed:
 		w.cfg.Logger.Info("seat reclaimed", "team", p.Team, "product", p.Product, "subscription", c.Subscription, "user", c.Email)
+	case store.SeatWaiting:
+		w.cfg.Logger.Warn("seat not reclaimed: the notice mail is not delivered, or was late", "team", p.Team, "product", p.Product, "user", c.Email)
 	}
-	return done, err
+	return outcome == store.SeatReclaimed, err
 }
+
+// noticeKey is the outbox key of a notice's mail.
+func noticeKey(notice, email string) string { return "reclaim.notice:" + notice + "|mail:" + email }
 
 func nameOr(c teams.ReclaimCandidate) string {
 	if c.Name != "" {
