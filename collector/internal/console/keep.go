@@ -8,6 +8,7 @@ import (
 )
 
 type keepPage struct {
+	Notice *store.Notice // the open notice the link answers
 	Token  string
 	CSRF   string
 	Kept   *store.Notice
@@ -20,7 +21,16 @@ type keepPage struct {
 // opens every link keeps no seat; the button's POST does.
 func (h *Handler) keepShow(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Referrer-Policy", "no-referrer")
-	h.render(w, r, http.StatusOK, "keep", view{Title: "Keep your seat", Page: keepPage{Token: r.PathValue("token"), CSRF: h.signInCSRF(w, r)}})
+	n, err := h.cfg.Teams.Notice(r.Context(), r.PathValue("token"))
+	if errors.Is(err, store.ErrNoticeGone) {
+		h.render(w, r, http.StatusGone, "keep", view{Title: "Keep your seat", Page: keepPage{Gone: true}})
+		return
+	}
+	if err != nil {
+		h.serverError(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "keep", view{Title: "Keep your seat", Page: keepPage{Notice: &n, Token: r.PathValue("token"), CSRF: h.signInCSRF(w, r)}})
 }
 
 // keepSave answers the notice: the seat stays. The link's token is the

@@ -295,3 +295,13 @@ func lateEnd(sentAt string, noticeDays int) string {
 	}
 	return sent.AddDate(0, 0, noticeDays).Format("2006-01-02")
 }
+
+// OpenNoticeByToken returns the open notice of a link's token hash that
+// can still be answered on today, changing nothing; ErrNoticeGone else.
+func (s *Store) OpenNoticeByToken(ctx context.Context, tokenHash, today string) (Notice, error) {
+	n, err := scanNotice(s.db.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM reclaim_notices WHERE token_hash = ?`, tokenHash))
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (n.State != NoticeOpen || today >= n.ExpiresOn)) {
+		return Notice{}, ErrNoticeGone
+	}
+	return n, err
+}

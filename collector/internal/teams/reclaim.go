@@ -301,6 +301,15 @@ func (s *Service) KeepSeat(ctx context.Context, token string) (store.Notice, err
 	return n, err
 }
 
+// Notice is the open notice of a link's token, read only (a mail scanner
+// opening the link answers nothing).
+func (s *Service) Notice(ctx context.Context, token string) (store.Notice, error) {
+	if token == "" {
+		return store.Notice{}, store.ErrNoticeGone
+	}
+	return s.cfg.Store.OpenNoticeByToken(ctx, store.HashToken(token), s.Today())
+}
+
 // RefreshTeam recomputes today's license findings of team after a change
 // nobody asked for over the API (a reclaimed seat).
 func (s *Service) RefreshTeam(ctx context.Context, team string) error { return s.recompute(ctx, team) }
