@@ -73,6 +73,9 @@ type ServeConfig struct {
 	// PublicURL is the console's address as users reach it, for the links
 	// in mail; default from Listen.
 	PublicURL string
+	// NotifyInterval is how often the outbox is delivered and changes are
+	// looked for; default 1 minute.
+	NotifyInterval time.Duration
 	// AlertSeatsPercent is the share of a subscription's seats assigned
 	// that raises an alert; default 90.
 	AlertSeatsPercent int

@@ -72,5 +72,5 @@ func notifyRunner(cfg ServeConfig, st *store.Store, svc *teams.Service, mailer *
 	w := watch.New(watch.Config{Store: st, Teams: svc, Mail: mailer != nil, BaseURL: base, Logger: cfg.Logger,
 		SeatsPercent: cfg.AlertSeatsPercent})
 	d := &notify.Deliverer{Store: st, Mailer: mailer, Logger: cfg.Logger}
-	return &watch.Runner{Watcher: w, Deliverer: d, Logger: cfg.Logger}
+	return &watch.Runner{Watcher: w, Deliverer: d, Logger: cfg.Logger, Interval: cfg.NotifyInterval}
 }

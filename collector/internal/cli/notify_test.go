@@ -3,6 +3,7 @@ package cli_test
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -17,7 +18,8 @@ import (
 
 // TestServeSendsAlerts: `collector serve --smtp-url --mail-from` runs the
 // passes and the delivery: a subscription with 9 of its 10 seats assigned
-// is mailed to the team's admin, with the week's digest. Serve's clock is the real one, so the
+// is mailed to the team's admin, with the week's digest, and the tenth
+// seat assigned over the API is mailed at the next tick. Serve's clock is the real one, so the
 // fixture's dates are relative to it.
 func TestServeSendsAlerts(t *testing.T) {
 	ctx := context.Background()
@@ -37,7 +39,7 @@ func TestServeSendsAlerts(t *testing.T) {
 	}
 	for _, f := range []struct{ kind, body string }{
 		{"teams", "team,name,plan,user_management\nacme,Acme,premium,named\n"},
-		{"users", users.String()},
+		{"users", users.String() + "u10@x.com,u10,U10\n"},
 		{"subscriptions", "subscription,team,product,type,seats,channel,start,end\nS1,acme,AutoCAD,single-user,10,online," + day(-300) + "," + day(300) + "\n"},
 		{"assignments", as.String()},
 	} {
@@ -49,28 +51,49 @@ func TestServeSendsAlerts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if _, err := st.CreateAdmin(ctx, store.Grant{Team: "acme", Email: "adm@x.com", Role: "primary"}, time.Time{}, now); err != nil {
+	token, err := st.CreateAdmin(ctx, store.Grant{Team: "acme", Email: "adm@x.com", Role: "primary"}, time.Time{}, now)
+	if err != nil {
 		t.Fatal(err)
 	}
+
 	st.Close()
 
 	srv := smtptest.NewPlain(t)
 	sctx, cancel := context.WithCancel(ctx)
 	done := make(chan error, 1)
+	addr := make(chan string, 1)
 	go func() {
 		done <- cli.Serve(sctx, cli.ServeConfig{DB: db, Listen: "127.0.0.1:0", Logger: discard(),
-			SMTPURL: "smtp://" + srv.Addr(), MailFrom: "teamlens@x.com", AlertSeatsPercent: 90})
+			SMTPURL: "smtp://" + srv.Addr(), MailFrom: "teamlens@x.com", AlertSeatsPercent: 90,
+			NotifyInterval: 20 * time.Millisecond, Ready: func(a string) { addr <- a }})
 	}()
+	base := "http://" + <-addr
 	defer func() {
 		cancel()
 		if err := <-done; err != nil {
 			t.Errorf("serve: %v", err)
 		}
 	}()
-	deadline := time.Now().Add(time.Minute) // a bound on a broken run, not a measurement
-	for len(srv.Received()) < 2 && time.Now().Before(deadline) {
-		time.Sleep(20 * time.Millisecond)
+	wait := func(n int) {
+		deadline := time.Now().Add(time.Minute) // a bound on a broken run, not a measurement
+		for len(srv.Received()) < n && time.Now().Before(deadline) {
+			time.Sleep(20 * time.Millisecond)
+		}
 	}
+	wait(2)
+	// The tenth seat assigned through the API is told at the next tick,
+	// not the next day.
+	req, _ := http.NewRequest("POST", base+"/v1/teams/acme/assignments", strings.NewReader(`{"subscription":"S1","email":"u10@x.com"}`))
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 201 {
+		t.Fatalf("assign: %d", resp.StatusCode)
+	}
+	wait(3)
 	subjects := map[string]int{}
 	for _, m := range srv.Received() {
 		if m.To != "adm@x.com" {
@@ -82,7 +105,8 @@ func TestServeSendsAlerts(t *testing.T) {
 			}
 		}
 	}
-	if subjects["AutoCAD: 9 of 10 seats of S1 are assigned"] != 1 || subjects["Teamlens weekly digest: team acme"] != 1 || len(subjects) != 2 {
+	if subjects["AutoCAD: 9 of 10 seats of S1 are assigned"] != 1 || subjects["Teamlens weekly digest: team acme"] != 1 ||
+		subjects["AutoCAD: all 10 seats of S1 are assigned"] != 1 || len(subjects) != 3 {
 		t.Fatalf("received %v", subjects)
 	}
 }

@@ -144,3 +144,28 @@ func (s *Store) AuditSince(ctx context.Context, team string, from time.Time) ([]
 	}
 	return out, nil
 }
+
+// NotifyFingerprint changes whenever what the notification passes read
+// may have: a line of any audit log (every change through the API or the
+// console, a policy, a webhook, a kept seat), the seats and assignments
+// imported. Uploads do not change it: what they change (a user active
+// again, a device silent) waits for the day's pass.
+func (s *Store) NotifyFingerprint(ctx context.Context) (string, error) {
+	var audits, assigns, subs, seats int64
+	var lastAudit string
+	err := s.db.QueryRowContext(ctx, `SELECT
+		(SELECT COUNT(*) FROM audit_log), (SELECT COALESCE(MAX(at), '') FROM audit_log),
+		(SELECT COUNT(*) FROM assignments), (SELECT COUNT(*) FROM subscriptions),
+		(SELECT COALESCE(SUM(seats), 0) FROM subscriptions)`).Scan(&audits, &lastAudit, &assigns, &subs, &seats)
+	if err != nil {
+		return "", fmt.Errorf("notify fingerprint: %w", err)
+	}
+	return fmt.Sprintf("%d/%s/%d/%d/%d", audits, lastAudit, assigns, subs, seats), nil
+}
+
+// MessageExists reports whether the outbox holds a message with key.
+func (s *Store) MessageExists(ctx context.Context, key string) (bool, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM outbox WHERE msg_key = ?`, key).Scan(&n)
+	return n > 0, err
+}

@@ -36,6 +36,12 @@ func (w *Watcher) Digest(ctx context.Context) error {
 			continue
 		}
 		key := fmt.Sprintf("digest:%s:%s:%04d-W%02d", g.Team, g.Email, year, week)
+		if done, err := w.cfg.Store.MessageExists(ctx, key); err != nil || done {
+			if err != nil {
+				return err
+			}
+			continue
+		}
 		msg, err := w.digest(ctx, g, key)
 		if err != nil {
 			return err

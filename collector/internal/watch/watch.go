@@ -141,18 +141,29 @@ type Runner struct {
 	Interval  time.Duration // default 1 minute
 }
 
-// passDayKey is the job state of the last day the passes ran.
-const passDayKey = "notify.last_pass_day"
+// passKey is the job state of the day and the store's fingerprint the
+// passes last ran on.
+const passKey = "notify.last_pass"
 
-// Tick runs the passes if they have not run today, then delivers: a pass
-// that fails does not hold up the messages decided already.
+// Tick runs the passes if the day or anything they read changed since
+// they last ran (a policy turned on is acted on at the next tick, not the
+// next day), then delivers: a pass that fails does not hold up the
+// messages decided already.
 func (r *Runner) Tick(ctx context.Context) error {
 	st := r.Watcher.cfg.Store
-	today := r.Watcher.today()
-	last, err := st.State(ctx, passDayKey)
-	if err == nil && last != today {
+	fp, err := st.NotifyFingerprint(ctx)
+	if err != nil {
+		return err
+	}
+	mark := r.Watcher.today() + " " + fp
+	last, err := st.State(ctx, passKey)
+	if err == nil && last != mark {
 		if err = r.Watcher.Pass(ctx); err == nil {
-			err = st.SetState(ctx, passDayKey, today)
+			// The passes' own writes (a reclaimed seat) change the
+			// fingerprint: record the one after them.
+			if fp, err = st.NotifyFingerprint(ctx); err == nil {
+				err = st.SetState(ctx, passKey, r.Watcher.today()+" "+fp)
+			}
 		}
 	}
 	_, derr := r.Deliverer.Deliver(ctx)
