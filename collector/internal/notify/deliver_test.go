@@ -343,3 +343,18 @@ func TestPruneOutbox(t *testing.T) {
 		t.Errorf("prune: %d %v, left %+v", n, err, list)
 	}
 }
+
+// TestMailRelayWithoutAuth: a user is configured but the server (a plain
+// relay) offers neither TLS nor AUTH: the mail goes without a login, and
+// the password is never sent.
+func TestMailRelayWithoutAuth(t *testing.T) {
+	srv := smtptest.NewPlain(t)
+	st := storetest.Open(t, storetest.SQLiteDSN(t))
+	clk := newClock()
+	st.Enqueue(t.Context(), []store.Message{{Key: "k", Team: "acme", Channel: store.ChannelMail, Recipient: "a@example.com", Subject: "s", Body: "b"}}, clk.Now())
+	res, err := (&notify.Deliverer{Store: st, Mailer: mailer(t, srv, "smtp", "robot", "s3cret"), Now: clk.Now}).Deliver(t.Context())
+	got := srv.Received()
+	if err != nil || res.Sent != 1 || len(got) != 1 || got[0].TLS || got[0].AuthUser != "" || strings.Contains(got[0].Data, "s3cret") {
+		t.Fatalf("deliver %+v %v; received %+v", res, err, got)
+	}
+}

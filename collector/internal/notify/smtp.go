@@ -190,11 +190,11 @@ func (m *Mailer) Send(ctx context.Context, to string, raw []byte) error {
 			}
 		}
 	}
-	if m.user != "" {
-		if ok, _ := c.Extension("AUTH"); !ok {
-			return fmt.Errorf("smtp %s offers no AUTH for user %s", m.addr, m.user)
-		}
-		// PlainAuth sends the password only over TLS (or to localhost).
+	// A server that offers no AUTH (a relay that trusts its network, or
+	// one that wants TLS first) gets the mail without: it refuses it if
+	// it wanted a login, and the password is never sent where it was not
+	// asked for. PlainAuth sends it only over TLS (or to localhost).
+	if ok, _ := c.Extension("AUTH"); ok && m.user != "" {
 		if err := c.Auth(smtp.PlainAuth("", m.user, m.cfg.Password, m.host)); err != nil {
 			return fmt.Errorf("smtp auth: %w", err)
 		}
