@@ -68,8 +68,21 @@ type ServeConfig struct {
 	MaxDeviceUsers int
 	// TLSCert and TLSKey, both or neither, make the server speak HTTPS.
 	TLSCert, TLSKey string
-	Catalog         *catalog.Catalog
-	Logger          *slog.Logger
+	// SMTPURL (smtp://USER@HOST:PORT or smtps://...), the file holding
+	// its password and the From address send mail; without SMTPURL no
+	// mail is sent (webhooks still are) and no reclaim notice goes out.
+	SMTPURL, SMTPPasswordFile, MailFrom string
+	// PublicURL is the console's address as users reach it, for the links
+	// in mail; default from Listen.
+	PublicURL string
+	// NotifyInterval is how often the outbox is delivered and changes are
+	// looked for; default 1 minute.
+	NotifyInterval time.Duration
+	// AlertSeatsPercent is the share of a subscription's seats assigned
+	// that raises an alert; default 90.
+	AlertSeatsPercent int
+	Catalog           *catalog.Catalog
+	Logger            *slog.Logger
 	// Ready, if set, receives the bound address once the server listens
 	// (tests listen on port 0).
 	Ready func(addr string)
@@ -117,6 +130,10 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	if cfg.EnrollSecret == "" {
 		cfg.Logger.Info("no enroll secret: devices enroll only with tokens from collector enroll-token")
 	}
+	mailer, err := newMailer(cfg)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", cfg.Listen)
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
@@ -138,6 +155,11 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	go func() {
 		defer close(jobDone)
 		(&daily.Job{Store: st, Catalog: cfg.Catalog, Hour: cfg.InsightsHour, Logger: cfg.Logger, Observe: m.ObserveInsightJob}).Run(jobCtx)
+	}()
+	notifyDone := make(chan struct{})
+	go func() {
+		defer close(notifyDone)
+		notifyRunner(cfg, st, svc, mailer, ln.Addr().String(), tlsConfig != nil).Run(jobCtx)
 	}()
 	serveErr := make(chan error, 1)
 	go func() {
@@ -162,6 +184,7 @@ func Serve(ctx context.Context, cfg ServeConfig) error {
 	}
 	stopJob()
 	<-jobDone
+	<-notifyDone
 	if errors.Is(err, http.ErrServerClosed) {
 		err = nil
 	}

@@ -99,6 +99,7 @@ func serveCommand() *command {
 		"collector serve --db /var/lib/teamlens-collector/collector.db --listen :8443 \\\n    --tls-cert cert.pem --tls-key key.pem --enroll-secret S", true)
 	var cfg ServeConfig
 	fs := c.Flags
+	notifyFlags(fs, &cfg)
 	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "`address` to listen on")
 	fs.StringVar(&cfg.EnrollSecret, "enroll-secret", "", "shared `secret` agents enroll with (default $TEAMLENS_ENROLL_SECRET, which keeps it out of the process list); empty: only minted enroll tokens")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark the console's cookies Secure even on plain HTTP: for a collector behind a TLS proxy (under --tls-cert they always are)")

@@ -30,5 +30,14 @@ func (h *Handler) routes() {
 	m.HandleFunc("GET /teams/{team}/admins", h.auth(h.adminsShow))
 	m.HandleFunc("POST /teams/{team}/admins/tokens", h.auth(h.csrf(h.tokenMint)))
 	m.HandleFunc("POST /teams/{team}/admins/tokens/{id}/revoke", h.auth(h.csrf(h.tokenRevoke)))
+	m.HandleFunc("GET /teams/{team}/notifications", h.auth(h.notificationsShow))
+	m.HandleFunc("POST /teams/{team}/notifications/reclaim", h.auth(h.csrf(h.reclaimSave)))
+	m.HandleFunc("POST /teams/{team}/notifications/reclaim/off", h.auth(h.csrf(h.reclaimOff)))
+	m.HandleFunc("POST /teams/{team}/notifications/webhooks", h.auth(h.csrf(h.webhookAdd)))
+	m.HandleFunc("POST /teams/{team}/notifications/webhooks/{id}/delete", h.auth(h.csrf(h.webhookDelete)))
+	m.HandleFunc("POST /teams/{team}/notifications/digest", h.auth(h.csrf(h.digestSave)))
+	// A reclaim notice's link: no sign-in, the token in the path is the proof.
+	m.HandleFunc("GET /keep/{token}", h.keepShow)
+	m.HandleFunc("POST /keep/{token}", h.keepSave)
 	m.HandleFunc("/", h.notFound)
 }

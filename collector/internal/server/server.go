@@ -156,6 +156,14 @@ func (h *Handler) routes() []route {
 		{"POST /v1/teams/{team}/assignments", h.admin(h.assign)},
 		{"DELETE /v1/teams/{team}/assignments/{subscription}/{email}", h.admin(h.unassign)},
 		{"GET /v1/teams/{team}/audit", h.admin(h.audit)},
+		{"POST /v1/teams/{team}/webhooks", h.admin(h.addWebhook)},
+		{"GET /v1/teams/{team}/webhooks", h.admin(h.webhooks)},
+		{"DELETE /v1/teams/{team}/webhooks/{id}", h.admin(h.deleteWebhook)},
+		{"GET /v1/teams/{team}/reclaim", h.admin(h.reclaims)},
+		{"PUT /v1/teams/{team}/reclaim/{product}", h.admin(h.setReclaim)},
+		{"DELETE /v1/teams/{team}/reclaim/{product}", h.admin(h.deleteReclaim)},
+		{"GET /v1/teams/{team}/reclaim/{product}/preview", h.admin(h.previewReclaim)},
+		{"GET /v1/teams/{team}/outbox", h.admin(h.outbox)},
 	}
 	if h.cfg.Metrics != nil {
 		rts = append(rts, route{"GET /metrics", h.cfg.Metrics.Handler()})

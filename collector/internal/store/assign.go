@@ -119,19 +119,22 @@ func (s *Store) Assign(ctx context.Context, c Change, today string, now time.Tim
 // the subscription is not c.Team's (or is hidden from c's actor on today)
 // or the user holds no seat of it.
 func (s *Store) Unassign(ctx context.Context, c Change, today string, now time.Time) error {
+	return s.inTx(ctx, func(tx *sql.Tx) error { return unassign(ctx, tx, c, today, now, "") })
+}
+
+// unassign is Unassign inside tx, with the audit line's detail.
+func unassign(ctx context.Context, tx *sql.Tx, c Change, today string, now time.Time, detail string) error {
 	c.Email = strings.ToLower(c.Email)
-	return s.inTx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, `DELETE FROM assignments WHERE subscription = ? AND email = ?
-			AND subscription IN (SELECT s.subscription FROM subscriptions s WHERE s.team = ? AND (? OR NOT `+overAssignedSQL+`))`,
-			c.Subscription, c.Email, c.Team, c.CanPurchase, today)
-		if err != nil {
-			return fmt.Errorf("unassign: %w", err)
-		}
-		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("%s holds no seat of %s in team %s: %w", c.Email, c.Subscription, c.Team, ErrNotFound)
-		}
-		return audit(ctx, tx, c.Team, now, c.Actor, ActionUnassign, c.Subscription, c.Email, "")
-	})
+	res, err := tx.ExecContext(ctx, `DELETE FROM assignments WHERE subscription = ? AND email = ?
+		AND subscription IN (SELECT s.subscription FROM subscriptions s WHERE s.team = ? AND (? OR NOT `+overAssignedSQL+`))`,
+		c.Subscription, c.Email, c.Team, c.CanPurchase, today)
+	if err != nil {
+		return fmt.Errorf("unassign: %w", err)
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return fmt.Errorf("%s holds no seat of %s in team %s: %w", c.Email, c.Subscription, c.Team, ErrNotFound)
+	}
+	return audit(ctx, tx, c.Team, now, c.Actor, ActionUnassign, c.Subscription, c.Email, detail)
 }
 
 // OverAssigned lists team's subscriptions that are over-assigned on day:
