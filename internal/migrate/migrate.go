@@ -40,11 +40,14 @@ func apply(ctx context.Context, db *sql.DB, m Migration) error {
 	if _, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)`); err != nil {
 		return fmt.Errorf("schema_version: %w", err)
 	}
-	var current int
-	if err := tx.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_version`).Scan(&current); err != nil {
+	// Each version is looked up, not compared with the highest: a
+	// migration numbered below one already applied (two branches merged)
+	// still runs once.
+	var done int
+	if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_version WHERE version = ?`, m.Version).Scan(&done); err != nil {
 		return err
 	}
-	if m.Version <= current {
+	if done > 0 {
 		return nil
 	}
 	if _, err := tx.ExecContext(ctx, m.SQL); err != nil {
