@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -16,6 +17,7 @@ import (
 
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
+	"teamlens/collector/internal/store/storetest"
 )
 
 // errorDay reads the "day" of a 400 body, -1 when absent.
@@ -269,4 +271,23 @@ func TestEnrollTokens(t *testing.T) {
 			t.Errorf("%d enrollments with a 5-use token", ok)
 		}
 	})
+}
+
+// TestReenrolledHostnameIsLogged: each device has its own user cap, so a
+// workstation enrolled again and again is told to whoever reads the log.
+func TestReenrolledHostnameIsLogged(t *testing.T) {
+	st := storetest.Open(t, storetest.SQLiteDSN(t))
+	logs := &testenv.Buffer{}
+	srv := httptest.NewServer(server.New(server.Config{Store: st, EnrollSecret: "s3cret", Now: func() time.Time { return now },
+		Logger: slog.New(slog.NewTextHandler(logs, nil))}))
+	defer srv.Close()
+	e := &env{t: t, st: st, url: srv.URL}
+	e.enroll()
+	if strings.Contains(logs.String(), "enrolled again") {
+		t.Fatalf("a first enrollment is logged as a repeat:\n%s", logs)
+	}
+	e.enroll()
+	if !strings.Contains(logs.String(), `msg="hostname enrolled again`) || !strings.Contains(logs.String(), "active_devices=2") {
+		t.Errorf("a second enrollment of ws-01 is not logged:\n%s", logs)
+	}
 }

@@ -265,6 +265,12 @@ func (h *Handler) enroll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.cfg.Logger.Info("device enrolled", "device", id, "hostname", host, "via", via)
+	// Each device has its own cap of users a day: a hostname enrolled
+	// again and again multiplies it. Say so where IT looks.
+	if n, err := h.cfg.Store.SameHostname(r.Context(), host); err == nil && n > 1 {
+		h.cfg.Logger.Warn("hostname enrolled again: its devices' user caps add up; revoke the ones no longer in use (collector revoke --device)",
+			"hostname", host, "active_devices", n, "device", id, "via", via)
+	}
 	writeJSON(w, http.StatusOK, wire.EnrollResponse{DeviceID: id, DeviceToken: token})
 }
 

@@ -181,6 +181,16 @@ func insertDevice(ctx context.Context, q interface {
 	return id, token, err
 }
 
+// SameHostname counts the devices not revoked that enrolled under
+// hostname: more than one is a workstation enrolled again (a reinstall) or
+// several machines sharing a name, or someone minting device tokens to
+// report more users than one device may.
+func (s *Store) SameHostname(ctx context.Context, hostname string) (int, error) {
+	var n int
+	err := s.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM devices WHERE hostname = ? AND revoked_at IS NULL`, hostname).Scan(&n)
+	return n, err
+}
+
 // Device returns the id of the device a token belongs to, or
 // ErrUnauthorized when it is unknown or revoked.
 func (s *Store) Device(ctx context.Context, token string) (string, error) {
