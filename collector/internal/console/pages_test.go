@@ -265,7 +265,7 @@ func TestPricesFromTheCostPage(t *testing.T) {
 	b := s.browser()
 	b.signIn(s.tokens["primary"])
 	_, body := b.get("/teams/T1/cost")
-	if !has(body, `<tr data-price="S3">`) || !has(body, `data-department="unassigned" data-subscription="S2"`) {
+	if !has(body, `<tr data-price="S3">`) || !has(body, `data-department="unassigned" data-subscription="S2"`) || !has(body, `name="price" inputmode="decimal" size="9" value="1800.00"`) {
 		t.Fatalf("cost page of a primary admin who may purchase:\n%s", body)
 	}
 	resp, _ := b.post("/teams/T1/price", url.Values{"subscription": {"S3"}, "price": {"2500"}, "currency": {"eur"}, "term": {"annual"}})
