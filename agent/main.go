@@ -11,7 +11,6 @@ import (
 	"io"
 	"log/slog"
 	"os"
-	"runtime"
 	"time"
 
 	"teamlens/agent/internal/agent"
@@ -105,12 +104,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 }
 
 // viaSocket reports whether the data commands must go through the running
-// agent: a user other than root cannot open the service's database, and a
-// database of their own would be one the service never reads. Windows has
-// no peer credentials on the socket; there the administrator's commands
-// open the database.
+// agent: a user other than root (on Windows, a process without an elevated
+// administrator's token) cannot open the service's database, and a
+// database of their own would be one the service never reads.
 func viaSocket() bool {
-	return runtime.GOOS != "windows" && os.Geteuid() != 0
+	return !privileged()
 }
 
 // userSocket is the socket a user's command goes through: --socket, the
