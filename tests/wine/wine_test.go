@@ -1,0 +1,132 @@
+// Package wine runs the Windows builds of Teamlens under Wine (winetest):
+// the agent serving its local API on the named pipe, a user's commands
+// through it, and the Windows-only unit tests of the packages that talk to
+// Windows (peer identity, the pipe listener, the service run).
+package wine
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/user"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"teamlens/internal/testenv"
+	"teamlens/internal/winetest"
+)
+
+// TestWindowsUnitTests runs the Windows-only tests of the packages that
+// call Windows, cross-built, under Wine.
+func TestWindowsUnitTests(t *testing.T) {
+	p := winetest.Shared(t)
+	for _, c := range []struct{ pkg, run string }{
+		{"teamlens/agent/internal/peercred", "^TestGet(NamesThePipeClient|RefusesOtherConnections)$"},
+		{"teamlens/agent/internal/localapi", "^TestPipe"},
+	} {
+		exe := p.Host(`C:\teamlens-test\` + filepath.Base(c.pkg) + ".test.exe")
+		winetest.BuildTest(t, c.pkg, exe)
+		out, errOut, err := p.Run(exe, "-test.v", "-test.count=1", "-test.run", c.run)
+		if err != nil || !strings.Contains(out, "PASS") || strings.Contains(out, "--- SKIP") {
+			t.Errorf("%s under Wine: %v\n%s\n%s", c.pkg, err, out, errOut)
+			continue
+		}
+		t.Logf("%s under Wine:\n%s", c.pkg, out)
+	}
+}
+
+// TestAgentServesTheUserOverThePipe runs agent.exe under Wine as a
+// workstation runs it: a journal line written to the spool is read back by
+// the user's own unelevated `agent.exe status` and `export`, which go
+// through the named pipe, where the agent names the caller from their
+// token (DOMAIN\user) and refuses them another user's data.
+func TestAgentServesTheUserOverThePipe(t *testing.T) {
+	p := winetest.Shared(t)
+	p.InstallLimited(t)
+	agent := `C:\Teamlens\agent.exe`
+	winetest.Build(t, "teamlens/agent", p.Host(agent))
+	spool := `C:\ProgramData\Teamlens\spool`
+	if err := os.MkdirAll(p.Host(spool), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	log, err := os.Create(filepath.Join(t.TempDir(), "agent.log"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer log.Close()
+	run := p.Command(t.Context(), agent, "run", "--data-dir", `C:\ProgramData\Teamlens`, "--spool-dir", spool, "--scan-interval", "1s")
+	run.Stdout, run.Stderr = log, log
+	if err := run.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer func() {
+		_ = run.Process.Kill()
+		_ = run.Wait()
+		if t.Failed() {
+			b, _ := os.ReadFile(log.Name())
+			t.Logf("agent log:\n%s", b)
+		}
+	}()
+
+	var status struct {
+		Counts struct{ Events int } `json:"counts"`
+	}
+	testenv.Eventually(t, time.Minute, "agent.exe status through the pipe", func() error {
+		out, errOut, err := p.RunLimited(agent, "status")
+		if err != nil {
+			return winetest.Errorf("status", err, out, errOut)
+		}
+		return json.Unmarshal([]byte(out), &status)
+	})
+	if status.Counts.Events != 0 {
+		t.Fatalf("a fresh agent counts %d events", status.Counts.Events)
+	}
+
+	ts := testenv.Today().AddDate(0, 0, -1).Add(9 * time.Hour).Format(time.RFC3339)
+	journal := fmt.Sprintf(`{"v":1,"ts":%q,"product":"AutoCAD","version":"2027.1","session":"wine1","type":"session.start"}`+"\n", ts)
+	if err := os.WriteFile(filepath.Join(p.Host(spool), "wine1.jsonl"), []byte(journal), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var export struct {
+		Events []struct{ Session, Product string }
+		Days   []struct{ User, Product string }
+	}
+	testenv.Eventually(t, time.Minute, "the journal line in the user's export", func() error {
+		out, errOut, err := p.RunLimited(agent, "export")
+		if err != nil {
+			return winetest.Errorf("export", err, out, errOut)
+		}
+		if err := json.Unmarshal([]byte(out), &export); err != nil {
+			return err
+		}
+		if len(export.Events) != 1 || len(export.Days) != 1 {
+			return fmt.Errorf("export has %d events and %d days: %s", len(export.Events), len(export.Days), out)
+		}
+		return nil
+	})
+	if e := export.Events[0]; e.Session != "wine1" || e.Product != "AutoCAD" {
+		t.Errorf("exported event %+v", e)
+	}
+	// Wine's user is the host's login in the machine's domain.
+	me, err := user.Current()
+	if err != nil {
+		t.Fatal(err)
+	}
+	login := export.Days[0].User
+	if domain, name, ok := strings.Cut(login, `\`); !ok || domain == "" || !strings.EqualFold(name, me.Username) {
+		t.Errorf("the day is %q's, want DOMAIN\\%s", login, me.Username)
+	}
+
+	out, errOut, err := p.RunLimited(agent, "export", "--user", `OTHERPC\somebody`)
+	if err == nil || !strings.Contains(errOut, "only root may") {
+		t.Errorf("an unelevated export of another user: %v\n%s\n%s", err, out, errOut)
+	}
+	out, errOut, err = p.RunLimited(agent, "consent", "--user", login, "on")
+	if err != nil || strings.TrimSpace(out) != "on" {
+		t.Errorf("consent on through the pipe: %v\n%s\n%s", err, out, errOut)
+	}
+}
+
+func TestMain(m *testing.M) { winetest.Main(m) }
