@@ -11,6 +11,7 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"runtime"
 	"time"
 
 	"teamlens/agent/internal/agent"
@@ -35,7 +36,7 @@ func main() {
 // flags are every command's flags; each command defines the ones it takes.
 type flags struct {
 	config, dataDir, socket, user, date string
-	withdraw                            bool
+	withdraw, service                   bool
 	spoolDir, collector, secret         string
 	upload, scan                        time.Duration
 }
@@ -73,7 +74,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if f.scan > 0 {
 			cfg.ScanInterval.Duration = f.scan
 		}
-		return runAgent(cfg, stderr)
+		return runAgent(cfg, f.service, stderr)
 	}
 	dataDir := cfg.WithDefaults().DataDir
 	if viaSocket() {
@@ -142,6 +143,7 @@ func program(f *flags) *cmdline.Program {
 	run.StringVar(&f.secret, "enroll-secret", "", "collector enroll `secret`")
 	run.DurationVar(&f.upload, "upload-interval", 0, "upload interval (default 1h)")
 	run.DurationVar(&f.scan, "scan-interval", 0, "process scan interval (default 5s)")
+	run.BoolVar(&f.service, "service", false, "run under the OS service manager (the command line the installer registers; on Windows: report to the service control manager, log to agent.log in the data dir and errors also to the event log)")
 	consent := common("consent")
 	consent.StringVar(&f.user, "user", "", "OS `login` (a user other than root: their own)")
 	consent.BoolVar(&f.withdraw, "withdraw", false, "with off: also withdraw what was shared; days already uploaded are sent again without analytics, so the collector drops them")
@@ -172,9 +174,18 @@ func program(f *flags) *cmdline.Program {
 	}
 }
 
-func runAgent(cfg config.Config, stderr io.Writer) error {
+func runAgent(cfg config.Config, asService bool, stderr io.Writer) error {
 	logOut := stderr
-	if cfg.LogFile != "" {
+	wrap := func(h slog.Handler) slog.Handler { return h }
+	switch {
+	case asService && runtime.GOOS == "windows":
+		out, w, closeLog, err := serviceLog(cfg)
+		if err != nil {
+			return err
+		}
+		defer closeLog()
+		logOut, wrap = out, w
+	case cfg.LogFile != "":
 		f, err := os.OpenFile(cfg.LogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
 			return fmt.Errorf("log file: %w", err)
@@ -182,19 +193,28 @@ func runAgent(cfg config.Config, stderr io.Writer) error {
 		defer f.Close()
 		logOut = f
 	}
-	log := slog.New(slog.NewTextHandler(logOut, nil))
+	log := slog.New(wrap(slog.NewTextHandler(logOut, nil)))
 	stopProfile, err := startProfile()
 	if err != nil {
 		return err
 	}
 	defer stopProfile()
+	var opts []servicerun.Option
+	if asService {
+		opts = append(opts, servicerun.AsService())
+	}
 	return servicerun.Run(func(ctx context.Context) error {
 		a, err := agent.New(ctx, cfg, log)
-		if err != nil {
-			return err
+		if err == nil {
+			err = a.Run(ctx)
 		}
-		return a.Run(ctx)
-	})
+		if err != nil && asService {
+			// No terminal hears a service: the log (and on Windows the
+			// event log) says why it stopped.
+			log.Error("agent stopped", "err", err)
+		}
+		return err
+	}, opts...)
 }
 
 // loadConfig reads the named file, or the installer's file when it exists.

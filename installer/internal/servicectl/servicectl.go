@@ -110,6 +110,9 @@ func (m *Manager) Install() error {
 	if err := m.svc.Install(); err != nil {
 		return fmt.Errorf("install service %s: %w", m.def.Name, err)
 	}
+	if err := afterInstall(m.def.Name); err != nil {
+		return fmt.Errorf("install service %s: %w", m.def.Name, err)
+	}
 	return nil
 }
 
