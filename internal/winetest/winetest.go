@@ -11,6 +11,7 @@ package winetest
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -150,8 +151,27 @@ func boot(wine, dir string) (*Prefix, error) {
 	p.env = append(p.env, "WINEPREFIX="+p.Dir, "WINEDEBUG=-all",
 		// Our shim instead of Wine's builtin; no Mono or Gecko installs.
 		"WINEDLLOVERRIDES=bcryptprimitives=n;mscoree=;mshtml=")
+	// A persistent wineserver: by default it ends, with the services it
+	// runs, once the last ordinary Wine process exits, and every command
+	// would then boot the agent's service anew.
+	if err := os.MkdirAll(p.Dir, 0o755); err != nil {
+		return p, err
+	}
+	if err := p.persist(); err != nil {
+		return p, err
+	}
 	if out, err := p.run(3*time.Minute, "wineboot", "-i"); err != nil {
 		return p, fmt.Errorf("wineboot -i: %v\n%s", err, out)
+	}
+	// The first boot goes on updating the prefix (and its service
+	// database) after wineboot returns: end it and start again, as a
+	// machine that has booted before.
+	p.killServer()
+	if err := p.persist(); err != nil {
+		return p, err
+	}
+	if out, err := p.run(time.Minute, "cmd", "/c", "exit"); err != nil {
+		return p, fmt.Errorf("wine cmd: %v\n%s", err, out)
 	}
 	sys32 := filepath.Join(p.Dir, "drive_c", "windows", "system32")
 	if _, err := os.Stat(sys32); err != nil {
@@ -181,11 +201,27 @@ func buildShim(out string) error {
 	return nil
 }
 
-func (p *Prefix) killServer() {
+// persist starts the prefix's wineserver, to run until killServer.
+func (p *Prefix) persist() error {
+	// Without output pipes: the server detaches and would hold them open.
+	server := exec.Command(p.server(), "-p")
+	server.Env = p.env
+	if err := server.Run(); err != nil {
+		return fmt.Errorf("wineserver -p: %v", err)
+	}
+	return nil
+}
+
+func (p *Prefix) server() string {
 	server := filepath.Join(filepath.Dir(p.wine), "wineserver")
 	if _, err := os.Stat(server); err != nil {
 		server = "wineserver"
 	}
+	return server
+}
+
+func (p *Prefix) killServer() {
+	server := p.server()
 	cmd := exec.Command(server, "-k")
 	cmd.Env = p.env
 	_ = cmd.Run()
@@ -200,6 +236,10 @@ func (p *Prefix) Command(ctx context.Context, exe string, args ...string) *exec.
 	cmd := exec.CommandContext(ctx, p.wine, append([]string{exe}, args...)...)
 	cmd.Env = p.env
 	cmd.Dir = filepath.Dir(p.Dir)
+	// Processes Wine starts on the way (services.exe, explorer.exe) live
+	// on in the persistent server with our output pipes: stop waiting for
+	// them soon after the program itself has exited.
+	cmd.WaitDelay = 2 * time.Second
 	return cmd
 }
 
@@ -209,7 +249,7 @@ func (p *Prefix) run(timeout time.Duration, exe string, args ...string) (string,
 	var out bytes.Buffer
 	cmd := p.Command(ctx, exe, args...)
 	cmd.Stdout, cmd.Stderr = &out, &out
-	err := cmd.Run()
+	err := waited(cmd.Run())
 	return out.String(), err
 }
 
@@ -221,8 +261,17 @@ func (p *Prefix) Run(exe string, args ...string) (stdout, stderr string, err err
 	var o, e bytes.Buffer
 	cmd := p.Command(ctx, exe, args...)
 	cmd.Stdout, cmd.Stderr = &o, &e
-	err = cmd.Run()
+	err = waited(cmd.Run())
 	return o.String(), e.String(), err
+}
+
+// waited is a command's error but for WaitDelay's: a program that
+// succeeded while a process it started keeps our pipes succeeded.
+func waited(err error) error {
+	if errors.Is(err, exec.ErrWaitDelay) {
+		return nil
+	}
+	return err
 }
 
 // Host is the host path of a Windows path on drive C: of the prefix.
