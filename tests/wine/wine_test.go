@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"os"
+	"os/exec"
 	"os/user"
 	"path/filepath"
 	"strings"
@@ -196,6 +197,59 @@ func TestServiceInstallUnderWine(t *testing.T) {
 		if _, err := os.Stat(p.Host(dir)); !os.IsNotExist(err) {
 			t.Errorf("%s is left after uninstall --purge (%v)", dir, err)
 		}
+	}
+}
+
+// TestMSIUnderWine builds the MSI with `installer package --format msi`
+// from the Windows builds and deploys it silently as Intune or Group
+// Policy would: msiexec /i /qn with COLLECTOR overriding the baked URL
+// starts the service (sc query RUNNING) with that configuration, and
+// msiexec /x with PURGE=1 removes the service and the data.
+func TestMSIUnderWine(t *testing.T) {
+	if _, err := exec.LookPath("wixl"); err != nil {
+		testenv.Missing(t, "wixl is not installed (Debian's wixl, scripts/deps.sh test)")
+	}
+	p := winetest.Shared(t)
+	bin := t.TempDir()
+	winetest.Build(t, "teamlens/agent", filepath.Join(bin, "agent.exe"))
+	winetest.Build(t, "teamlens/installer", filepath.Join(bin, "installer.exe"))
+	installer := filepath.Join(t.TempDir(), "installer")
+	if b, err := exec.Command("go", "build", "-o", installer, "teamlens/installer").CombinedOutput(); err != nil {
+		t.Fatalf("build the installer: %v\n%s", err, b)
+	}
+	out, err := exec.Command(installer, "package", "--format", "msi", "--collector", "http://127.0.0.1:9", "--enroll-secret", "s3cret",
+		"--version", "1.2.3", "--agent-binary", filepath.Join(bin, "agent.exe"), "--installer-binary", filepath.Join(bin, "installer.exe"),
+		"--out", p.Host(`C:\dist`)).Output()
+	if err != nil {
+		t.Fatalf("installer package --format msi: %v", err)
+	}
+	if got := strings.TrimSpace(string(out)); filepath.Base(got) != "teamlens-agent-1.2.3-x64.msi" {
+		t.Fatalf("package printed %q", got)
+	}
+	msi := `C:\dist\teamlens-agent-1.2.3-x64.msi`
+	if o, e, err := p.Run("msiexec", "/i", msi, "/qn", "COLLECTOR=http://127.0.0.1:8"); err != nil {
+		t.Fatal(winetest.Errorf("msiexec /i", err, o, e))
+	}
+	t.Cleanup(func() { p.Run("msiexec", "/x", msi, "/qn", "PURGE=1") })
+	if o, e, err := p.Run("sc", "query", "teamlens-agent"); err != nil || !strings.Contains(o, "RUNNING") {
+		t.Fatal(winetest.Errorf("sc query teamlens-agent", err, o, e))
+	}
+	conf, err := os.ReadFile(p.Host(`C:\ProgramData\Teamlens\agent.toml`))
+	if err != nil || !strings.Contains(string(conf), `collector = "http://127.0.0.1:8"`) {
+		t.Errorf("agent.toml after COLLECTOR=...: %v\n%s", err, conf)
+	}
+	if _, err := os.Stat(p.Host(`C:\Program Files\Teamlens\agent.exe`)); err != nil {
+		t.Errorf("agent.exe in Program Files: %v", err)
+	}
+
+	if o, e, err := p.Run("msiexec", "/x", msi, "/qn", "PURGE=1"); err != nil {
+		t.Fatal(winetest.Errorf("msiexec /x PURGE=1", err, o, e))
+	}
+	if o, _, err := p.Run("sc", "query", "teamlens-agent"); err == nil && strings.Contains(o, "teamlens-agent") {
+		t.Errorf("the service is still registered:\n%s", o)
+	}
+	if _, err := os.Stat(p.Host(`C:\ProgramData\Teamlens`)); !os.IsNotExist(err) {
+		t.Errorf("the data is left after PURGE=1 (%v)", err)
 	}
 }
 
