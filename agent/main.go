@@ -37,7 +37,7 @@ func main() {
 // flags are every command's flags; each command defines the ones it takes.
 type flags struct {
 	config, dataDir, socket, user, date string
-	withdraw                            bool
+	withdraw, service                   bool
 	spoolDir, collector, secret         string
 	upload, scan                        time.Duration
 	revitJournals                       dirList
@@ -92,7 +92,7 @@ func run(args []string, stdout, stderr io.Writer) error {
 		if len(f.revitJournals) > 0 {
 			cfg.RevitJournals = f.revitJournals
 		}
-		return runAgent(cfg, stderr)
+		return runAgent(cfg, f.service, stderr)
 	}
 	dataDir := cfg.WithDefaults().DataDir
 	if viaSocket() {
@@ -123,12 +123,11 @@ func run(args []string, stdout, stderr io.Writer) error {
 }
 
 // viaSocket reports whether the data commands must go through the running
-// agent: a user other than root cannot open the service's database, and a
-// database of their own would be one the service never reads. Windows has
-// no peer credentials on the socket; there the administrator's commands
-// open the database.
+// agent: a user other than root (on Windows, a process without an elevated
+// administrator's token) cannot open the service's database, and a
+// database of their own would be one the service never reads.
 func viaSocket() bool {
-	return runtime.GOOS != "windows" && os.Geteuid() != 0
+	return !privileged()
 }
 
 // userSocket is the socket a user's command goes through: --socket, the
@@ -163,6 +162,7 @@ func program(f *flags) *cmdline.Program {
 	run.DurationVar(&f.upload, "upload-interval", 0, "upload interval (default 1h)")
 	run.DurationVar(&f.scan, "scan-interval", 0, "process scan interval (default 5s)")
 	run.Var(&f.revitJournals, "revit-journals", "Revit journal `directory` to read journal.*.txt from (repeatable; default on Windows: every user's Revit journal folders)")
+	run.BoolVar(&f.service, "service", false, "run under the OS service manager (the command line the installer registers; on Windows: report to the service control manager, log to agent.log in the data dir and errors also to the event log)")
 	consent := common("consent")
 	consent.StringVar(&f.user, "user", "", "OS `login` (a user other than root: their own)")
 	consent.BoolVar(&f.withdraw, "withdraw", false, "with off: also withdraw what was shared; days already uploaded are sent again without analytics, so the collector drops them")
@@ -193,9 +193,18 @@ func program(f *flags) *cmdline.Program {
 	}
 }
 
-func runAgent(cfg config.Config, stderr io.Writer) error {
+func runAgent(cfg config.Config, asService bool, stderr io.Writer) error {
 	logOut := stderr
-	if cfg.LogFile != "" {
+	wrap := func(h slog.Handler) slog.Handler { return h }
+	switch {
+	case asService && runtime.GOOS == "windows":
+		out, w, closeLog, err := serviceLog(cfg)
+		if err != nil {
+			return err
+		}
+		defer closeLog()
+		logOut, wrap = out, w
+	case cfg.LogFile != "":
 		f, err := os.OpenFile(cfg.LogFile, os.O_WRONLY|os.O_CREATE|os.O_APPEND, 0o600)
 		if err != nil {
 			return fmt.Errorf("log file: %w", err)
@@ -203,19 +212,28 @@ func runAgent(cfg config.Config, stderr io.Writer) error {
 		defer f.Close()
 		logOut = f
 	}
-	log := slog.New(slog.NewTextHandler(logOut, nil))
+	log := slog.New(wrap(slog.NewTextHandler(logOut, nil)))
 	stopProfile, err := startProfile()
 	if err != nil {
 		return err
 	}
 	defer stopProfile()
+	var opts []servicerun.Option
+	if asService {
+		opts = append(opts, servicerun.AsService())
+	}
 	return servicerun.Run(func(ctx context.Context) error {
 		a, err := agent.New(ctx, cfg, log)
-		if err != nil {
-			return err
+		if err == nil {
+			err = a.Run(ctx)
 		}
-		return a.Run(ctx)
-	})
+		if err != nil && asService {
+			// No terminal hears a service: the log (and on Windows the
+			// event log) says why it stopped.
+			log.Error("agent stopped", "err", err)
+		}
+		return err
+	}, opts...)
 }
 
 // loadConfig reads the named file, or the installer's file when it exists.

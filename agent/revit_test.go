@@ -1,3 +1,7 @@
+//go:build !windows
+
+// The agent's process tests run on Unix; tests/wine runs its Windows build.
+
 package main
 
 import (

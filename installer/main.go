@@ -18,6 +18,7 @@ import (
 
 	"teamlens/installer/internal/deb"
 	"teamlens/installer/internal/install"
+	"teamlens/installer/internal/msi"
 	"teamlens/internal/cmdline"
 )
 
@@ -172,13 +173,13 @@ func uninstallCommand() *command {
 }
 
 func packageCommand(stdout, stderr io.Writer) *command {
-	c := newCommand("package", "Builds a .deb: of the agent (the default), with the collector URL and enroll secret baked in and the viewer with its menu entry; or, with --component collector, of the collector with its service, configuration file and data directory.",
-		"installer package --format deb --collector https://teamlens.example:8443 --enroll-secret S --out dist\ninstaller package --format deb --component collector --listen 0.0.0.0:8443 --out dist")
+	c := newCommand("package", "Builds a .deb: of the agent (the default), with the collector URL and enroll secret baked in and the viewer with its menu entry; or, with --component collector, of the collector with its service, configuration file and data directory. --format msi builds the Windows agent's MSI (teamlens-agent-<version>-x64.msi, with wixl) from the Windows builds agent.exe, installer.exe and viewer.exe.",
+		"installer package --format deb --collector https://teamlens.example:8443 --enroll-secret S --out dist\ninstaller package --format deb --component collector --listen 0.0.0.0:8443 --out dist\ninstaller package --format msi --collector https://teamlens.example:8443 --enroll-secret S --out dist")
 	var o deb.Options
 	var co deb.CollectorOptions
-	var format, component, outDir, version string
+	var format, component, outDir, version, installerBinary, analytics, seatUsage string
 	fs := c.Flags
-	fs.StringVar(&format, "format", "", "package format: deb")
+	fs.StringVar(&format, "format", "", "package format: deb or msi")
 	fs.StringVar(&component, "component", "agent", "what to package: agent or collector")
 	fs.StringVar(&outDir, "out", ".", "`directory` to write the package to")
 	fs.StringVar(&version, "version", packageVersion(), "package `version`")
@@ -186,12 +187,33 @@ func packageCommand(stdout, stderr io.Writer) *command {
 	fs.StringVar(&o.EnrollSecret, "enroll-secret", "", "agent: enroll `secret` baked into the package (readable by root only)")
 	fs.StringVar(&o.AgentBinary, "agent-binary", "", "agent: agent binary to package (default: agent next to the installer)")
 	fs.StringVar(&o.ViewerBinary, "viewer-binary", "", "agent: My Insights viewer to package with its menu entry (default: viewer next to the installer, if there)")
+	fs.StringVar(&installerBinary, "installer-binary", "", "msi: the Windows installer.exe to package (default: installer.exe next to the installer)")
+	fs.StringVar(&analytics, "analytics", "", "msi: baked default of ANALYTICS: user-choice or disabled (default user-choice)")
+	fs.StringVar(&seatUsage, "seat-usage", "", "msi: baked default of SEAT_USAGE: true or false (default true)")
 	fs.StringVar(&co.CollectorBinary, "collector-binary", "", "collector: collector binary to package (default: collector next to the installer)")
 	fs.StringVar(&co.Listen, "listen", "127.0.0.1:8080", "collector: listen `address` written into the packaged configuration")
 	c.Required = []string{"format"}
 	c.run = func(ctx context.Context, in *install.Installer) int {
+		if format == "msi" {
+			if component != "agent" {
+				return failed(stderr, "package", &cmdline.UsageError{Cmd: c.Name, Msg: "--format msi packages the agent only"})
+			}
+			if err := (install.Options{Collector: o.Collector, EnrollSecret: o.EnrollSecret}).Validate(); err != nil {
+				return failed(stderr, "package", &cmdline.UsageError{Cmd: c.Name, Msg: err.Error()})
+			}
+			res, err := msi.Build(msi.Options{Collector: o.Collector, EnrollSecret: o.EnrollSecret, Analytics: analytics, SeatUsage: seatUsage,
+				OutDir: outDir, Version: version, AgentBinary: o.AgentBinary, ViewerBinary: o.ViewerBinary, InstallerBinary: installerBinary})
+			if err != nil {
+				return failed(stderr, "package", err)
+			}
+			if !res.Viewer {
+				fmt.Fprintln(stderr, "installer package: warning: no viewer.exe next to the installer, so the MSI has no My Insights; pass --viewer-binary")
+			}
+			fmt.Fprintln(stdout, res.Path)
+			return exitOK
+		}
 		if format != "deb" {
-			return failed(stderr, "package", &cmdline.UsageError{Cmd: c.Name, Msg: fmt.Sprintf("--format must be deb (MSI and macOS pkg: see the installer's documentation), not %q", format)})
+			return failed(stderr, "package", &cmdline.UsageError{Cmd: c.Name, Msg: fmt.Sprintf("--format must be deb or msi (macOS pkg: see the installer's documentation), not %q", format)})
 		}
 		var path string
 		var err error

@@ -257,7 +257,10 @@ func DefaultSpoolDir(dataDir string) string {
 func ServiceSpoolDir() string {
 	switch runtime.GOOS {
 	case "windows":
-		return filepath.Join(programData(), "Teamlens Spool")
+		// Inside the data directory, as DESIGN's Windows layout has it: the
+		// spool's own ACL lets every user create files there, and traversal
+		// needs no right on the private folder above it.
+		return filepath.Join(programData(), "Teamlens", "spool")
 	case "darwin":
 		return "/Users/Shared/Teamlens/spool"
 	}
@@ -271,9 +274,17 @@ func programData() string {
 	return `C:\ProgramData`
 }
 
-// DefaultSocket is where the agent listens for the viewer.
+// ServicePipe is the local API's named pipe on Windows. Pipe names are
+// machine-wide, so every agent on Windows defaults to it.
+const ServicePipe = `\\.\pipe\teamlens-agent`
+
+// DefaultSocket is where the agent listens for the viewer: a Unix socket
+// path, or on Windows a named pipe.
 func DefaultSocket(dataDir string) string {
-	if runtime.GOOS == "windows" || os.Geteuid() != 0 {
+	if runtime.GOOS == "windows" {
+		return ServicePipe
+	}
+	if os.Geteuid() != 0 {
 		return filepath.Join(dataDir, "agent.sock")
 	}
 	return ServiceSocket()
@@ -283,7 +294,7 @@ func DefaultSocket(dataDir string) string {
 func ServiceSocket() string {
 	switch runtime.GOOS {
 	case "windows":
-		return filepath.Join(ServiceDataDir(), "agent.sock")
+		return ServicePipe
 	case "darwin":
 		return "/var/run/teamlens/agent.sock"
 	}

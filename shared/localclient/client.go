@@ -21,13 +21,12 @@ type Client struct {
 	hc *http.Client
 }
 
-// NewClient returns a client of the agent listening on the Unix socket at
-// socketPath.
+// NewClient returns a client of the agent listening at socketPath: a Unix
+// socket, or on Windows a named pipe such as \\.\pipe\teamlens-agent.
 func NewClient(socketPath string) *Client {
-	var d net.Dialer
 	return NewClientTransport(&http.Transport{
 		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
-			return d.DialContext(ctx, "unix", socketPath)
+			return dial(ctx, socketPath)
 		},
 		MaxIdleConns:    4,
 		IdleConnTimeout: 30 * time.Second,

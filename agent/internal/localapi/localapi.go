@@ -8,15 +8,11 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"os/user"
-	"path/filepath"
 	"strconv"
 	"time"
 
 	"teamlens/agent/internal/peercred"
 	"teamlens/agent/internal/store"
-	"teamlens/internal/fsutil"
 	"teamlens/shared/catalog"
 	"teamlens/shared/localclient"
 	"teamlens/shared/wire"
@@ -30,7 +26,8 @@ type Config struct {
 	Log     *slog.Logger
 	// Now is the clock that places "today"; nil is time.Now.
 	Now func() time.Time
-	// LookupUID turns a peer's uid into its login; nil is os/user.
+	// LookupUID turns a peer's uid (on Windows its SID) into its login;
+	// nil is os/user (on Windows the account lookup, DOMAIN\user).
 	LookupUID func(uid string) (string, error)
 }
 
@@ -54,14 +51,6 @@ func New(cfg Config) *Server {
 		cfg.Catalog = catalog.Builtin()
 	}
 	return &Server{cfg: cfg}
-}
-
-func lookupUID(uid string) (string, error) {
-	u, err := user.LookupId(uid)
-	if err != nil {
-		return "", err
-	}
-	return u.Username, nil
 }
 
 // benchmarksKey is the store meta key under which the uploader caches the
@@ -90,24 +79,12 @@ func (s *Server) Handler() http.Handler {
 	return mux
 }
 
-// Serve listens on the Unix socket at path until ctx ends. The socket is
-// open to every local user: the peer credentials, not the file mode, decide
-// what a caller may see.
+// Serve listens on the Unix socket at path (on Windows, the named pipe)
+// until ctx ends. The socket is open to every local user: the peer
+// credentials, not the file mode, decide what a caller may see.
 func (s *Server) Serve(ctx context.Context, path string) error {
-	if err := fsutil.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-		return err
-	}
-	if c, err := net.DialTimeout("unix", path, time.Second); err == nil {
-		c.Close()
-		return fmt.Errorf("another agent answers on %s; its socket is left alone", path)
-	}
-	_ = os.Remove(path) // a socket left by a killed agent
-	ln, err := net.Listen("unix", path)
+	ln, err := listen(path)
 	if err != nil {
-		return err
-	}
-	if err := os.Chmod(path, 0o666); err != nil {
-		ln.Close()
 		return err
 	}
 	srv := &http.Server{

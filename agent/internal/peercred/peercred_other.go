@@ -1,7 +1,7 @@
-//go:build !linux && !darwin
+//go:build !linux && !darwin && !windows
 
 package peercred
 
-// Windows AF_UNIX sockets, and the BSDs for now, have no peer credential
-// call wired here: refuse rather than trust the caller.
+// The BSDs, for now, have no peer credential call wired here: refuse
+// rather than trust the caller.
 func get(uintptr) (Cred, error) { return Cred{}, ErrUnsupported }

@@ -23,6 +23,7 @@ type Option func(*options)
 type options struct {
 	stopTimeout time.Duration
 	foreground  bool
+	service     bool
 }
 
 // WithStopTimeout bounds how long a stop request waits for run to return
@@ -38,6 +39,15 @@ func Foreground() Option {
 	return func(o *options) { o.foreground = true }
 }
 
+// AsService says that the service manager started us: the service's
+// registered command line says so (`agent run --service`), so nothing has
+// to be guessed. On Windows Run then talks to the service control manager
+// (reports itself running, obeys stop and shutdown); without it Windows
+// always runs in the foreground.
+func AsService() Option {
+	return func(o *options) { o.service = true }
+}
+
 // Run calls run with a context that ends on SIGINT or SIGTERM, or when the
 // service manager asks the service to stop, and returns run's error.
 // A run that returns on its own ends Run too, so a failing agent exits with
@@ -47,7 +57,12 @@ func Run(run func(ctx context.Context) error, opts ...Option) error {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	if o.foreground || service.Interactive() {
+	if o.service && !o.foreground {
+		if err, ok := runWindowsService(run, o.stopTimeout); ok {
+			return err
+		}
+	}
+	if o.foreground || (!o.service && interactive()) {
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 		defer stop()
 		return run(ctx)

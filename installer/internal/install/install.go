@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strings"
 	"syscall"
 	"time"
@@ -107,10 +108,20 @@ func (in *Installer) service(l Layout, c agentConf) (*servicectl.Manager, error)
 	return servicectl.New(servicectl.Def{
 		Name:       l.ServiceName,
 		Executable: l.agentPath(),
-		Args:       []string{"run", "--config", l.ConfigFile},
+		Args:       serviceArgs(l.ConfigFile),
 		LogFile:    filepath.Join(c.DataDir, "agent.log"),
 		RuntimeDir: filepath.Dir(c.Socket),
 	})
+}
+
+// serviceArgs is the agent's command line under the service manager. On
+// Windows it says --service, so the agent talks to the service control
+// manager without guessing whether it was started by it.
+func serviceArgs(configFile string) []string {
+	if runtime.GOOS == "windows" {
+		return []string{"run", "--service", "--config", configFile}
+	}
+	return []string{"run", "--config", configFile}
 }
 
 // Result tells what an install did.
@@ -260,7 +271,9 @@ func merge(c agentConf, o Options, l Layout) agentConf {
 // before anything is written.
 func checkDirs(c agentConf) error {
 	data, spool := filepath.Clean(c.DataDir), filepath.Clean(c.SpoolDir)
-	if within(spool, data) {
+	// On Windows the spool is %ProgramData%\Teamlens\spool: its own ACL lets
+	// users in, and reaching it needs no right on the private folder above.
+	if within(spool, data) && runtime.GOOS != "windows" {
 		return fmt.Errorf("spool dir %s must not be inside the data dir %s: the data dir is private (0700) and every user must reach the spool", spool, data)
 	}
 	if within(data, spool) {
@@ -290,6 +303,9 @@ func (in *Installer) prepareDirs(u *undo, l Layout, c agentConf) error {
 	for _, d := range dirs {
 		if err := mkdirAll(u, d.path, d.mode); err != nil {
 			return fmt.Errorf("%s %s: %w", d.what, d.path, explain(err))
+		}
+		if err := setACL(d.path, d.what); err != nil {
+			return fmt.Errorf("%s %s: %w", d.what, d.path, err)
 		}
 		if err := probeWritable(d.path); err != nil {
 			return fmt.Errorf("%s %s: %w", d.what, d.path, explain(err))

@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/kardianos/service"
 
@@ -73,10 +74,17 @@ func New(def Def) (*Manager, error) {
 	opts := service.KeyValue{
 		"SysvScript":    sysvScript(def),
 		"SystemdScript": systemdUnit(def),
-		// launchd and Windows: restart the agent when it dies.
-		"KeepAlive": true,
-		"RunAtLoad": true,
-		"OnFailure": "restart",
+		// launchd and Windows: restart the agent when it dies. On Windows
+		// the recovery action is to restart 5 s after each failure (the
+		// SCM repeats the last action for every further failure), the
+		// count starting anew after a day; the agent exits without
+		// reporting itself stopped when it fails, which the SCM counts as
+		// a failure (servicerun).
+		"KeepAlive":              true,
+		"RunAtLoad":              true,
+		"OnFailure":              "restart",
+		"OnFailureDelayDuration": "5s",
+		"OnFailureResetPeriod":   24 * 60 * 60,
 	}
 	s, err := service.New(nop{}, &service.Config{
 		Name:        def.Name,
@@ -152,10 +160,19 @@ func (m *Manager) Start() error {
 	if st, err := m.Status(); err == nil && st == Running {
 		return nil
 	}
-	if err := m.svc.Start(); err != nil {
-		return fmt.Errorf("start service %s: %w", m.def.Name, err)
+	// Windows holds the service database locked while it starts its own
+	// services at boot (as Wine does after its first boot): wait that out,
+	// at most a minute.
+	for tries := 0; ; tries++ {
+		err := m.svc.Start()
+		if err == nil {
+			return nil
+		}
+		if !databaseLocked(err) || tries == 60 {
+			return fmt.Errorf("start service %s: %w", m.def.Name, err)
+		}
+		time.Sleep(time.Second)
 	}
-	return nil
 }
 
 // Stop stops the service and waits for the agent to exit; stopping a

@@ -1,0 +1,8 @@
+//go:build !windows
+
+package main
+
+import "os"
+
+// privileged: root opens the service's database itself.
+func privileged() bool { return os.Geteuid() == 0 }

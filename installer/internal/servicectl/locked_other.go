@@ -1,0 +1,5 @@
+//go:build !windows
+
+package servicectl
+
+func databaseLocked(error) bool { return false }
