@@ -4,7 +4,7 @@
 # every run gives the same result:
 #   - a fresh collector, seeded by tools/fleetsim with an organization of a
 #     few hundred users (six teams, every insight and unavailable reason)
-#     and 120 days of their work, uploaded over HTTP with the agent's own
+#     and a year of their work, uploaded over HTTP with the agent's own
 #     upload code;
 #   - one real `agent run` on the demo's own data directory, spool and
 #     socket (never the service's /var/lib/teamlens), with you as a
@@ -50,8 +50,8 @@ for i in $(seq 100); do
 	sleep 0.1
 done
 
-echo "== fleetsim: the organization's license files, imported, and 120 days of its $USERS users' work uploaded"
-"$BIN/fleetsim" seed --collector "$URL" --enroll-secret $SECRET --dir "$DEMO/fleet" --db "$DB" --users "$USERS" --seed 1 --concurrency 4
+echo "== fleetsim: the organization's license files, imported, and a year of its $USERS users' work uploaded"
+"$BIN/fleetsim" seed --collector "$URL" --enroll-secret $SECRET --dir "$DEMO/fleet" --db "$DB" --users "$USERS" --days 365 --seed 1 --concurrency 4
 
 echo "== $ME joins team acme (AutoCAD, subscription ACME-ACAD)"
 printf 'email,login,name\n%s@acme.example,%s,Demo User\n' "$ME" "$ME" >"$DEMO/me-users.csv"

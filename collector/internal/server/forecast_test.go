@@ -39,7 +39,8 @@ func TestRenewalForecast(t *testing.T) {
 			{"users", users},
 			{"subscriptions", "subscription,team,product,type,seats,channel,start,end,price,currency,term\n" +
 				testenv.Dates("S,F,AutoCAD,single-user,10,online,2025-12-01,") + ends + ",1200,EUR,annual\n" +
-				testenv.Dates("LATER,F,AutoCAD,single-user,2,online,2025-12-01,2027-12-31,,,\n")},
+				testenv.Dates("LATER,F,AutoCAD,single-user,2,online,2025-12-01,2027-12-31,,,\n") +
+				testenv.Dates("FLEX,F,AutoCAD,flex,1,online,2025-12-01,2027-12-31,900,EUR,3-year\n")},
 			{"assignments", testenv.Dates(assigns)},
 		} {
 			parsed, err := license.Parse(f.kind, strings.NewReader(f.body), catalog.Builtin())
@@ -86,7 +87,9 @@ func TestRenewalForecast(t *testing.T) {
 		}
 		cost := func(v float64) *float64 { return &v }
 		want := teams.Renewal{Subscription: "S", Product: "AutoCAD", Type: "single-user", EndsOn: ends, DaysLeft: 60, Seats: 10, Assigned: 6,
-			PeakActive: 5, Trend: "up", Recommended: 6, Change: -4, Currency: "EUR", YearlyCostChange: cost(-4800), Occasional: []string{"f5@x.com"}}
+			PeakActive: 5, Trend: "up", Recommended: 6, Change: -4, Currency: "EUR", YearlyCostChange: cost(-4800), Occasional: []string{"f5@x.com"},
+			// f5 on a Flex seat: 300 EUR a year instead of 1,200.
+			Flex: "FLEX", OccasionalYearlyCost: cost(1200), FlexYearlyCost: cost(300)}
 		f := get("")
 		if len(f.Renewals) != 1 || !reflect.DeepEqual(f.Renewals[0], want) || f.BufferPercent != 10 || f.OccasionalDays != 3 {
 			t.Errorf("forecast\n got %s\nwant %s", js(f), js(want))

@@ -44,6 +44,12 @@ type Renewal struct {
 	// Occasional users hold a seat and used the product on fewer than
 	// OccasionalDays days a month: candidates for Flex.
 	Occasional []string `json:"occasional"`
+	// When the team has a priced Flex subscription of the product in the
+	// same currency: what the occasional users' seats cost a year here,
+	// and on that Flex subscription's seats.
+	Flex                 string   `json:"flex_subscription,omitempty"`
+	OccasionalYearlyCost *float64 `json:"occasional_yearly_cost,omitempty"`
+	FlexYearlyCost       *float64 `json:"flex_yearly_cost,omitempty"`
 }
 
 // RenewalForecast is GET /v1/teams/{team}/forecast.
@@ -137,6 +143,11 @@ func (s *Service) Forecast(ctx context.Context, who store.Admin, team string, bu
 			}
 		}
 		sort.Strings(r.Occasional)
+		if f, ok := flexOf(pic.Subscriptions, x); ok && len(r.Occasional) > 0 {
+			n := float64(len(r.Occasional))
+			here, there := insights.Amount(x.SeatYearlyMilli()*n), insights.Amount(f.SeatYearlyMilli()*n)
+			r.Flex, r.OccasionalYearlyCost, r.FlexYearlyCost = f.Subscription, &here, &there
+		}
 		out.Renewals = append(out.Renewals, r)
 	}
 	sort.Slice(out.Renewals, func(i, j int) bool {
@@ -146,6 +157,22 @@ func (s *Service) Forecast(ctx context.Context, who store.Admin, team string, bu
 		return out.Renewals[i].Subscription < out.Renewals[j].Subscription
 	})
 	return out, nil
+}
+
+// flexOf finds the team's priced Flex subscription of x's product, in x's
+// currency, the cheapest a seat; x itself must be priced and not Flex.
+func flexOf(subs []license.Subscription, x license.Subscription) (license.Subscription, bool) {
+	var best license.Subscription
+	found := false
+	for _, f := range subs {
+		if f.Team != x.Team || f.Product != x.Product || f.Type != "flex" || x.Type == "flex" || !f.Priced() || !x.Priced() || f.Currency != x.Currency {
+			continue
+		}
+		if !found || f.SeatYearlyMilli() < best.SeatYearlyMilli() {
+			best, found = f, true
+		}
+	}
+	return best, found
 }
 
 // ForecastParam reads a whole-number query value; "" is the default (-1).
