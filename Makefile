@@ -7,7 +7,7 @@ BIN := bin
 VERSION ?= $(shell git describe --tags --dirty 2>/dev/null || echo 0.0.0+g$$(git rev-parse --short HEAD 2>/dev/null || echo dev))
 LDFLAGS := -X teamlens/internal/cmdline.version=$(VERSION)
 
-.PHONY: all build viewer screens demo load test bench bench-go bench-idle fuzz clean
+.PHONY: all build viewer msi screens demo load test bench bench-go bench-idle fuzz clean
 
 all: build
 
@@ -18,6 +18,18 @@ build:
 viewer:
 	@scripts/deps.sh test
 	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./viewer
+
+# The Windows agent's MSI (docs/windows.md): agent.exe, installer.exe and
+# viewer.exe cross-built (the viewer with cgo and mingw-w64), then wixl.
+# COLLECTOR and ENROLL_SECRET are baked in; msiexec properties override them.
+msi:
+	@scripts/deps.sh test
+	GOOS=windows CGO_ENABLED=0 $(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/windows/ ./agent ./installer
+	GOOS=windows CGO_ENABLED=1 CC=x86_64-w64-mingw32-gcc $(GO) build -ldflags "$(LDFLAGS) -H windowsgui" -o $(BIN)/windows/ ./viewer
+	$(GO) build -ldflags "$(LDFLAGS)" -o $(BIN)/ ./installer
+	$(BIN)/installer package --format msi --collector "$(COLLECTOR)" --enroll-secret "$(ENROLL_SECRET)" \
+		--agent-binary $(BIN)/windows/agent.exe --installer-binary $(BIN)/windows/installer.exe \
+		--viewer-binary $(BIN)/windows/viewer.exe --out $(BIN)
 
 # Every My Insights screen into bin/screens, and their contact sheet (docs/screens.md).
 screens:

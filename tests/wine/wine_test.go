@@ -203,8 +203,9 @@ func TestServiceInstallUnderWine(t *testing.T) {
 // TestMSIUnderWine builds the MSI with `installer package --format msi`
 // from the Windows builds and deploys it silently as Intune or Group
 // Policy would: msiexec /i /qn with COLLECTOR overriding the baked URL
-// starts the service (sc query RUNNING) with that configuration, and
-// msiexec /x with PURGE=1 removes the service and the data.
+// starts the service (sc query RUNNING) with that configuration, a newer
+// MSI upgrades it in place keeping the agent's data, and msiexec /x with
+// PURGE=1 removes the service and the data.
 func TestMSIUnderWine(t *testing.T) {
 	if _, err := exec.LookPath("wixl"); err != nil {
 		testenv.Missing(t, "wixl is not installed (Debian's wixl, scripts/deps.sh test)")
@@ -217,20 +218,27 @@ func TestMSIUnderWine(t *testing.T) {
 	if b, err := exec.Command("go", "build", "-o", installer, "teamlens/installer").CombinedOutput(); err != nil {
 		t.Fatalf("build the installer: %v\n%s", err, b)
 	}
-	out, err := exec.Command(installer, "package", "--format", "msi", "--collector", "http://127.0.0.1:9", "--enroll-secret", "s3cret",
-		"--version", "1.2.3", "--agent-binary", filepath.Join(bin, "agent.exe"), "--installer-binary", filepath.Join(bin, "installer.exe"),
-		"--out", p.Host(`C:\dist`)).Output()
-	if err != nil {
-		t.Fatalf("installer package --format msi: %v", err)
+	build := func(version string) string {
+		t.Helper()
+		out, err := exec.Command(installer, "package", "--format", "msi", "--collector", "http://127.0.0.1:9", "--enroll-secret", "s3cret",
+			"--version", version, "--agent-binary", filepath.Join(bin, "agent.exe"), "--installer-binary", filepath.Join(bin, "installer.exe"),
+			"--out", p.Host(`C:\dist`)).Output()
+		if err != nil {
+			t.Fatalf("installer package --format msi: %v", err)
+		}
+		name := "teamlens-agent-" + version + "-x64.msi"
+		if got := strings.TrimSpace(string(out)); filepath.Base(got) != name {
+			t.Fatalf("package printed %q, want .../%s", got, name)
+		}
+		return `C:\dist\` + name
 	}
-	if got := strings.TrimSpace(string(out)); filepath.Base(got) != "teamlens-agent-1.2.3-x64.msi" {
-		t.Fatalf("package printed %q", got)
-	}
-	msi := `C:\dist\teamlens-agent-1.2.3-x64.msi`
+	p.InstallLimited(t)
+	agent := `C:\Program Files\Teamlens\agent.exe`
+	msi := build("1.2.3")
 	if o, e, err := p.Run("msiexec", "/i", msi, "/qn", "COLLECTOR=http://127.0.0.1:8"); err != nil {
 		t.Fatal(winetest.Errorf("msiexec /i", err, o, e))
 	}
-	t.Cleanup(func() { p.Run("msiexec", "/x", msi, "/qn", "PURGE=1") })
+	t.Cleanup(func() { p.Run("msiexec", "/x", msi, "/qn", "PURGE=1") }) // msi is the installed one
 	if o, e, err := p.Run("sc", "query", "teamlens-agent"); err != nil || !strings.Contains(o, "RUNNING") {
 		t.Fatal(winetest.Errorf("sc query teamlens-agent", err, o, e))
 	}
@@ -241,6 +249,37 @@ func TestMSIUnderWine(t *testing.T) {
 	if _, err := os.Stat(p.Host(`C:\Program Files\Teamlens\agent.exe`)); err != nil {
 		t.Errorf("agent.exe in Program Files: %v", err)
 	}
+
+	// A journal line, then the upgrade: a newer MSI replaces the older in
+	// place, and the agent still holds the day.
+	ts := testenv.Today().AddDate(0, 0, -1).Add(11 * time.Hour).Format(time.RFC3339)
+	journal := fmt.Sprintf(`{"v":1,"ts":%q,"product":"AutoCAD","version":"2027.1","session":"msi1","type":"session.start"}`+"\n", ts)
+	if err := os.WriteFile(p.Host(`C:\ProgramData\Teamlens\spool\msi1.jsonl`), []byte(journal), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	exported := func(what string) {
+		t.Helper()
+		testenv.Eventually(t, time.Minute, what, func() error {
+			o, e, err := p.RunLimited(agent, "export")
+			if err != nil {
+				return winetest.Errorf("export", err, o, e)
+			}
+			if !strings.Contains(o, `"session": "msi1"`) {
+				return fmt.Errorf("export: %s", o)
+			}
+			return nil
+		})
+	}
+	exported("the journal line in the user's export")
+	newer := build("1.2.4")
+	if o, e, err := p.Run("msiexec", "/i", newer, "/qn"); err != nil {
+		t.Fatal(winetest.Errorf("msiexec /i the newer MSI", err, o, e))
+	}
+	if o, e, err := p.Run("sc", "query", "teamlens-agent"); err != nil || !strings.Contains(o, "RUNNING") {
+		t.Fatal(winetest.Errorf("sc query teamlens-agent after the upgrade", err, o, e))
+	}
+	exported("the day kept across the upgrade")
+	msi = newer
 
 	if o, e, err := p.Run("msiexec", "/x", msi, "/qn", "PURGE=1"); err != nil {
 		t.Fatal(winetest.Errorf("msiexec /x PURGE=1", err, o, e))

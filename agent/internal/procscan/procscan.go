@@ -189,7 +189,11 @@ func (s *Scanner) identify(ctx context.Context, pid int32) *tracked {
 	}
 	version := "unknown"
 	if exe, err := p.ExeWithContext(ctx); err == nil {
-		version = VersionFromPath(exe)
+		if v, err := VersionFromExe(exe, prod.Name); err == nil {
+			version = v
+		} else {
+			version = VersionFromPath(exe)
+		}
 	}
 	return &tracked{
 		proc:    p,

@@ -261,11 +261,15 @@ var wxsTemplate = template.Must(template.New("wxs").Funcs(template.FuncMap{"x": 
     <CustomAction Id="InstallAgent" FileKey="PackagedInstallerExe" ExeCommand="install --silent --agent-binary &quot;[PKGDIR]agent.exe&quot; --collector &quot;[COLLECTOR]&quot; --enroll-secret &quot;[ENROLL_SECRET]&quot; --analytics &quot;[ANALYTICS]&quot; --seat-usage=[SEAT_USAGE]" Execute="deferred" Impersonate="no" Return="check"/>
     <CustomAction Id="UninstallAgent" FileKey="PackagedInstallerExe" ExeCommand="uninstall" Execute="deferred" Impersonate="no" Return="check"/>
     <CustomAction Id="PurgeAgent" FileKey="PackagedInstallerExe" ExeCommand="uninstall --purge" Execute="deferred" Impersonate="no" Return="check"/>
+    <!-- Explicit numbers (standard: InstallValidate 1400, InstallInitialize
+         1500, RemoveFiles 3500, InstallFiles 4000, InstallFinalize 6600):
+         wixl does not place Before/After reliably, and deferred actions
+         must fall inside the script. -->
     <InstallExecuteSequence>
-      <RemoveExistingProducts After="InstallValidate"/>
-      <Custom Action="InstallAgent" Before="InstallFinalize">NOT REMOVE="ALL"</Custom>
-      <Custom Action="UninstallAgent" Before="RemoveFiles">REMOVE="ALL" AND NOT UPGRADINGPRODUCTCODE AND NOT PURGE="1"</Custom>
-      <Custom Action="PurgeAgent" Before="RemoveFiles">REMOVE="ALL" AND NOT UPGRADINGPRODUCTCODE AND PURGE="1"</Custom>
+      <RemoveExistingProducts Sequence="1450"/>
+      <Custom Action="InstallAgent" Sequence="6500">NOT REMOVE="ALL"</Custom>
+      <Custom Action="UninstallAgent" Sequence="3400">REMOVE="ALL" AND NOT UPGRADINGPRODUCTCODE AND NOT PURGE="1"</Custom>
+      <Custom Action="PurgeAgent" Sequence="3410">REMOVE="ALL" AND NOT UPGRADINGPRODUCTCODE AND PURGE="1"</Custom>
     </InstallExecuteSequence>
   </Product>
 </Wix>
