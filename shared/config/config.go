@@ -147,7 +147,23 @@ func (c Config) WithDefaults() Config {
 	if c.RevitJournals == nil {
 		c.RevitJournals = DefaultRevitJournals()
 	}
+	if c.JournalProducts == nil {
+		c.JournalProducts = DefaultJournalProducts()
+	}
 	return c
+}
+
+// DefaultJournalProducts are the products whose plug-in is installed for
+// every user: on Windows, AutoCAD when the Teamlens bundle is in
+// %ProgramData%\Autodesk\ApplicationPlugins (the MSI puts it there).
+func DefaultJournalProducts() []string {
+	if runtime.GOOS != "windows" {
+		return nil
+	}
+	if _, err := os.Stat(filepath.Join(programData(), "Autodesk", "ApplicationPlugins", "Teamlens.bundle", "PackageContents.xml")); err == nil {
+		return []string{"AutoCAD"}
+	}
+	return nil
 }
 
 // DefaultRevitJournals are the folders Revit writes its journals to:

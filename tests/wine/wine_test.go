@@ -249,6 +249,13 @@ func TestMSIUnderWine(t *testing.T) {
 	if _, err := os.Stat(p.Host(`C:\Program Files\Teamlens\agent.exe`)); err != nil {
 		t.Errorf("agent.exe in Program Files: %v", err)
 	}
+	// The AutoCAD bundle, where AutoCAD's autoloader looks.
+	bundle := `C:\ProgramData\Autodesk\ApplicationPlugins\Teamlens.bundle`
+	for _, f := range []string{`\PackageContents.xml`, `\Contents\teamlens.lsp`} {
+		if _, err := os.Stat(p.Host(bundle + f)); err != nil {
+			t.Errorf("the AutoCAD bundle's %s: %v", f, err)
+		}
+	}
 
 	// A journal line, then the upgrade: a newer MSI replaces the older in
 	// place, and the agent still holds the day.
@@ -289,6 +296,9 @@ func TestMSIUnderWine(t *testing.T) {
 	}
 	if _, err := os.Stat(p.Host(`C:\ProgramData\Teamlens`)); !os.IsNotExist(err) {
 		t.Errorf("the data is left after PURGE=1 (%v)", err)
+	}
+	if _, err := os.Stat(p.Host(bundle + `\PackageContents.xml`)); !os.IsNotExist(err) {
+		t.Errorf("the AutoCAD bundle is left after uninstall (%v)", err)
 	}
 }
 

@@ -22,6 +22,7 @@ import (
 	"strings"
 	"text/template"
 
+	"teamlens/plugins/autocad"
 	"teamlens/shared/config"
 )
 
@@ -161,6 +162,16 @@ func Build(o Options) (Result, error) {
 			return res, err
 		}
 	}
+	// The AutoCAD bundle, for %ProgramData%\Autodesk\ApplicationPlugins.
+	for _, name := range []string{"PackageContents.xml", "Contents/teamlens.lsp"} {
+		b, err := autocad.Bundle.ReadFile(autocad.BundleName + "/" + name)
+		if err != nil {
+			return res, err
+		}
+		if err := os.WriteFile(filepath.Join(work, "bundle-"+filepath.Base(name)), b, 0o600); err != nil {
+			return res, err
+		}
+	}
 	var wxs bytes.Buffer
 	err = wxsTemplate.Execute(&wxs, map[string]any{
 		"Version": pv, "UpgradeCode": UpgradeCode,
@@ -244,6 +255,22 @@ var wxsTemplate = template.Must(template.New("wxs").Funcs(template.FuncMap{"x": 
             <File Id="ViewerExe" Name="viewer.exe" Source="viewer.exe" KeyPath="yes"/>
           </Component>{{end}}
         </Directory>
+      </Directory>
+      <Directory Id="CommonAppDataFolder">
+        <Directory Id="AutodeskData" Name="Autodesk">
+          <Directory Id="ApplicationPlugins" Name="ApplicationPlugins">
+            <Directory Id="TeamlensBundle" Name="Teamlens.bundle">
+              <Component Id="AutoCADBundle" Guid="*" Win64="yes">
+                <File Id="BundleContents" Name="PackageContents.xml" Source="bundle-PackageContents.xml" KeyPath="yes"/>
+              </Component>
+              <Directory Id="TeamlensBundleContents" Name="Contents">
+                <Component Id="AutoCADBundleLisp" Guid="*" Win64="yes">
+                  <File Id="BundleLisp" Name="teamlens.lsp" Source="bundle-teamlens.lsp" KeyPath="yes"/>
+                </Component>
+              </Directory>
+            </Directory>
+          </Directory>
+        </Directory>
       </Directory>{{if .HasViewer}}
       <Directory Id="ProgramMenuFolder">
         <Component Id="Shortcut" Guid="*">
@@ -254,7 +281,9 @@ var wxsTemplate = template.Must(template.New("wxs").Funcs(template.FuncMap{"x": 
     </Directory>
     <Feature Id="Agent" Level="1">
       <ComponentRef Id="PackagedAgent"/>
-      <ComponentRef Id="PackagedInstaller"/>{{if .HasViewer}}
+      <ComponentRef Id="PackagedInstaller"/>
+      <ComponentRef Id="AutoCADBundle"/>
+      <ComponentRef Id="AutoCADBundleLisp"/>{{if .HasViewer}}
       <ComponentRef Id="Viewer"/>
       <ComponentRef Id="Shortcut"/>{{end}}
     </Feature>

@@ -24,10 +24,7 @@ def spool_dir():
         return env
     if sys.platform.startswith("win"):
         pd = os.environ.get("ProgramData", r"C:\ProgramData")
-        for d in (os.path.join(pd, "Teamlens Spool"), os.path.join(pd, "Teamlens", "spool")):
-            if os.path.isdir(d):
-                return d
-        return os.path.join(pd, "Teamlens Spool")
+        return os.path.join(pd, "Teamlens", "spool")
     if sys.platform == "darwin":
         return "/Users/Shared/Teamlens/spool"
     return "/var/spool/teamlens"

@@ -255,7 +255,7 @@
 (defun tl:spool (/ env)
   (if (setq env (getenv "TEAMLENS_SPOOL"))
     env
-    (strcat (getenv "ProgramData") "\\Teamlens Spool")))
+    (strcat (getenv "ProgramData") "\\Teamlens\\spool")))
 
 ;; A new file of the session under a name not in use. AutoLISP can
 ;; neither create exclusively nor refuse a link, so a name is reopened only
