@@ -47,24 +47,11 @@ type License struct {
 // assigned is an over-assignment: only admins who may purchase see it, on
 // any day they ask about.
 func (s *Service) License(ctx context.Context, who store.Admin, team, day string) (*License, error) {
-	g, err := s.grant(who, team, needRead)
+	rd, err := s.readPicture(ctx, who, team, day)
 	if err != nil {
 		return nil, err
 	}
-	if err := asOf(day); err != nil {
-		return nil, err
-	}
-	if day == "" {
-		day = s.Today()
-	}
-	pic, err := s.cfg.Store.Picture(ctx)
-	if err != nil {
-		return nil, err
-	}
-	hidden, err := s.hidden(ctx, g, team)
-	if err != nil {
-		return nil, err
-	}
+	g, day, pic, hidden := rd.grant, rd.day, rd.pic, rd.hidden
 	out := &License{Team: team, AsOf: day, Subscriptions: []Subscription{}}
 	for _, t := range pic.Teams {
 		if t.Team == team {
@@ -98,6 +85,38 @@ func (s *Service) License(ctx context.Context, who store.Admin, team, day string
 // overAssigned is the rule of over_assignment for one subscription.
 func overAssigned(x license.Subscription, assigned int, day string) bool {
 	return x.Channel == "online" && x.End < day && assigned > 0
+}
+
+// reading is what a read of a team's license picture on a day starts
+// with: the reader's grant, the day (default today), the picture and the
+// subscriptions hidden from the reader.
+type reading struct {
+	grant  store.Grant
+	day    string
+	pic    *store.Picture
+	hidden map[string]bool
+}
+
+func (s *Service) readPicture(ctx context.Context, who store.Admin, team, day string) (reading, error) {
+	g, err := s.grant(who, team, needRead)
+	if err != nil {
+		return reading{}, err
+	}
+	if err := asOf(day); err != nil {
+		return reading{}, err
+	}
+	if day == "" {
+		day = s.Today()
+	}
+	pic, err := s.cfg.Store.Picture(ctx)
+	if err != nil {
+		return reading{}, err
+	}
+	hidden, err := s.hidden(ctx, g, team)
+	if err != nil {
+		return reading{}, err
+	}
+	return reading{g, day, pic, hidden}, nil
 }
 
 // hidden is the subscriptions of team that who may not see on any day:

@@ -54,24 +54,11 @@ type Cost struct {
 // when its user has no usage day of the product in the 90 days ending on
 // day; unassigned seats are idle.
 func (s *Service) Cost(ctx context.Context, who store.Admin, team, day string) (*Cost, error) {
-	g, err := s.grant(who, team, needRead)
+	rd, err := s.readPicture(ctx, who, team, day)
 	if err != nil {
 		return nil, err
 	}
-	if err := asOf(day); err != nil {
-		return nil, err
-	}
-	if day == "" {
-		day = s.Today()
-	}
-	pic, err := s.cfg.Store.Picture(ctx)
-	if err != nil {
-		return nil, err
-	}
-	hidden, err := s.hidden(ctx, g, team)
-	if err != nil {
-		return nil, err
-	}
+	day, pic, hidden := rd.day, rd.pic, rd.hidden
 	from, _ := insights.WindowStart(day)
 	used, err := s.cfg.Store.UserProducts(ctx, from, day)
 	if err != nil {
