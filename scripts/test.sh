@@ -1,13 +1,12 @@
 #!/bin/sh
 # Runs the whole test suite with the real parts it needs: a PostgreSQL
-# server, an X server (Xvfb) for the viewer's window test.
+# server (the window tests start an Xvfb each: testenv.Display).
 set -eu
 cd "$(dirname "$0")/.."
 scripts/deps.sh test
 go mod download
 
 cleanup() {
-	[ -n "${XVFB_PID:-}" ] && kill "$XVFB_PID" 2>/dev/null || true
 	[ -n "${PG_STARTED:-}" ] && scripts/pg.sh stop || true
 }
 trap cleanup EXIT INT TERM
@@ -18,22 +17,6 @@ if [ -z "${TEAMLENS_PG_URL:-}" ]; then
 	eval "$(scripts/pg.sh)"
 	export TEAMLENS_PG_URL
 fi
-if [ -z "${DISPLAY:-}" ]; then
-	# Xvfb picks a free display and writes its number once it accepts
-	# clients, so a display already taken, or a slow start, fails nothing.
-	XVFB_FD=$(mktemp)
-	Xvfb -displayfd 3 -screen 0 1280x800x24 -nolisten tcp 3>"$XVFB_FD" >/dev/null 2>&1 &
-	XVFB_PID=$!
-	for i in $(seq 100); do
-		[ -s "$XVFB_FD" ] && break
-		kill -0 "$XVFB_PID" 2>/dev/null || { echo "Xvfb did not start" >&2; exit 1; }
-		sleep 0.1
-	done
-	[ -s "$XVFB_FD" ] || { echo "Xvfb gave no display in 10 s" >&2; exit 1; }
-	export DISPLAY=:$(cat "$XVFB_FD")
-	rm -f "$XVFB_FD"
-fi
-
 echo "== gofmt / go vet"
 unformatted=$(gofmt -l $(git ls-files '*.go' 2>/dev/null || find . -name '*.go'))
 if [ -n "$unformatted" ]; then

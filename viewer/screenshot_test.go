@@ -16,14 +16,13 @@ import (
 )
 
 // TestScreenshot opens the real viewer window on a real agent holding a
-// year of journals, under the X display in DISPLAY (run it under Xvfb:
-// `xvfb-run -s "-screen 0 1280x900x24" go test ./viewer -run Screenshot`),
-// takes a screenshot of the screen in the light and the dark theme and
+// year of journals, on an X display of its own (a fresh Xvfb, or DISPLAY
+// where Xvfb is not installed), takes a screenshot of the screen in the light and the dark theme and
 // checks each shows a drawn window, not a blank screen. SCREENSHOT_DIR
 // names a directory to keep the PNGs in. Every tab and dialog at both
 // window sizes is captured by internal/ui's TestScreens.
 func TestScreenshot(t *testing.T) {
-	testenv.NeedDisplay(t)
+	display := testenv.Display(t)
 	for _, tool := range []string{"import", "xwininfo"} {
 		if _, err := exec.LookPath(tool); err != nil {
 			testenv.Missing(t, "%s not installed", tool)
@@ -36,15 +35,15 @@ func TestScreenshot(t *testing.T) {
 
 	bin := testenv.Build(t, ".")
 	for _, theme := range []string{"light", "dark"} {
-		t.Run(theme, func(t *testing.T) { shoot(t, bin, agent.Socket, theme) })
+		t.Run(theme, func(t *testing.T) { shoot(t, bin, agent.Socket, display, theme) })
 	}
 }
 
 // shoot runs the viewer in theme (FYNE_THEME, as a user's desktop setting
 // would choose it) and takes screenshots until one shows the window drawn.
-func shoot(t *testing.T, bin, socket, theme string) {
+func shoot(t *testing.T, bin, socket, display, theme string) {
 	viewer := exec.Command(bin, "--socket", socket)
-	viewer.Env = append(os.Environ(), "FYNE_THEME="+theme)
+	viewer.Env = append(os.Environ(), "DISPLAY="+display, "FYNE_THEME="+theme)
 	viewer.Stderr = os.Stderr
 	started := time.Now()
 	if err := viewer.Start(); err != nil {
@@ -55,7 +54,7 @@ func shoot(t *testing.T, bin, socket, theme string) {
 		viewer.Wait()
 	}()
 	waitFor(t, "the viewer window to be mapped", func() bool {
-		out, _ := exec.Command("xwininfo", "-root", "-tree").Output()
+		out, _ := exec.Command("xwininfo", "-display", display, "-root", "-tree").Output()
 		return strings.Contains(string(out), "My Insights")
 	})
 	t.Logf("window mapped %v after start", time.Since(started).Round(time.Millisecond))
@@ -66,7 +65,7 @@ func shoot(t *testing.T, bin, socket, theme string) {
 	// the window drawn with its chart's bars (solid blocks of the first
 	// product colour) and its text.
 	waitFor(t, "a drawn window with the usage chart", func() bool {
-		if out, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
+		if out, err := exec.Command("import", "-display", display, "-window", "root", shot).CombinedOutput(); err != nil {
 			t.Logf("import: %v %s", err, out)
 			return false
 		}

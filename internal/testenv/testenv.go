@@ -4,8 +4,11 @@
 package testenv
 
 import (
+	"bufio"
 	"fmt"
 	"os"
+	"os/exec"
+	"strings"
 	"testing"
 	"time"
 )
@@ -45,12 +48,47 @@ func PostgresURL(t testing.TB) string {
 	return url
 }
 
-// NeedDisplay stops a test that needs an X display when DISPLAY is unset.
-func NeedDisplay(t testing.TB) {
+// Display is an X display of t's own: a fresh Xvfb when one is installed,
+// so that two tests' windows never share a screen (a screenshot of one
+// must not show the other's window on top), or else the display in
+// DISPLAY. Without either the test stops. The display goes with the test.
+func Display(t testing.TB) string {
 	t.Helper()
-	if os.Getenv("DISPLAY") == "" {
-		Missing(t, "needs an X display: run under Xvfb with DISPLAY set")
+	if _, err := exec.LookPath("Xvfb"); err != nil {
+		if d := os.Getenv("DISPLAY"); d != "" {
+			return d
+		}
+		Missing(t, "needs an X display: install Xvfb or set DISPLAY")
 	}
+	// Xvfb picks a free display and writes its number once it accepts
+	// clients.
+	r, w, err := os.Pipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	x := exec.Command("Xvfb", "-displayfd", "3", "-screen", "0", "1280x900x24", "-nolisten", "tcp")
+	x.ExtraFiles = []*os.File{w}
+	if err := x.Start(); err != nil {
+		t.Fatalf("start Xvfb: %v", err)
+	}
+	w.Close()
+	t.Cleanup(func() { _ = x.Process.Kill(); _ = x.Wait() })
+	got := make(chan string, 1)
+	go func() {
+		line, _ := bufio.NewReader(r).ReadString('\n')
+		r.Close()
+		got <- strings.TrimSpace(line)
+	}()
+	select {
+	case n := <-got:
+		if n == "" {
+			t.Fatal("Xvfb exited without a display")
+		}
+		return ":" + n
+	case <-time.After(30 * time.Second):
+		t.Fatal("Xvfb gave no display in 30 s")
+	}
+	return ""
 }
 
 // Eventually calls cond until it returns nil, failing t with what and the

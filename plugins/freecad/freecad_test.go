@@ -69,6 +69,7 @@ QtCore.QTimer.singleShot(500, run)
 
 type rig struct {
 	dir, agent, data, spool, socket, config, home, work string
+	display                                             string // the X display FreeCAD's GUI runs on
 }
 
 func newRig(t *testing.T) *rig {
@@ -131,6 +132,9 @@ func (r *rig) freecad(t *testing.T, name string, args ...string) {
 	cmd.Env = append(os.Environ(), "HOME="+r.home, "TEAMLENS_SPOOL="+r.spool, "TL_WORK="+r.work,
 		// FreeCAD's start page is a web view, whose sandbox refuses root.
 		"QTWEBENGINE_DISABLE_SANDBOX=1")
+	if r.display != "" {
+		cmd.Env = append(cmd.Env, "DISPLAY="+r.display)
+	}
 	if out, err := cmd.CombinedOutput(); err != nil {
 		t.Fatalf("%s: %v\n%s", name, err, tail(out))
 	}
@@ -183,17 +187,14 @@ func (r *rig) sessions(t *testing.T, want int) map[string][]string {
 }
 
 func TestFreeCADAddOn(t *testing.T) {
-	// The GUI runs on the suite's X server, or on its own under xvfb-run.
-	bins, guiCmd := []string{"freecadcmd", "freecad"}, []string{"freecad"}
-	if os.Getenv("DISPLAY") == "" {
-		bins, guiCmd = append(bins, "xvfb-run", "xauth"), []string{"xvfb-run", "-a", "freecad"}
-	}
-	for _, bin := range bins {
+	for _, bin := range []string{"freecadcmd", "freecad"} {
 		if _, err := exec.LookPath(bin); err != nil {
 			testenv.Missing(t, "%s is not installed (scripts/deps.sh test installs freecad and xvfb)", bin)
 		}
 	}
+	// The GUI runs on an X server of its own.
 	r := newRig(t)
+	r.display = testenv.Display(t)
 	me, err := user.Current()
 	if err != nil {
 		t.Fatal(err)
@@ -217,7 +218,7 @@ func TestFreeCADAddOn(t *testing.T) {
 	if err := os.WriteFile(script, []byte(gui), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	r.freecad(t, guiCmd[0], append(guiCmd[1:], script)...)
+	r.freecad(t, "freecad", script)
 	if _, err := os.Stat(filepath.Join(r.work, "gui.done")); err != nil {
 		t.Fatal("the GUI script did not finish")
 	}

@@ -18,7 +18,7 @@ import (
 // against agent.exe's named pipe on the suite's X display (Xvfb), and
 // takes a screenshot of what it drew.
 func TestViewerUnderWine(t *testing.T) {
-	testenv.NeedDisplay(t)
+	display := testenv.Display(t)
 	if _, err := exec.LookPath("x86_64-w64-mingw32-gcc"); err != nil {
 		testenv.Missing(t, "x86_64-w64-mingw32-gcc is not installed (Debian's gcc-mingw-w64-x86-64)")
 	}
@@ -48,7 +48,7 @@ func TestViewerUnderWine(t *testing.T) {
 		return nil
 	})
 	v := p.Command(t.Context(), viewer, "--socket", `\\.\pipe\teamlens-viewer-test`)
-	v.Env = append(v.Env, "DISPLAY="+os.Getenv("DISPLAY"))
+	v.Env = append(v.Env, "DISPLAY="+display)
 	logf, err := os.Create(filepath.Join(t.TempDir(), "viewer.log"))
 	if err != nil {
 		t.Fatal(err)
@@ -66,7 +66,7 @@ func TestViewerUnderWine(t *testing.T) {
 	}
 	shot := filepath.Join(dir, "windows-viewer.png")
 	testenv.Eventually(t, 2*time.Minute, "viewer.exe's window drawn", func() error {
-		if out, err := exec.Command("import", "-window", "root", shot).CombinedOutput(); err != nil {
+		if out, err := exec.Command("import", "-display", display, "-window", "root", shot).CombinedOutput(); err != nil {
 			return fmt.Errorf("import: %v %s", err, out)
 		}
 		out, err := exec.Command("identify", "-format", "%k", shot).Output()
