@@ -1,6 +1,9 @@
 package wine
 
 import (
+	"debug/pe"
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -29,6 +32,9 @@ func TestViewerUnderWine(t *testing.T) {
 	build.Env = append(os.Environ(), "GOOS=windows", "GOARCH=amd64", "CGO_ENABLED=1", "CC=x86_64-w64-mingw32-gcc")
 	if b, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("cross-build the viewer: %v\n%s", err, b)
+	}
+	if err := hasIcon(p.Host(viewer)); err != nil {
+		t.Errorf("viewer.exe: %v", err)
 	}
 	spool := `C:\ProgramData\Teamlens\spool`
 	if err := os.MkdirAll(p.Host(spool), 0o755); err != nil {
@@ -82,4 +88,30 @@ func TestViewerUnderWine(t *testing.T) {
 		t.Errorf("viewer.exe did not reach the agent over the pipe:\n%s", b)
 	}
 	t.Logf("screenshot: %s", shot)
+}
+
+// hasIcon reports whether the PE file at path carries an icon group
+// resource (RT_GROUP_ICON, 14), the icon Explorer and the Start menu show.
+func hasIcon(path string) error {
+	f, err := pe.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	s := f.Section(".rsrc")
+	if s == nil {
+		return errors.New("no resource section")
+	}
+	b, err := s.Data()
+	if err != nil || len(b) < 16 {
+		return fmt.Errorf("resource section: %v", err)
+	}
+	// The root directory: named entries first, then entries by ID.
+	named, ids := int(binary.LittleEndian.Uint16(b[12:])), int(binary.LittleEndian.Uint16(b[14:]))
+	for i := named; i < named+ids && 16+8*i+8 <= len(b); i++ {
+		if binary.LittleEndian.Uint32(b[16+8*i:]) == 14 {
+			return nil
+		}
+	}
+	return errors.New("no icon resource")
 }

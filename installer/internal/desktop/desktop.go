@@ -4,10 +4,11 @@
 package desktop
 
 import (
-	_ "embed"
 	"fmt"
 	"path/filepath"
 	"strings"
+
+	"teamlens/shared/brand"
 )
 
 // Where a system-wide entry and icon go under a share directory
@@ -20,9 +21,7 @@ const (
 
 // Icon is the viewer's icon, a scalable SVG the icon theme serves at
 // every size.
-//
-//go:embed teamlens-viewer.svg
-var Icon []byte
+var Icon = brand.IconSVG
 
 // Entry returns the desktop entry that starts the viewer at exec, an
 // absolute path. It is "My Insights" in the menu, under Utility.

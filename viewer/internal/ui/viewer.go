@@ -5,8 +5,10 @@
 package ui
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"image/png"
 	"log/slog"
 	"sync"
 	"time"
@@ -16,6 +18,7 @@ import (
 	"fyne.io/fyne/v2/theme"
 	"fyne.io/fyne/v2/widget"
 
+	"teamlens/shared/brand"
 	"teamlens/shared/localclient"
 )
 
@@ -61,6 +64,11 @@ func New(ctx context.Context, win fyne.Window, client *localclient.Client, opt O
 		opt.Log = slog.New(slog.DiscardHandler)
 	}
 	v := &Viewer{ctx: ctx, win: win, client: client, opt: opt}
+	if icon, err := windowIcon(); err == nil {
+		win.SetIcon(icon)
+	} else {
+		opt.Log.Warn("no window icon", "err", err)
+	}
 	v.overview = newOverviewTab(v)
 	v.perf = newPerformanceTab(v)
 	v.commands = newCommandsTab(v)
@@ -217,4 +225,18 @@ func note(text string) *widget.Label {
 	l := widget.NewLabel(text)
 	l.Wrapping = fyne.TextWrapWord
 	return l
+}
+
+// windowIcon is Teamlens' icon drawn for the window's title bar and the
+// taskbar.
+func windowIcon() (fyne.Resource, error) {
+	img, err := brand.Image(256)
+	if err != nil {
+		return nil, err
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		return nil, err
+	}
+	return fyne.NewStaticResource("teamlens.png", b.Bytes()), nil
 }
