@@ -30,8 +30,10 @@ type Scanner struct {
 	Log     *slog.Logger
 	Now     func() time.Time
 
+	pids    pidLister
 	ignored map[int32]bool
 	tracked map[int32]*tracked
+	alive   map[int32]bool
 
 	mu      sync.Mutex
 	scanned bool
@@ -99,7 +101,7 @@ func (s *Scanner) Scan(ctx context.Context) error {
 	if s.ignored == nil {
 		s.ignored, s.tracked = map[int32]bool{}, map[int32]*tracked{}
 	}
-	pids, err := process.PidsWithContext(ctx)
+	pids, err := s.pids.list(ctx)
 	if err != nil {
 		return fmt.Errorf("process list: %w", err)
 	}
@@ -113,7 +115,11 @@ func (s *Scanner) Scan(ctx context.Context) error {
 		batches[user] = b
 		return b
 	}
-	alive := make(map[int32]bool, len(pids))
+	if s.alive == nil {
+		s.alive = map[int32]bool{}
+	}
+	alive := s.alive
+	clear(alive)
 	for _, pid := range pids {
 		alive[pid] = true
 		if s.ignored[pid] {
