@@ -14,6 +14,7 @@ import (
 	"teamlens/installer/internal/install"
 	"teamlens/installer/internal/msi"
 	"teamlens/internal/cmdline"
+	"teamlens/shared/collectorconf"
 )
 
 func commands(stdout, stderr io.Writer) []*command {
@@ -121,7 +122,7 @@ func packageCommand(stdout, stderr io.Writer) *command {
 	fs.StringVar(&analytics, "analytics", "", "msi: baked default of ANALYTICS: user-choice or disabled (default user-choice)")
 	fs.StringVar(&seatUsage, "seat-usage", "", "msi: baked default of SEAT_USAGE: true or false (default true)")
 	fs.StringVar(&co.CollectorBinary, "collector-binary", "", "collector: collector binary to package (default: collector next to the installer)")
-	fs.StringVar(&co.Listen, "listen", "127.0.0.1:8080", "collector: listen `address` written into the packaged configuration")
+	fs.StringVar(&co.Listen, "listen", collectorconf.DefaultListen, "collector: listen `address` written into the packaged configuration")
 	c.Required = []string{"format"}
 	c.run = func(ctx context.Context, in *install.Installer) int {
 		if format == "msi" {
