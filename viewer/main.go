@@ -13,6 +13,7 @@ import (
 	"fyne.io/fyne/v2"
 	"fyne.io/fyne/v2/app"
 
+	"teamlens/internal/cmdline"
 	"teamlens/shared/localclient"
 	"teamlens/viewer/internal/ui"
 )
@@ -23,17 +24,15 @@ type config struct {
 
 func main() {
 	var cfg config
-	flag.StringVar(&cfg.socket, "socket", localclient.DefaultSocket(), "Unix socket of the local Teamlens agent")
-	flag.Usage = func() {
-		fmt.Fprint(flag.CommandLine.Output(), "viewer opens My Insights: your own CAD usage, performance, commands and drawings\n"+
-			"from the Teamlens agent on this computer, your analytics choice and your data.\n\n"+
-			"usage: viewer [--socket P]\n")
-		flag.PrintDefaults()
-	}
-	flag.Parse()
-	if flag.NArg() > 0 {
-		fmt.Fprintln(os.Stderr, "usage: viewer [--socket P]")
-		os.Exit(2)
+	fs := flag.NewFlagSet("viewer", flag.ContinueOnError)
+	fs.StringVar(&cfg.socket, "socket", localclient.DefaultSocket(), "Unix socket (`path`) of the local Teamlens agent")
+	cmd := &cmdline.Command{Name: "viewer", Flags: fs, Example: "viewer --socket /run/teamlens/agent.sock",
+		Summary: "viewer opens My Insights: your own CAD usage, performance, commands and drawings from the Teamlens agent on this computer, your analytics choice and your data."}
+	if _, err := cmd.Parse(os.Args[1:], os.Stdout); err != nil {
+		if cmdline.ExitCode(err) == 2 {
+			fmt.Fprintln(os.Stderr, err)
+		}
+		os.Exit(cmdline.ExitCode(err))
 	}
 	if err := run(context.Background(), cfg); err != nil {
 		fmt.Fprintln(os.Stderr, "viewer:", err)

@@ -182,8 +182,8 @@ func DefaultRevitJournals() []string {
 
 // Validate reports the first setting that cannot work.
 func (c Config) Validate() error {
-	if c.Analytics != AnalyticsUserChoice && c.Analytics != AnalyticsDisabled {
-		return fmt.Errorf("analytics must be %q or %q, not %q", AnalyticsUserChoice, AnalyticsDisabled, c.Analytics)
+	if err := CheckAnalytics(c.Analytics); err != nil {
+		return err
 	}
 	if c.Collector != "" && c.EnrollSecret == "" {
 		return errors.New("a collector needs an enroll secret")
@@ -195,10 +195,24 @@ func (c Config) Validate() error {
 		}
 	}
 	if c.Collector != "" {
-		u, err := url.Parse(c.Collector)
-		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-			return fmt.Errorf("collector %q is not an http:// or https:// URL", c.Collector)
-		}
+		return CheckCollector(c.Collector)
+	}
+	return nil
+}
+
+// CheckAnalytics is the rule for the analytics policy.
+func CheckAnalytics(policy string) error {
+	if policy != AnalyticsUserChoice && policy != AnalyticsDisabled {
+		return fmt.Errorf("analytics must be %q or %q, not %q", AnalyticsUserChoice, AnalyticsDisabled, policy)
+	}
+	return nil
+}
+
+// CheckCollector is the rule for the collector's address.
+func CheckCollector(collector string) error {
+	u, err := url.Parse(collector)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("collector %q is not an http:// or https:// URL", collector)
 	}
 	return nil
 }

@@ -16,6 +16,7 @@ import (
 	"teamlens/collector/internal/server"
 	"teamlens/collector/internal/store"
 	"teamlens/internal/cmdline"
+	"teamlens/shared/collectorconf"
 )
 
 // command is one subcommand: its help and flags, and what it runs.
@@ -96,12 +97,12 @@ func commands() []*command {
 
 func serveCommand() *command {
 	c := newCommand("serve", "Runs the HTTP API, the Team Insights console at /, /metrics and the daily insight job until interrupted. Without --enroll-secret, devices enroll only with tokens from 'collector enroll-token'.",
-		"collector serve --db /var/lib/teamlens-collector/collector.db --listen :8443 \\\n    --tls-cert cert.pem --tls-key key.pem --enroll-secret S", true)
+		"collector serve --db "+collectorconf.ServiceDB+" --listen :8443 \\\n    --tls-cert cert.pem --tls-key key.pem --enroll-secret S", true)
 	var cfg ServeConfig
 	fs := c.Flags
 	notifyFlags(fs, &cfg)
-	fs.StringVar(&cfg.Listen, "listen", "127.0.0.1:8080", "`address` to listen on")
-	fs.StringVar(&cfg.EnrollSecret, "enroll-secret", "", "shared `secret` agents enroll with (default $TEAMLENS_ENROLL_SECRET, which keeps it out of the process list); empty: only minted enroll tokens")
+	fs.StringVar(&cfg.Listen, "listen", collectorconf.DefaultListen, "`address` to listen on")
+	fs.StringVar(&cfg.EnrollSecret, "enroll-secret", "", "shared `secret` agents enroll with (default $"+collectorconf.EnvEnrollSecret+", which keeps it out of the process list); empty: only minted enroll tokens")
 	fs.BoolVar(&cfg.SecureCookies, "secure-cookies", false, "mark the console's cookies Secure even on plain HTTP: for a collector behind a TLS proxy (under --tls-cert they always are)")
 	fs.IntVar(&cfg.MaxDeviceUsers, "max-device-users", store.DefaultMaxDeviceUsers, "most distinct users one device may report for one day; a batch over it gets 400 (0: no cap)")
 	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "PEM certificate (chain) `file`: serve HTTPS (with --tls-key)")
@@ -125,7 +126,7 @@ func serveCommand() *command {
 	c.run = func(ctx context.Context, e env) error {
 		cfg.DB, cfg.Catalog, cfg.Logger = e.DB, e.Catalog, e.Logger
 		if cfg.EnrollSecret == "" {
-			cfg.EnrollSecret = os.Getenv("TEAMLENS_ENROLL_SECRET")
+			cfg.EnrollSecret = os.Getenv(collectorconf.EnvEnrollSecret)
 		}
 		return Serve(ctx, cfg)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"teamlens/collector/internal/store"
 	"teamlens/shared/catalog"
+	"teamlens/shared/collectorconf"
 )
 
 // Env is what every subcommand shares once its flags are parsed.
@@ -27,7 +28,7 @@ type Env struct {
 // One default for all, so `import` never writes where `serve` does not read.
 func DefaultDB() string {
 	if os.Geteuid() == 0 {
-		return "/var/lib/teamlens-collector/collector.db"
+		return collectorconf.ServiceDB
 	}
 	dir, err := os.UserHomeDir()
 	if x := os.Getenv("XDG_DATA_HOME"); x != "" {

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"teamlens/shared/collectorconf"
 )
 
 // CollectorPackage is the Debian package name of the collector.
@@ -15,13 +17,12 @@ const CollectorPackage = "teamlens-collector"
 // Where the collector package puts things. The service runs as its own
 // system user, which owns only the data and log directories.
 const (
-	collectorBin     = "/usr/bin/teamlens-collector"
-	collectorConf    = "/etc/teamlens/collector.conf"
-	collectorUnit    = "/lib/systemd/system/teamlens-collector.service"
-	collectorInit    = "/etc/init.d/teamlens-collector"
-	CollectorDataDir = "/var/lib/teamlens-collector"
-	collectorLogDir  = "/var/log/teamlens-collector"
-	collectorUser    = "teamlens-collector"
+	collectorBin    = "/usr/bin/teamlens-collector"
+	collectorConf   = "/etc/teamlens/collector.conf"
+	collectorUnit   = "/lib/systemd/system/teamlens-collector.service"
+	collectorInit   = "/etc/init.d/teamlens-collector"
+	collectorLogDir = "/var/log/teamlens-collector"
+	collectorUser   = "teamlens-collector"
 )
 
 // CollectorOptions are the flags of "installer package --component collector".
@@ -50,7 +51,7 @@ func BuildCollector(o CollectorOptions) (string, error) {
 		o.CollectorBinary = filepath.Join(filepath.Dir(self), "collector")
 	}
 	if o.Listen == "" {
-		o.Listen = "127.0.0.1:8080"
+		o.Listen = collectorconf.DefaultListen
 	}
 	if strings.ContainsAny(o.Listen, " \t\n'\"$\\`") {
 		return "", fmt.Errorf("listen address %q cannot go into the configuration file", o.Listen)
@@ -90,7 +91,7 @@ Description: Teamlens collector
  license picture and computes Team Insights. Installing the package
  creates the %s user and %s and starts the service; its settings are
  in %s.
-`, CollectorPackage, o.Version, o.Arch, (size+1023)/1024, collectorUser, CollectorDataDir, collectorConf)
+`, CollectorPackage, o.Version, o.Arch, (size+1023)/1024, collectorUser, collectorconf.ServiceDataDir, collectorConf)
 	controlTar, err := controlArchive(control, files, []controlFile{
 		{"conffiles", 0o644, collectorConf + "\n"},
 		{"postinst", 0o755, collectorPostinst},
@@ -105,22 +106,23 @@ Description: Teamlens collector
 
 // collectorConfig is the packaged configuration. Both the unit and the
 // init script read it as environment: the enroll secret reaches the
-// collector as TEAMLENS_ENROLL_SECRET, so it is not in the process list.
+// collector as collectorconf.EnvEnrollSecret, so it is not in the process
+// list.
 func collectorConfig(listen string) string {
 	return `# Settings of the teamlens-collector service, read by its systemd unit and
 # its init script. After a change: systemctl restart teamlens-collector
 # (or /etc/init.d/teamlens-collector restart). Kept on upgrades.
 
 # SQLite file (in the service's data directory) or a postgres:// URL.
-TEAMLENS_DB=` + CollectorDataDir + `/collector.db
-TEAMLENS_LISTEN=` + listen + `
+` + collectorconf.EnvDB + `=` + collectorconf.ServiceDB + `
+` + collectorconf.EnvListen + `=` + listen + `
 # Shared secret agents enroll with. Empty: devices enroll only with tokens
 # minted by "runuser -u ` + collectorUser + ` -- teamlens-collector enroll-token --db ...".
-TEAMLENS_ENROLL_SECRET=
+` + collectorconf.EnvEnrollSecret + `=
 # Any other flags of "teamlens-collector serve", for example
 # --tls-cert /etc/teamlens/collector.crt --tls-key /etc/teamlens/collector.key --max-device-users 20
 # (the files must be readable by the ` + collectorUser + ` user).
-TEAMLENS_ARGS=
+` + collectorconf.EnvArgs + `=
 `
 }
 
@@ -133,7 +135,7 @@ Wants=network-online.target
 User=` + collectorUser + `
 Group=` + collectorUser + `
 EnvironmentFile=` + collectorConf + `
-ExecStart=` + collectorBin + ` serve --db ${TEAMLENS_DB} --listen ${TEAMLENS_LISTEN} $TEAMLENS_ARGS
+ExecStart=` + collectorBin + ` serve --db ${` + collectorconf.EnvDB + `} --listen ${` + collectorconf.EnvListen + `} $` + collectorconf.EnvArgs + `
 Restart=on-failure
 RestartSec=5
 AmbientCapabilities=CAP_NET_BIND_SERVICE
@@ -141,7 +143,7 @@ NoNewPrivileges=yes
 ProtectSystem=strict
 ProtectHome=yes
 PrivateTmp=yes
-ReadWritePaths=` + CollectorDataDir + `
+ReadWritePaths=` + collectorconf.ServiceDataDir + `
 
 [Install]
 WantedBy=multi-user.target
@@ -176,7 +178,7 @@ case "$1" in
 start)
 	start-stop-daemon --start --quiet --oknodo --pidfile "$pidfile" --make-pidfile --background \
 		--chuid "$user" --output "$log" --exec "$bin" -- \
-		serve --db "$TEAMLENS_DB" --listen "$TEAMLENS_LISTEN" $TEAMLENS_ARGS
+		serve --db "$` + collectorconf.EnvDB + `" --listen "$` + collectorconf.EnvListen + `" $` + collectorconf.EnvArgs + `
 	;;
 stop)
 	start-stop-daemon --stop --quiet --oknodo --retry TERM/30/KILL/5 --pidfile "$pidfile" --exec "$bin" --remove-pidfile
@@ -200,9 +202,9 @@ user=` + collectorUser + `
 case "$1" in
 configure)
 	if ! getent passwd "$user" >/dev/null; then
-		useradd --system --user-group --home-dir ` + CollectorDataDir + ` --no-create-home --shell /usr/sbin/nologin "$user"
+		useradd --system --user-group --home-dir ` + collectorconf.ServiceDataDir + ` --no-create-home --shell /usr/sbin/nologin "$user"
 	fi
-	install -d -m 0750 -o "$user" -g "$user" ` + CollectorDataDir + ` ` + collectorLogDir + `
+	install -d -m 0750 -o "$user" -g "$user" ` + collectorconf.ServiceDataDir + ` ` + collectorLogDir + `
 	if [ -d /run/systemd/system ]; then
 		systemctl daemon-reload
 		systemctl enable teamlens-collector.service >/dev/null 2>&1 || true
@@ -249,7 +251,7 @@ remove|purge)
 	;;
 esac
 if [ "$1" = purge ]; then
-	rm -rf ` + CollectorDataDir + ` ` + collectorLogDir + `
+	rm -rf ` + collectorconf.ServiceDataDir + ` ` + collectorLogDir + `
 	rm -f ` + collectorConf + `
 	rmdir /etc/teamlens 2>/dev/null || true
 	if getent passwd ` + collectorUser + ` >/dev/null; then

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"teamlens/shared/config"
 	"teamlens/shared/localclient"
 )
 
@@ -59,17 +60,32 @@ func same(a, b string) bool {
 	return err1 == nil && err2 == nil && os.SameFile(fa, fb)
 }
 
+// loadConfig opens the installed configuration for editing; exists is
+// false when there is none.
+func loadConfig(path string) (e *config.Edit, exists bool, err error) {
+	e, exists, err = config.LoadEdit(path)
+	if err != nil {
+		return nil, false, fmt.Errorf("existing %w", err)
+	}
+	return e, exists, nil
+}
+
 // writeConfig writes the configuration 0600: it holds the enroll secret.
-func writeConfig(u *undo, path string, c agentConf) error {
-	b, err := c.encode()
+func writeConfig(u *undo, path string, e *config.Edit) error {
+	b, err := e.Encode()
 	if err != nil {
 		return fmt.Errorf("configuration: %w", err)
 	}
 	return replaceFile(u, path, 0o600, func(w io.Writer) error {
-		_, err := w.Write(b)
+		_, err := io.WriteString(w, configHeader)
+		if err == nil {
+			_, err = w.Write(b)
+		}
 		return err
 	})
 }
+
+const configHeader = "# Teamlens agent configuration, written by the installer.\n# Readable by root only: it holds the enroll secret.\n"
 
 // replaceFile writes dst's new content into a temporary file beside it,
 // syncs it and renames it over dst, keeping the old content for undo.

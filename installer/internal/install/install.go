@@ -8,7 +8,6 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
-	"net/url"
 	"os"
 	"path/filepath"
 	"runtime"
@@ -50,8 +49,7 @@ func (o Options) Validate() error {
 	if o.Collector == "" {
 		return errors.New("--collector is required")
 	}
-	u, err := url.Parse(o.Collector)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+	if config.CheckCollector(o.Collector) != nil {
 		return fmt.Errorf("--collector %q: want an http:// or https:// URL", o.Collector)
 	}
 	if o.EnrollSecret == "" {
@@ -60,8 +58,10 @@ func (o Options) Validate() error {
 	if strings.ContainsAny(o.EnrollSecret, " \t\r\n") {
 		return errors.New("--enroll-secret must not contain white space")
 	}
-	if o.Analytics != "" && o.Analytics != config.AnalyticsUserChoice && o.Analytics != config.AnalyticsDisabled {
-		return fmt.Errorf("--analytics must be %q or %q, not %q", config.AnalyticsUserChoice, config.AnalyticsDisabled, o.Analytics)
+	if o.Analytics != "" {
+		if err := config.CheckAnalytics(o.Analytics); err != nil {
+			return fmt.Errorf("--%w", err)
+		}
 	}
 	for flag, p := range map[string]string{"--data-dir": o.DataDir, "--spool-dir": o.SpoolDir, "--agent-binary": o.AgentBinary, "--viewer-binary": o.ViewerBinary} {
 		if p != "" && !filepath.IsAbs(p) {
@@ -104,7 +104,7 @@ func (in *Installer) healthTimeout() time.Duration {
 	return in.HealthTimeout
 }
 
-func (in *Installer) service(l Layout, c agentConf) (*servicectl.Manager, error) {
+func (in *Installer) service(l Layout, c config.Config) (*servicectl.Manager, error) {
 	return servicectl.New(servicectl.Def{
 		Name:       l.ServiceName,
 		Executable: l.agentPath(),
@@ -127,7 +127,7 @@ func serviceArgs(configFile string) []string {
 // Result tells what an install did.
 type Result struct {
 	Upgrade bool
-	Config  agentConf
+	Config  config.Config
 	// CollectorErr is set when the collector did not answer: the install
 	// stands, the agent keeps retrying.
 	CollectorErr error
@@ -146,14 +146,14 @@ func (in *Installer) Install(ctx context.Context, o Options) (Result, error) {
 		return res, err
 	}
 	l := in.layout()
-	prev, upgrade, err := loadAgentConf(l.ConfigFile)
+	e, upgrade, err := loadConfig(l.ConfigFile)
 	if err != nil {
 		return res, err
 	}
 	res.Upgrade = upgrade
-	c := merge(prev, o, l)
+	c := merge(e, o, l).Config
 	res.Config = c
-	if err := c.validate(); err != nil {
+	if err := c.Validate(); err != nil {
 		return res, err
 	}
 	if err := checkDirs(c); err != nil {
@@ -185,7 +185,7 @@ func (in *Installer) Install(ctx context.Context, o Options) (Result, error) {
 		}
 		u.add(func() error { return m.Start() })
 	}
-	if res.Viewer, err = placeFiles(&u, l, o, src, c); err != nil {
+	if res.Viewer, err = placeFiles(&u, l, o, src, e); err != nil {
 		return res, err
 	}
 	if err = m.Install(); err != nil {
@@ -226,7 +226,7 @@ func (in *Installer) Install(ctx context.Context, o Options) (Result, error) {
 
 // placeFiles puts the agent, the installer and the viewer in place and
 // writes the configuration, each step undone if a later one fails.
-func placeFiles(u *undo, l Layout, o Options, agentSrc string, c agentConf) (viewer string, err error) {
+func placeFiles(u *undo, l Layout, o Options, agentSrc string, e *config.Edit) (viewer string, err error) {
 	if err := placeFile(u, agentSrc, l.agentPath(), 0o755); err != nil {
 		return "", err
 	}
@@ -238,12 +238,13 @@ func placeFiles(u *undo, l Layout, o Options, agentSrc string, c agentConf) (vie
 	if viewer, err = placeViewer(u, l, o); err != nil {
 		return "", err
 	}
-	return viewer, writeConfig(u, l.ConfigFile, c)
+	return viewer, writeConfig(u, l.ConfigFile, e)
 }
 
-// merge lays the flags over the installed configuration (keeping what an
-// admin added to it, such as products) and fills the layout's defaults.
-func merge(c agentConf, o Options, l Layout) agentConf {
+// merge lays the flags over the installed configuration (the edit keeps
+// what an admin added to it, such as products) and fills the layout's
+// defaults.
+func merge(c *config.Edit, o Options, l Layout) *config.Edit {
 	set := func(dst *string, v, def string) {
 		if v != "" {
 			*dst = v
@@ -269,7 +270,7 @@ func merge(c agentConf, o Options, l Layout) agentConf {
 
 // checkDirs refuses layouts that would expose private data or cannot work,
 // before anything is written.
-func checkDirs(c agentConf) error {
+func checkDirs(c config.Config) error {
 	data, spool := filepath.Clean(c.DataDir), filepath.Clean(c.SpoolDir)
 	// On Windows the spool is %ProgramData%\Teamlens\spool: its own ACL lets
 	// users in, and reaching it needs no right on the private folder above.
@@ -289,7 +290,7 @@ func within(p, dir string) bool {
 
 // prepareDirs creates the directories with their modes and proves the data
 // directory writable, so a read-only file system fails here, early.
-func (in *Installer) prepareDirs(u *undo, l Layout, c agentConf) error {
+func (in *Installer) prepareDirs(u *undo, l Layout, c config.Config) error {
 	dirs := []struct {
 		path string
 		mode os.FileMode

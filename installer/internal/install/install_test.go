@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"teamlens/shared/config"
 )
@@ -60,7 +61,7 @@ func TestCheckDirs(t *testing.T) {
 		{"/srv/spool/data", "/srv/spool", false},
 	}
 	for _, tt := range tests {
-		err := checkDirs(agentConf{DataDir: tt.data, SpoolDir: tt.spool})
+		err := checkDirs(config.Config{DataDir: tt.data, SpoolDir: tt.spool})
 		if (err == nil) != tt.ok {
 			t.Errorf("checkDirs(%s, %s) = %v, want ok=%v", tt.data, tt.spool, err, tt.ok)
 		}
@@ -86,7 +87,7 @@ process = ["Revit.exe"]
 	if err := os.WriteFile(path, []byte(existing), 0o600); err != nil {
 		t.Fatal(err)
 	}
-	prev, ok, err := loadAgentConf(path)
+	prev, ok, err := loadConfig(path)
 	if err != nil || !ok {
 		t.Fatalf("load: ok=%v err=%v", ok, err)
 	}
@@ -94,7 +95,7 @@ process = ["Revit.exe"]
 	yes := true
 	c := merge(prev, Options{Collector: "http://new:8080", EnrollSecret: "new", SeatUsage: &yes}, l)
 
-	want := agentConf{DataDir: "/srv/teamlens", SpoolDir: "/srv/spool", Socket: "/run/teamlens/agent.sock",
+	want := config.Config{DataDir: "/srv/teamlens", SpoolDir: "/srv/spool", Socket: "/run/teamlens/agent.sock",
 		Collector: "http://new:8080", EnrollSecret: "new", Analytics: "disabled"}
 	if c.DataDir != want.DataDir || c.SpoolDir != want.SpoolDir || c.Socket != want.Socket ||
 		c.Collector != want.Collector || c.EnrollSecret != want.EnrollSecret || c.Analytics != want.Analytics ||
@@ -113,18 +114,19 @@ process = ["Revit.exe"]
 	if fi.Mode().Perm() != 0o600 {
 		t.Errorf("config mode %v, want 0600", fi.Mode().Perm())
 	}
-	got, _, err := loadAgentConf(path)
+	got, _, err := loadConfig(path)
 	if err != nil {
 		t.Fatal(err)
 	}
 	if got.Collector != "http://new:8080" || got.DataDir != "/srv/teamlens" || got.SeatUsage == nil || !*got.SeatUsage {
 		t.Errorf("reloaded %+v", got)
 	}
-	if got.rest["upload_interval"] != "15m" {
-		t.Errorf("upload_interval lost: %v", got.rest["upload_interval"])
+	written, _ := os.ReadFile(path)
+	if got.UploadInterval.Duration != 15*time.Minute || !strings.Contains(string(written), `upload_interval = "15m"`) {
+		t.Errorf("upload_interval lost: %v\n%s", got.UploadInterval, written)
 	}
-	if products, _ := got.rest["product"].([]map[string]any); len(products) != 1 || products[0]["name"] != "Revit" {
-		t.Errorf("products lost: %#v", got.rest["product"])
+	if len(got.Products) != 1 || got.Products[0].Name != "Revit" || !strings.Contains(string(written), `process = ["Revit.exe"]`) {
+		t.Errorf("products lost: %#v\n%s", got.Products, written)
 	}
 
 	// Undo puts the admin's file back byte for byte.
@@ -137,12 +139,12 @@ process = ["Revit.exe"]
 
 func TestMergeDefaults(t *testing.T) {
 	l := DefaultLayout()
-	c := merge(agentConf{}, Options{Collector: "http://c", EnrollSecret: "s"}, l)
+	c := merge(&config.Edit{}, Options{Collector: "http://c", EnrollSecret: "s"}, l)
 	if c.DataDir != l.DataDir || c.SpoolDir != l.SpoolDir || c.Socket != l.Socket ||
 		c.Analytics != config.AnalyticsUserChoice || c.SeatUsage == nil || !*c.SeatUsage {
 		t.Fatalf("defaults: %+v", c)
 	}
-	if err := checkDirs(c); err != nil {
+	if err := checkDirs(c.Config); err != nil {
 		t.Fatalf("the default layout must pass its own check: %v", err)
 	}
 }

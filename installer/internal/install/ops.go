@@ -10,16 +10,17 @@ import (
 	"strings"
 
 	"teamlens/installer/internal/servicectl"
+	"teamlens/shared/config"
 )
 
 // installed returns the configuration of the install on this machine, or
 // one made of the layout's defaults when there is none.
-func (in *Installer) installed(l Layout) (agentConf, bool, error) {
-	c, ok, err := loadAgentConf(l.ConfigFile)
+func (in *Installer) installed(l Layout) (config.Config, bool, error) {
+	e, ok, err := loadConfig(l.ConfigFile)
 	if err != nil {
-		return c, false, err
+		return config.Config{}, false, err
 	}
-	return merge(c, Options{}, l), ok, nil
+	return merge(e, Options{}, l).Config, ok, nil
 }
 
 // Uninstall stops and removes the service. purge also removes the data,

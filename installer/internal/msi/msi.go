@@ -96,8 +96,8 @@ func Build(o Options) (Result, error) {
 	if o.SeatUsage == "" {
 		o.SeatUsage = "true"
 	}
-	if o.Analytics != config.AnalyticsUserChoice && o.Analytics != config.AnalyticsDisabled {
-		return res, fmt.Errorf("analytics must be %q or %q", config.AnalyticsUserChoice, config.AnalyticsDisabled)
+	if err := config.CheckAnalytics(o.Analytics); err != nil {
+		return res, err
 	}
 	for name, v := range map[string]string{"collector URL": o.Collector, "enroll secret": o.EnrollSecret} {
 		// Formatted into the custom action's command line: no quotes, no
