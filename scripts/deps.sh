@@ -4,7 +4,7 @@
 #   scripts/deps.sh          # Go toolchain and cgo only (agent, collector, demo)
 #   scripts/deps.sh test     # plus Fyne's X11/GL headers, Xvfb, ImageMagick, PostgreSQL, Chromium,
 #                            # desktop-file-validate (the viewer's menu entry), DejaVu (make screens), FreeCAD (the add-on test)
-#                            # Wine, wixl and mingw-w64 (the Windows builds run under Wine, the MSI)
+#                            # Wine, wixl, msitools and mingw-w64 (the Windows builds run under Wine, the MSI)
 set -eu
 
 if ! command -v go >/dev/null 2>&1; then
@@ -15,7 +15,7 @@ fi
 pkgs="gcc pkg-config"
 bins="gcc pkg-config"
 if [ "${1:-}" = test ]; then
-	pkgs="$pkgs libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb x11-utils imagemagick postgresql dpkg-dev chromium desktop-file-utils fonts-dejavu-core freecad wine64 wixl gcc-mingw-w64-x86-64"
+	pkgs="$pkgs libgl1-mesa-dev libx11-dev libxcursor-dev libxrandr-dev libxinerama-dev libxi-dev libxxf86vm-dev xvfb x11-utils imagemagick postgresql dpkg-dev chromium desktop-file-utils fonts-dejavu-core freecad wine64 wixl msitools gcc-mingw-w64-x86-64"
 fi
 
 missing=""

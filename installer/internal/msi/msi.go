@@ -23,6 +23,7 @@ import (
 	"text/template"
 
 	"teamlens/plugins/autocad"
+	"teamlens/shared/brand"
 	"teamlens/shared/config"
 )
 
@@ -162,6 +163,14 @@ func Build(o Options) (Result, error) {
 			return res, err
 		}
 	}
+	// Teamlens' icon, for the shortcut and Add or remove programs.
+	ico, err := brand.ICO()
+	if err != nil {
+		return res, err
+	}
+	if err := os.WriteFile(filepath.Join(work, "teamlens.ico"), ico, 0o600); err != nil {
+		return res, err
+	}
 	// The AutoCAD bundle, for %ProgramData%\Autodesk\ApplicationPlugins.
 	for _, name := range []string{"PackageContents.xml", "Contents/teamlens.lsp"} {
 		b, err := autocad.Bundle.ReadFile(autocad.BundleName + "/" + name)
@@ -240,6 +249,8 @@ var wxsTemplate = template.Must(template.New("wxs").Funcs(template.FuncMap{"x": 
     <Property Id="SEAT_USAGE" Value="{{x .SeatUsage}}"/>
     <Property Id="MsiHiddenProperties" Value="ENROLL_SECRET;InstallAgent"/>
     <Property Id="ARPNOMODIFY" Value="1"/>
+    <Icon Id="teamlens.ico" SourceFile="teamlens.ico"/>
+    <Property Id="ARPPRODUCTICON" Value="teamlens.ico"/>
     <Directory Id="TARGETDIR" Name="SourceDir">
       <Directory Id="ProgramFiles64Folder">
         <Directory Id="INSTALLDIR" Name="Teamlens">
@@ -274,7 +285,7 @@ var wxsTemplate = template.Must(template.New("wxs").Funcs(template.FuncMap{"x": 
       </Directory>{{if .HasViewer}}
       <Directory Id="ProgramMenuFolder">
         <Component Id="Shortcut" Guid="*">
-          <Shortcut Id="MyInsights" Name="My Insights" Description="Your own CAD usage, from the Teamlens agent" Target="[INSTALLDIR]viewer.exe" WorkingDirectory="INSTALLDIR"/>
+          <Shortcut Id="MyInsights" Name="My Insights" Description="Your own CAD usage, from the Teamlens agent" Target="[INSTALLDIR]viewer.exe" WorkingDirectory="INSTALLDIR" Icon="teamlens.ico"/>
           <RegistryValue Root="HKLM" Key="Software\Teamlens" Name="MyInsightsShortcut" Type="integer" Value="1" KeyPath="yes"/>
         </Component>
       </Directory>{{end}}

@@ -53,6 +53,20 @@ func TestBuild(t *testing.T) {
 	if len(b) < 8 || string(b[:8]) != "\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" {
 		t.Error("not a compound file (MSI)")
 	}
+	// The shortcut and Add or remove programs show Teamlens' icon.
+	if _, err := exec.LookPath("msiinfo"); err != nil {
+		testenv.Missing(t, "msiinfo is not installed (Debian's msitools, scripts/deps.sh test)")
+	}
+	for table, want := range map[string]string{
+		"Icon":     "teamlens.ico",
+		"Shortcut": "\tteamlens.ico\t",
+		"Property": "ARPPRODUCTICON\tteamlens.ico",
+	} {
+		got, err := exec.Command("msiinfo", "export", res.Path, table).CombinedOutput()
+		if err != nil || !strings.Contains(string(got), want) {
+			t.Errorf("table %s: %v, want a row with %q:\n%s", table, err, want, got)
+		}
+	}
 
 	for name, o := range map[string]Options{
 		"no secret":        {Collector: "https://x", Version: "1.0.0", BinDir: bin, OutDir: out},
