@@ -79,7 +79,11 @@ func (r *Remote) Status(ctx context.Context, w io.Writer) error {
 	if err := r.connect(ctx); err != nil {
 		return err
 	}
-	return r.client.StatusTo(ctx, w)
+	s, err := r.client.Status(ctx)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, s)
 }
 
 // Export prints everything stored about the caller.
