@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 
 	"teamlens/agent/internal/store"
+	"teamlens/shared/localclient"
 )
 
 // local runs the data commands of the administrator: it opens the
@@ -18,6 +19,17 @@ import (
 // (remote.go).
 type local struct {
 	dataDir string
+}
+
+// adminStore is what the administrator's commands do with the database.
+type adminStore interface {
+	Consent(ctx context.Context, user string) (bool, error)
+	SetConsent(ctx context.Context, user string, on bool) error
+	WithdrawConsent(ctx context.Context, user string) error
+	Status(ctx context.Context) (localclient.Status, error)
+	Export(ctx context.Context, user string) (localclient.Export, error)
+	Forget(ctx context.Context, user string) error
+	Requeue(ctx context.Context, date string) (int64, error)
 }
 
 // consent prints or changes user's consent: action is on, off or status;
@@ -30,7 +42,7 @@ func (l local) consent(ctx context.Context, user, action string, withdraw bool, 
 	if action == "status" {
 		open = withExistingStore
 	}
-	return open(ctx, l.dataDir, func(st *store.Store) error {
+	return open(ctx, l.dataDir, func(st adminStore) error {
 		var err error
 		switch {
 		case withdraw:
@@ -73,7 +85,7 @@ func printConsent(w io.Writer, on, withdrawn bool) error {
 
 // status prints the status JSON.
 func (l local) status(ctx context.Context, w io.Writer) error {
-	return withExistingStore(ctx, l.dataDir, func(st *store.Store) error {
+	return withExistingStore(ctx, l.dataDir, func(st adminStore) error {
 		s, err := st.Status(ctx)
 		if err != nil {
 			return err
@@ -84,7 +96,7 @@ func (l local) status(ctx context.Context, w io.Writer) error {
 
 // export prints what is stored about user ("" for everyone).
 func (l local) export(ctx context.Context, user string, w io.Writer) error {
-	return withExistingStore(ctx, l.dataDir, func(st *store.Store) error {
+	return withExistingStore(ctx, l.dataDir, func(st adminStore) error {
 		e, err := st.Export(ctx, user)
 		if err != nil {
 			return err
@@ -95,7 +107,7 @@ func (l local) export(ctx context.Context, user string, w io.Writer) error {
 
 // forget deletes everything stored about user.
 func (l local) forget(ctx context.Context, user string, w io.Writer) error {
-	return withExistingStore(ctx, l.dataDir, func(st *store.Store) error {
+	return withExistingStore(ctx, l.dataDir, func(st adminStore) error {
 		if err := st.Forget(ctx, user); err != nil {
 			return err
 		}
@@ -107,7 +119,7 @@ func (l local) forget(ctx context.Context, user string, w io.Writer) error {
 // requeue releases quarantined days (of date, or all when date is "")
 // into the upload queue.
 func (l local) requeue(ctx context.Context, date string, w io.Writer) error {
-	return withExistingStore(ctx, l.dataDir, func(st *store.Store) error {
+	return withExistingStore(ctx, l.dataDir, func(st adminStore) error {
 		n, err := st.Requeue(ctx, date)
 		if err != nil {
 			return err
@@ -117,7 +129,7 @@ func (l local) requeue(ctx context.Context, date string, w io.Writer) error {
 	})
 }
 
-func withStore(ctx context.Context, dataDir string, fn func(*store.Store) error) error {
+func withStore(ctx context.Context, dataDir string, fn func(adminStore) error) error {
 	st, err := store.Open(ctx, dataDir, store.Options{})
 	if err != nil {
 		return err
@@ -128,7 +140,7 @@ func withStore(ctx context.Context, dataDir string, fn func(*store.Store) error)
 
 // withExistingStore is withStore for commands that only read or delete: a
 // mistyped --data-dir must be an error, not a new empty database.
-func withExistingStore(ctx context.Context, dataDir string, fn func(*store.Store) error) error {
+func withExistingStore(ctx context.Context, dataDir string, fn func(adminStore) error) error {
 	path := filepath.Join(dataDir, store.FileName)
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {

@@ -30,7 +30,7 @@ type Uploader struct {
 	Collector    string
 	EnrollSecret string
 	DataDir      string
-	Store        *store.Store
+	Store        Store
 	Interval     time.Duration
 	Log          *slog.Logger
 	// Products whose collector-wide benchmarks are fetched for My Insights.
