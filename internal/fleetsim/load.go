@@ -10,7 +10,7 @@ import (
 	"sync"
 	"time"
 
-	"teamlens/agent/simupload"
+	"teamlens/internal/simupload"
 	"teamlens/shared/wire"
 )
 

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
-	"teamlens/agent/simupload"
+	"teamlens/internal/simupload"
 	"teamlens/shared/wire"
 )
 

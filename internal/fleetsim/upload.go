@@ -11,7 +11,7 @@ import (
 	"sync"
 	"time"
 
-	"teamlens/agent/simupload"
+	"teamlens/internal/simupload"
 	"teamlens/shared/wire"
 )
 

@@ -121,19 +121,13 @@ func (c *Client) ExportTo(ctx context.Context, w io.Writer) error {
 	return nil
 }
 
-// StatusTo writes the agent's status as the caller may see it (the
+// Status returns the agent's status as the caller may see it: the
 // document `agent status` prints, with only the caller's consent and
-// quarantined days) to w.
-func (c *Client) StatusTo(ctx context.Context, w io.Writer) error {
-	resp, err := c.send(ctx, http.MethodGet, "/v1/status", nil)
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
-	if _, err := io.Copy(w, resp.Body); err != nil {
-		return fmt.Errorf("status: %w", err)
-	}
-	return nil
+// quarantined days.
+func (c *Client) Status(ctx context.Context) (Status, error) {
+	var v Status
+	err := c.do(ctx, http.MethodGet, "/v1/status", nil, &v)
+	return v, err
 }
 
 // Events returns the caller's newest raw events, at most limit.

@@ -10,6 +10,7 @@ import (
 	"context"
 	"time"
 
+	"teamlens/agent/internal/fileid"
 	"teamlens/agent/internal/gate"
 	"teamlens/agent/internal/rollup"
 	"teamlens/shared/journal"
@@ -35,6 +36,23 @@ type Position struct {
 	User     string
 	Ended    bool // the file held a session.end
 	Updated  time.Time
+}
+
+// Resume is where reading the file at key goes on from, given what its
+// store holds of it (stored, found): the committed position, or the start
+// when nothing is stored or the file was replaced (another identity) or
+// truncated (shorter than the committed offset); restarted says the file
+// was one of the latter two. The position takes the file's identity and
+// owner from info.
+func Resume(stored Position, found bool, key string, info fileid.Info) (pos Position, restarted bool) {
+	if found && (stored.Dev != info.Dev || stored.Ino != info.Ino || info.Size < stored.Offset) {
+		found, restarted = false, true
+	}
+	if !found {
+		stored = Position{Path: key}
+	}
+	stored.Dev, stored.Ino, stored.User = info.Dev, info.Ino, info.User
+	return stored, restarted
 }
 
 // Batch is what one read of a user's spool files or one process scan

@@ -6,7 +6,6 @@ package localapi
 // opted in to analytics.
 
 import (
-	"fmt"
 	"net/http"
 	"sort"
 
@@ -15,20 +14,8 @@ import (
 )
 
 func (s *Server) drawings(w http.ResponseWriter, r *http.Request, login string) {
-	n, err := daysParam(r, 90)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	p, ok := s.cfg.Catalog.Lookup(r.URL.Query().Get("product"))
+	p, _, days, ok := s.productDays(w, r, login, false)
 	if !ok {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("product %q is not in the catalog", r.URL.Query().Get("product")))
-		return
-	}
-	win := s.window(n)
-	days, err := s.cfg.Store.Days(r.Context(), login, win.fromDate(), win.toDate())
-	if err != nil {
-		s.fail(w, "days", err)
 		return
 	}
 	writeJSON(w, http.StatusOK, summarizeDrawings(days, p.Name, settingDefaults[p.Name]))

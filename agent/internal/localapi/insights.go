@@ -139,24 +139,8 @@ func buildOverview(days []wire.Day, win window, cat *catalog.Catalog) localclien
 }
 
 func (s *Server) commands(w http.ResponseWriter, r *http.Request, login string) {
-	n, err := daysParam(r, 90)
-	if err != nil {
-		writeError(w, http.StatusBadRequest, err.Error())
-		return
-	}
-	p, ok := s.cfg.Catalog.Lookup(r.URL.Query().Get("product"))
+	p, win, days, ok := s.productDays(w, r, login, true)
 	if !ok {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("product %q is not in the catalog", r.URL.Query().Get("product")))
-		return
-	}
-	if !p.Insights {
-		writeError(w, http.StatusNotFound, fmt.Sprintf("%s shows usage time only: it has no command insights", p.Name))
-		return
-	}
-	win := s.window(n)
-	days, err := s.cfg.Store.Days(r.Context(), login, win.fromDate(), win.toDate())
-	if err != nil {
-		s.fail(w, "days", err)
 		return
 	}
 	out := buildCommands(days, win, p.Name, s.cfg.Catalog)
@@ -176,6 +160,34 @@ func (s *Server) commands(w http.ResponseWriter, r *http.Request, login string) 
 		})
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// productDays starts the routes of one product's insights: the window of
+// ?days= (default 90), the catalog product of ?product= (with
+// insightsOnly, one that has command insights) and the caller's day
+// records over the window. On false the error answer is written.
+func (s *Server) productDays(w http.ResponseWriter, r *http.Request, login string, insightsOnly bool) (catalog.Product, window, []wire.Day, bool) {
+	n, err := daysParam(r, 90)
+	if err != nil {
+		writeError(w, http.StatusBadRequest, err.Error())
+		return catalog.Product{}, window{}, nil, false
+	}
+	p, ok := s.cfg.Catalog.Lookup(r.URL.Query().Get("product"))
+	if !ok {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("product %q is not in the catalog", r.URL.Query().Get("product")))
+		return p, window{}, nil, false
+	}
+	if insightsOnly && !p.Insights {
+		writeError(w, http.StatusNotFound, fmt.Sprintf("%s shows usage time only: it has no command insights", p.Name))
+		return p, window{}, nil, false
+	}
+	win := s.window(n)
+	days, err := s.cfg.Store.Days(r.Context(), login, win.fromDate(), win.toDate())
+	if err != nil {
+		s.fail(w, "days", err)
+		return p, win, nil, false
+	}
+	return p, win, days, true
 }
 
 // buildCommands sums the completed commands of product in day records.

@@ -21,7 +21,7 @@ import (
 // Config is what the server needs. Store and Catalog are required; the
 // other fields are optional seams whose zero value is production.
 type Config struct {
-	Store   *store.Store
+	Store   Store
 	Catalog *catalog.Catalog
 	Log     *slog.Logger
 	// Now is the clock that places "today"; nil is time.Now.

@@ -2,8 +2,7 @@ package localapi
 
 import (
 	"net/http"
-
-	"teamlens/agent/internal/store"
+	"teamlens/shared/localclient"
 )
 
 // status is `agent status` for a user who is not root: the figures of the
@@ -20,7 +19,7 @@ func (s *Server) status(w http.ResponseWriter, r *http.Request, login string) {
 		consent = c
 	}
 	st.Consent = map[string]string{login: consent}
-	quarantined := []store.QuarantinedDay{}
+	quarantined := []localclient.QuarantinedDay{}
 	for _, q := range st.Queue.Quarantined {
 		if q.User == login {
 			quarantined = append(quarantined, q)

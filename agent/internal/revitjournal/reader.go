@@ -254,14 +254,10 @@ func (r *Reader) read(ctx context.Context, path string) error {
 	if err != nil {
 		return err
 	}
-	if found && (st.Dev != info.Dev || st.Ino != info.Ino || info.Size < st.Offset) {
+	st, restarted := ingest.Resume(st, found, key, info)
+	if restarted {
 		r.Log.Warn("revit journal replaced or truncated; reading it from the start", "journal", key)
-		found = false
 	}
-	if !found {
-		st = ingest.Position{Path: key}
-	}
-	st.Dev, st.Ino, st.User = info.Dev, info.Ino, info.User
 	t := r.tails[key]
 	if t == nil || t.pos.Offset != st.Offset || t.pos.Dev != st.Dev || t.pos.Ino != st.Ino {
 		if t, err = r.rebuild(f, st); err != nil {

@@ -112,14 +112,10 @@ func (r *Reader) readInto(ctx context.Context, path string, b *ingest.Batch, bud
 	if err != nil {
 		return 0, e, false, err
 	}
-	if found && (st.Dev != info.Dev || st.Ino != info.Ino || info.Size < st.Offset) {
+	st, restarted := ingest.Resume(st, found, path, info)
+	if restarted {
 		r.Log.Warn("spool file replaced or truncated; reading it from the start", "file", path)
-		found = false
 	}
-	if !found {
-		st = ingest.Position{Path: path}
-	}
-	st.Dev, st.Ino, st.User = info.Dev, info.Ino, info.User
 	e.ended = st.Ended
 	if st.Offset == info.Size {
 		return 0, e, false, r.maybeRemove(ctx, path, st, info)

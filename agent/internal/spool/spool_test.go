@@ -14,6 +14,7 @@ import (
 	"teamlens/agent/internal/store"
 	"teamlens/internal/testenv"
 	"teamlens/shared/journal"
+	"teamlens/shared/localclient"
 )
 
 var ctx = context.Background()
@@ -44,7 +45,7 @@ func appendTo(t *testing.T, path, s string) {
 	f.Close()
 }
 
-func status(t *testing.T, st *store.Store) store.Status {
+func status(t *testing.T, st *store.Store) localclient.Status {
 	t.Helper()
 	s, err := st.Status(ctx)
 	if err != nil {

@@ -3,26 +3,17 @@ package store
 import (
 	"context"
 	"database/sql"
+	"teamlens/shared/localclient"
 	"time"
 )
 
-// QuarantinedDay is a day record the collector refused, set aside until it
-// changes or an admin requeues it.
-type QuarantinedDay struct {
-	Date    string `json:"date"`
-	User    string `json:"user"`
-	Product string `json:"product"`
-	Version string `json:"version"`
-	Reason  string `json:"reason"`
-}
-
 // Quarantined lists the quarantined days, oldest first.
-func (s *Store) Quarantined(ctx context.Context) ([]QuarantinedDay, error) {
-	out := []QuarantinedDay{}
+func (s *Store) Quarantined(ctx context.Context) ([]localclient.QuarantinedDay, error) {
+	out := []localclient.QuarantinedDay{}
 	err := s.each(ctx, `SELECT date, user, product, version, COALESCE(quarantine_why, '') FROM days
 		WHERE quarantined_rev IS NOT NULL AND rev = quarantined_rev ORDER BY date, user, product, version`,
 		func(r *sql.Rows) error {
-			var q QuarantinedDay
+			var q localclient.QuarantinedDay
 			if err := r.Scan(&q.Date, &q.User, &q.Product, &q.Version, &q.Reason); err != nil {
 				return err
 			}

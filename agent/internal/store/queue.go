@@ -7,7 +7,7 @@ import (
 	"time"
 
 	"teamlens/internal/sqlrun"
-	"teamlens/shared/config"
+	"teamlens/shared/localclient"
 	"teamlens/shared/wire"
 )
 
@@ -85,48 +85,9 @@ func (s *Store) RecordUpload(ctx context.Context, at time.Time, uploadErr error)
 	})
 }
 
-// Status is what `agent status` prints.
-type Status struct {
-	Policy     config.Policy     `json:"policy"`
-	Consent    map[string]string `json:"consent"`
-	Counts     StatusCounts      `json:"counts"`
-	Rejects    map[string]int64  `json:"rejects"`
-	Queue      StatusQueue       `json:"queue"`
-	LastUpload StatusUpload      `json:"last_upload"`
-}
-
-// StatusCounts counts what the database holds.
-type StatusCounts struct {
-	Events    int64 `json:"events"`
-	Sessions  int64 `json:"sessions"`
-	Days      int64 `json:"days"`
-	Files     int64 `json:"files"`
-	Rejected  int64 `json:"rejected"`
-	Discarded int64 `json:"discarded"`
-}
-
-// StatusQueue is the upload queue.
-type StatusQueue struct {
-	DaysPending     int64 `json:"days_pending"`
-	DaysQuarantined int64 `json:"days_quarantined"`
-	// Quarantined lists the refused days with the collector's reason;
-	// `agent requeue` releases them.
-	Quarantined []QuarantinedDay `json:"quarantined"`
-}
-
-// StatusUpload is the outcome of the latest uploads.
-type StatusUpload struct {
-	SuccessAt string `json:"success_at,omitempty"`
-	ErrorAt   string `json:"error_at,omitempty"`
-	Error     string `json:"error,omitempty"`
-	// Reenrolled says when and why the agent last enrolled again after the
-	// collector refused its device token.
-	Reenrolled string `json:"reenrolled,omitempty"`
-}
-
 // Status summarizes the database.
-func (s *Store) Status(ctx context.Context) (Status, error) {
-	st := Status{Consent: map[string]string{}, Rejects: map[string]int64{}}
+func (s *Store) Status(ctx context.Context) (localclient.Status, error) {
+	st := localclient.Status{Consent: map[string]string{}, Rejects: map[string]int64{}}
 	pol, err := s.Policy(ctx)
 	if err != nil {
 		return st, err

@@ -19,6 +19,7 @@ import (
 	"teamlens/agent/internal/store"
 	"teamlens/agent/internal/upload"
 	"teamlens/internal/testenv"
+	"teamlens/shared/localclient"
 )
 
 // fakeCollector enrolls every device and answers /v1/usage with usage.
@@ -46,7 +47,7 @@ func elsewhere(t *testing.T) (*httptest.Server, *atomic.Int32) {
 	return srv, &hits
 }
 
-func queue(t *testing.T, st *store.Store) store.StatusQueue {
+func queue(t *testing.T, st *store.Store) localclient.StatusQueue {
 	t.Helper()
 	s, err := st.Status(ctx)
 	if err != nil {

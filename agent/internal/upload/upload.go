@@ -4,67 +4,49 @@
 package upload
 
 import (
-	"bytes"
-	"compress/gzip"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
 	"net"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/cenkalti/backoff/v4"
 
 	"teamlens/agent/internal/store"
+	"teamlens/internal/deviceclient"
 	"teamlens/shared/localclient"
 	"teamlens/shared/wire"
 )
 
 // TokenFile is the device credential's name in the data directory.
-const TokenFile = "device.token"
+const TokenFile = deviceclient.TokenFile
 
 // Uploader uploads pending days. Optional fields have production defaults.
 type Uploader struct {
 	Collector    string
 	EnrollSecret string
 	DataDir      string
-	Store        *store.Store
+	Store        Store
 	Interval     time.Duration
 	Log          *slog.Logger
 	// Products whose collector-wide benchmarks are fetched for My Insights.
 	Products []string
 
-	Client    *http.Client // default: 30s timeout
+	Client    *http.Client // default: 30s timeout; redirects are never followed
 	BatchDays int          // default 500
 	Now       func() time.Time
+
+	device *deviceclient.Client
 }
 
 // Device is the credential the collector issued at enrollment.
-type Device struct {
-	Collector string `json:"collector"`
-	ID        string `json:"device_id"`
-	Token     string `json:"device_token"`
-}
+type Device = deviceclient.Device
 
 func (u *Uploader) defaults() {
-	if u.Client == nil {
-		u.Client = &http.Client{Timeout: 30 * time.Second}
-	}
-	if u.Client.CheckRedirect == nil {
-		// A redirect would carry the enroll secret, the bearer token and the
-		// users' days to wherever it points (from https to http, too); the
-		// contract's client follows none, and a 3xx is an answer to back
-		// off from. The caller's client is copied, not changed.
-		c := *u.Client
-		c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
-		u.Client = &c
-	}
 	if u.BatchDays <= 0 {
 		u.BatchDays = 500
 	}
@@ -76,6 +58,9 @@ func (u *Uploader) defaults() {
 	}
 	if u.Now == nil {
 		u.Now = time.Now
+	}
+	if u.device == nil {
+		u.device = &deviceclient.Client{Collector: u.Collector, EnrollSecret: u.EnrollSecret, DataDir: u.DataDir, HTTP: u.Client, Log: u.Log}
 	}
 }
 
@@ -108,9 +93,9 @@ func (u *Uploader) Run(ctx context.Context) error {
 				continue
 			}
 			wait = bo.NextBackOff()
-			var busy *busyError
+			var busy *deviceclient.BusyError
 			if errors.As(err, &busy) {
-				wait = max(wait, busy.after)
+				wait = max(wait, busy.After)
 			}
 			u.Log.Warn("upload failed; retrying", "err", err, "in", wait.Round(time.Second))
 			continue
@@ -132,7 +117,7 @@ func (u *Uploader) Once(ctx context.Context) error {
 }
 
 func (u *Uploader) once(ctx context.Context) error {
-	dev, err := u.device(ctx)
+	dev, err := u.device.Device(ctx)
 	if err != nil {
 		return err
 	}
@@ -228,78 +213,14 @@ func badDay(body []byte, n int) (int, bool) {
 	return 0, false
 }
 
-func errorText(body []byte) string {
-	if e, ok := wire.ReadError(body); ok {
-		return e.Error
-	}
-	return strings.TrimSpace(string(body[:min(len(body), 200)]))
-}
+func errorText(body []byte) string { return deviceclient.ErrorText(body) }
 
 func (u *Uploader) post(ctx context.Context, dev Device, days []store.PendingDay) (int, []byte, error) {
-	batch := wire.Batch{Schema: wire.Schema, BatchID: newUUID(), Days: make([]wire.Day, len(days))}
+	sent := make([]wire.Day, len(days))
 	for i, d := range days {
-		batch.Days[i] = d.Day
+		sent[i] = d.Day
 	}
-	var buf bytes.Buffer
-	zw := gzip.NewWriter(&buf)
-	if err := json.NewEncoder(zw).Encode(batch); err != nil {
-		return 0, nil, err
-	}
-	if err := zw.Close(); err != nil {
-		return 0, nil, err
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.endpoint("/v1/usage"), &buf)
-	if err != nil {
-		return 0, nil, err
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Content-Encoding", "gzip")
-	req.Header.Set("Authorization", "Bearer "+dev.Token)
-	status, h, body, err := u.doHeader(req)
-	if status == http.StatusServiceUnavailable {
-		return status, body, &busyError{after: retryAfter(h), msg: errorText(body)}
-	}
-	return status, body, err
-}
-
-func (u *Uploader) do(req *http.Request) (int, []byte, error) {
-	status, _, body, err := u.doHeader(req)
-	return status, body, err
-}
-
-func (u *Uploader) doHeader(req *http.Request) (int, http.Header, []byte, error) {
-	resp, err := u.Client.Do(req)
-	if err != nil {
-		return 0, nil, nil, err
-	}
-	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
-	return resp.StatusCode, resp.Header, body, err
-}
-
-// busyError is a 503: the collector is overloaded and says how long to
-// wait before the next attempt.
-type busyError struct {
-	after time.Duration
-	msg   string
-}
-
-func (e *busyError) Error() string {
-	return fmt.Sprintf("collector busy (503, retry after %s): %s", e.after, e.msg)
-}
-
-// retryAfter reads Retry-After in seconds, bounded by an hour so a wrong
-// header cannot stall uploads for days.
-func retryAfter(h http.Header) time.Duration {
-	n, err := strconv.Atoi(h.Get("Retry-After"))
-	if err != nil || n < 0 {
-		return 0
-	}
-	return min(time.Duration(n)*time.Second, time.Hour)
-}
-
-func (u *Uploader) endpoint(path string) string {
-	return strings.TrimSuffix(u.Collector, "/") + path
+	return u.device.Send(ctx, dev, sent)
 }
 
 // BenchmarksKey is the store meta key of the cached benchmarks.
@@ -320,12 +241,7 @@ func (u *Uploader) refreshBenchmarks(ctx context.Context, dev Device) error {
 	}
 	c = localclient.BenchmarkCache{FetchedAt: u.Now().UTC().Format(time.RFC3339), Products: map[string]wire.Benchmarks{}}
 	for _, p := range u.Products {
-		req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.endpoint("/v1/benchmarks?product="+url.QueryEscape(p)), nil)
-		if err != nil {
-			return err
-		}
-		req.Header.Set("Authorization", "Bearer "+dev.Token)
-		status, body, err := u.do(req)
+		status, body, err := u.device.Get(ctx, dev, "/v1/benchmarks?product="+url.QueryEscape(p))
 		if err != nil {
 			return fmt.Errorf("benchmarks: %w", err)
 		}

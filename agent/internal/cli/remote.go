@@ -1,7 +1,8 @@
-package agent
+package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"time"
@@ -9,32 +10,32 @@ import (
 	"teamlens/shared/localclient"
 )
 
-// Remote runs the CLI commands of a user who cannot open the service's
+// remote runs the CLI commands of a user who cannot open the service's
 // database: through the running agent's socket, where the peer
 // credentials, not a flag, say whose data it is. Without an agent
 // answering it fails and writes nothing.
-type Remote struct {
-	Socket string
+type remote struct {
+	socket string
 	client *localclient.Client
 }
 
 // connect checks that an agent answers on the socket.
-func (r *Remote) connect(ctx context.Context) error {
+func (r *remote) connect(ctx context.Context) error {
 	if r.client == nil {
-		r.client = localclient.NewClient(r.Socket)
+		r.client = localclient.NewClient(r.socket)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	if err := r.client.Health(ctx); err != nil {
 		return fmt.Errorf("no agent answers on %s (is the service running? --socket names another socket): "+
-			"as a user other than root this command goes through the running agent and writes nothing itself: %w", r.Socket, err)
+			"as a user other than root this command goes through the running agent and writes nothing itself: %w", r.socket, err)
 	}
 	return nil
 }
 
 // me checks that user, when given, is the caller: the agent acts only on
 // the data of the OS user at the other end of the socket.
-func (r *Remote) me(ctx context.Context, user string) error {
+func (r *remote) me(ctx context.Context, user string) error {
 	me, err := r.client.Me(ctx)
 	if err != nil {
 		return err
@@ -45,8 +46,8 @@ func (r *Remote) me(ctx context.Context, user string) error {
 	return nil
 }
 
-// Consent prints or changes the caller's consent.
-func (r *Remote) Consent(ctx context.Context, user, action string, withdraw bool, w io.Writer) error {
+// consent prints or changes the caller's consent.
+func (r *remote) consent(ctx context.Context, user, action string, withdraw bool, w io.Writer) error {
 	if err := checkConsentArgs(action, withdraw); err != nil {
 		return err
 	}
@@ -74,16 +75,20 @@ func (r *Remote) Consent(ctx context.Context, user, action string, withdraw bool
 	return printConsent(w, on, withdraw)
 }
 
-// Status prints the agent's status as the caller may see it.
-func (r *Remote) Status(ctx context.Context, w io.Writer) error {
+// status prints the agent's status as the caller may see it.
+func (r *remote) status(ctx context.Context, w io.Writer) error {
 	if err := r.connect(ctx); err != nil {
 		return err
 	}
-	return r.client.StatusTo(ctx, w)
+	s, err := r.client.Status(ctx)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, s)
 }
 
-// Export prints everything stored about the caller.
-func (r *Remote) Export(ctx context.Context, user string, w io.Writer) error {
+// export prints everything stored about the caller.
+func (r *remote) export(ctx context.Context, user string, w io.Writer) error {
 	if err := r.connect(ctx); err != nil {
 		return err
 	}
@@ -93,8 +98,8 @@ func (r *Remote) Export(ctx context.Context, user string, w io.Writer) error {
 	return r.client.ExportTo(ctx, w)
 }
 
-// Forget deletes everything stored about the caller.
-func (r *Remote) Forget(ctx context.Context, user string, w io.Writer) error {
+// forget deletes everything stored about the caller.
+func (r *remote) forget(ctx context.Context, user string, w io.Writer) error {
 	if err := r.connect(ctx); err != nil {
 		return err
 	}
@@ -106,4 +111,9 @@ func (r *Remote) Forget(ctx context.Context, user string, w io.Writer) error {
 	}
 	_, err := fmt.Fprintf(w, "deleted all data of %s\n", user)
 	return err
+}
+
+// requeue is root's alone.
+func (r *remote) requeue(context.Context, string, io.Writer) error {
+	return errors.New("requeue changes the agent's upload queue: run it as root")
 }

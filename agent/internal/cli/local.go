@@ -1,4 +1,4 @@
-package agent
+package cli
 
 import (
 	"context"
@@ -10,15 +10,31 @@ import (
 	"path/filepath"
 
 	"teamlens/agent/internal/store"
+	"teamlens/shared/localclient"
 )
 
-// The CLI commands below open the database directly, so they work whether
-// or not the service runs (WAL and the busy timeout let both write). They
-// are for the administrator; other users go through the socket (remote.go).
+// local runs the data commands of the administrator: it opens the
+// database directly, so they work whether or not the service runs (WAL and
+// the busy timeout let both write). Other users go through the socket
+// (remote.go).
+type local struct {
+	dataDir string
+}
 
-// Consent prints or changes user's consent: action is on, off or status;
+// adminStore is what the administrator's commands do with the database.
+type adminStore interface {
+	Consent(ctx context.Context, user string) (bool, error)
+	SetConsent(ctx context.Context, user string, on bool) error
+	WithdrawConsent(ctx context.Context, user string) error
+	Status(ctx context.Context) (localclient.Status, error)
+	Export(ctx context.Context, user string) (localclient.Export, error)
+	Forget(ctx context.Context, user string) error
+	Requeue(ctx context.Context, date string) (int64, error)
+}
+
+// consent prints or changes user's consent: action is on, off or status;
 // withdraw, with off, also withdraws what was shared.
-func Consent(ctx context.Context, dataDir, user, action string, withdraw bool, w io.Writer) error {
+func (l local) consent(ctx context.Context, user, action string, withdraw bool, w io.Writer) error {
 	if err := checkConsentArgs(action, withdraw); err != nil {
 		return err
 	}
@@ -26,7 +42,7 @@ func Consent(ctx context.Context, dataDir, user, action string, withdraw bool, w
 	if action == "status" {
 		open = withExistingStore
 	}
-	return open(ctx, dataDir, func(st *store.Store) error {
+	return open(ctx, l.dataDir, func(st adminStore) error {
 		var err error
 		switch {
 		case withdraw:
@@ -67,9 +83,9 @@ func printConsent(w io.Writer, on, withdrawn bool) error {
 	return err
 }
 
-// Status prints the status JSON.
-func Status(ctx context.Context, dataDir string, w io.Writer) error {
-	return withExistingStore(ctx, dataDir, func(st *store.Store) error {
+// status prints the status JSON.
+func (l local) status(ctx context.Context, w io.Writer) error {
+	return withExistingStore(ctx, l.dataDir, func(st adminStore) error {
 		s, err := st.Status(ctx)
 		if err != nil {
 			return err
@@ -78,9 +94,9 @@ func Status(ctx context.Context, dataDir string, w io.Writer) error {
 	})
 }
 
-// Export prints what is stored about user ("" for everyone).
-func Export(ctx context.Context, dataDir, user string, w io.Writer) error {
-	return withExistingStore(ctx, dataDir, func(st *store.Store) error {
+// export prints what is stored about user ("" for everyone).
+func (l local) export(ctx context.Context, user string, w io.Writer) error {
+	return withExistingStore(ctx, l.dataDir, func(st adminStore) error {
 		e, err := st.Export(ctx, user)
 		if err != nil {
 			return err
@@ -89,9 +105,9 @@ func Export(ctx context.Context, dataDir, user string, w io.Writer) error {
 	})
 }
 
-// Forget deletes everything stored about user.
-func Forget(ctx context.Context, dataDir, user string, w io.Writer) error {
-	return withExistingStore(ctx, dataDir, func(st *store.Store) error {
+// forget deletes everything stored about user.
+func (l local) forget(ctx context.Context, user string, w io.Writer) error {
+	return withExistingStore(ctx, l.dataDir, func(st adminStore) error {
 		if err := st.Forget(ctx, user); err != nil {
 			return err
 		}
@@ -100,10 +116,10 @@ func Forget(ctx context.Context, dataDir, user string, w io.Writer) error {
 	})
 }
 
-// Requeue releases quarantined days (of date, or all when date is "")
+// requeue releases quarantined days (of date, or all when date is "")
 // into the upload queue.
-func Requeue(ctx context.Context, dataDir, date string, w io.Writer) error {
-	return withExistingStore(ctx, dataDir, func(st *store.Store) error {
+func (l local) requeue(ctx context.Context, date string, w io.Writer) error {
+	return withExistingStore(ctx, l.dataDir, func(st adminStore) error {
 		n, err := st.Requeue(ctx, date)
 		if err != nil {
 			return err
@@ -113,7 +129,7 @@ func Requeue(ctx context.Context, dataDir, date string, w io.Writer) error {
 	})
 }
 
-func withStore(ctx context.Context, dataDir string, fn func(*store.Store) error) error {
+func withStore(ctx context.Context, dataDir string, fn func(adminStore) error) error {
 	st, err := store.Open(ctx, dataDir, store.Options{})
 	if err != nil {
 		return err
@@ -124,7 +140,7 @@ func withStore(ctx context.Context, dataDir string, fn func(*store.Store) error)
 
 // withExistingStore is withStore for commands that only read or delete: a
 // mistyped --data-dir must be an error, not a new empty database.
-func withExistingStore(ctx context.Context, dataDir string, fn func(*store.Store) error) error {
+func withExistingStore(ctx context.Context, dataDir string, fn func(adminStore) error) error {
 	path := filepath.Join(dataDir, store.FileName)
 	if _, err := os.Stat(path); err != nil {
 		if errors.Is(err, os.ErrNotExist) {

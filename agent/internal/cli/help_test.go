@@ -2,7 +2,7 @@
 
 // The agent's process tests run on Unix; tests/wine runs its Windows build.
 
-package main
+package cli
 
 import (
 	"bytes"
@@ -21,7 +21,7 @@ func TestHelp(t *testing.T) {
 		t.Fatalf("agent --help: %v\n%s", err, out.String())
 	}
 	var f flags
-	for _, c := range program(&f).Commands {
+	for _, c := range program(commands(&f)).Commands {
 		sub := strings.TrimPrefix(c.Name, "agent ")
 		t.Run(sub, func(t *testing.T) {
 			var out, errOut bytes.Buffer

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"teamlens/agent/simupload"
+	"teamlens/internal/simupload"
 	"teamlens/shared/wire"
 )
 
