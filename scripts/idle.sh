@@ -16,7 +16,9 @@ cleanup() { kill $PIDS 2>/dev/null || true; [ -n "${AGENT:-}" ] && kill "$AGENT"
 trap cleanup EXIT INT TERM
 "$T/agent" run --config /dev/null --data-dir "$T/data" --spool-dir "$T/spool" --socket "$T/agent.sock" 2>"$T/log" &
 AGENT=$!
-sleep 10
+# Idle means settled: past its first minute, when it gives back the
+# memory start-up touched (agent/internal/trim).
+sleep 75
 # CPU time in nanoseconds, summed over the agent's threads (schedstat's
 # first field): /proc/PID/stat counts in 10 ms ticks, as coarse as what
 # is measured here.

@@ -20,6 +20,7 @@ import (
 	"teamlens/agent/internal/revitjournal"
 	"teamlens/agent/internal/spool"
 	"teamlens/agent/internal/store"
+	"teamlens/agent/internal/trim"
 	"teamlens/agent/internal/upload"
 	"teamlens/internal/fsutil"
 	"teamlens/shared/catalog"
@@ -139,6 +140,7 @@ func (a *Agent) Run(ctx context.Context) error {
 	start("retention", func(ctx context.Context) error {
 		return every(ctx, time.Hour, a.prune)
 	})
+	start("memory trim", a.trimMemory)
 	if a.cfg.Collector != "" {
 		var insights []string
 		for _, p := range cat.Products() {
@@ -229,6 +231,29 @@ func (a *Agent) prune() {
 	if n > 0 {
 		a.log.Info("retention: raw events deleted", "count", n)
 	}
+}
+
+// trimMemory gives start-up's pages back once the agent has settled (its
+// first scans, reads and upload are done), then every ten minutes, so what
+// an idle agent holds is what its scans and requests use.
+func (a *Agent) trimMemory(ctx context.Context) error {
+	select {
+	case <-ctx.Done():
+		return nil
+	case <-time.After(time.Minute):
+	}
+	first := true
+	return every(ctx, 10*time.Minute, func() {
+		n, err := trim.Memory()
+		if first {
+			if err != nil {
+				a.log.Warn("memory trim unavailable", "err", err)
+			} else {
+				a.log.Debug("start-up memory returned to the system", "bytes", n)
+			}
+		}
+		first = false
+	})
 }
 
 // every calls fn now and then every d until ctx ends.
