@@ -168,19 +168,6 @@ func (v *Viewer) socketHint() string {
 	return " at " + v.opt.Socket
 }
 
-// Wait returns once every load started so far has reached the widgets.
-func (v *Viewer) Wait() { v.wg.Wait() }
-
-// Do runs fn as one UI event, never at the same time as a load's update of
-// the widgets. Fyne's own events are serialized on its UI thread already;
-// tests, which drive widgets from their own goroutine, go through Do.
-func (v *Viewer) Do(fn func()) {
-	v.uiMu.Lock()
-	defer v.uiMu.Unlock()
-	fn()
-	v.relayout()
-}
-
 // relayout lays the window out again from the top once a load or an event
 // changed what it shows: texts grow, parts show and hide, so the sizes of
 // their containers change too.
@@ -189,9 +176,6 @@ func (v *Viewer) relayout() {
 		c.Refresh()
 	}
 }
-
-// Tabs is the window's tab bar, so a caller may open a tab.
-func (v *Viewer) Tabs() *container.AppTabs { return v.tabs }
 
 // load runs fn off the UI thread and hands its result to done on it.
 func load[T any](v *Viewer, fn func(context.Context) (T, error), done func(T, error)) {
