@@ -11,6 +11,7 @@ import (
 
 	"teamlens/agent/internal/procscan"
 	"teamlens/agent/internal/store"
+	"teamlens/internal/testenv"
 	"teamlens/shared/catalog"
 )
 
@@ -20,7 +21,7 @@ func TestProductProcessIsASession(t *testing.T) {
 	ctx := context.Background()
 	sleep, err := exec.LookPath("sleep")
 	if err != nil {
-		t.Skip("no sleep binary")
+		testenv.Missing(t, "no sleep binary")
 	}
 	dir := filepath.Join(t.TempDir(), "AutoCAD 2027")
 	if err := os.MkdirAll(dir, 0o755); err != nil {

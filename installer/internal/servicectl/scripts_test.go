@@ -6,12 +6,14 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"teamlens/internal/testenv"
 )
 
 func TestSysvScriptIsValidShell(t *testing.T) {
 	sh, err := exec.LookPath("sh")
 	if err != nil {
-		t.Skip("no sh")
+		testenv.Missing(t, "no sh")
 	}
 	def := Def{
 		Name:       "teamlens-agent-test",
