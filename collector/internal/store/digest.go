@@ -331,3 +331,46 @@ func (a *accumulator) window(emails map[string][]string) *Window {
 	}
 	return w
 }
+
+// eachDigestPair calls fn with the login and product of each pair of a
+// digest with days of use, reading nothing else into memory.
+func eachDigestPair(body []byte, fn func(login, product []byte)) error {
+	r := &digestReader{b: body}
+	if r.uvarint() != digestFormat {
+		return errDigest
+	}
+	names := make([][]byte, r.count(1))
+	for i := range names {
+		n := r.uvarint()
+		if n > uint64(len(r.b)) {
+			r.fail()
+			break
+		}
+		names[i], r.b = r.b[:n], r.b[n:]
+	}
+	str := func() []byte {
+		i := r.uvarint()
+		if i >= uint64(len(names)) {
+			r.fail()
+			return nil
+		}
+		return names[i]
+	}
+	for n := r.count(9); n > 0 && r.err == nil; n-- {
+		login, product := str(), str()
+		days := r.varint()
+		for i := 0; i < 4; i++ {
+			r.float()
+		}
+		for i := 0; i < 2; i++ {
+			for m := r.count(2); m > 0 && r.err == nil; m-- {
+				r.uvarint()
+				r.varint()
+			}
+		}
+		if r.err == nil && days > 0 {
+			fn(login, product)
+		}
+	}
+	return r.err
+}
