@@ -53,16 +53,11 @@ func IsPostgres(dsn string) bool {
 	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
 }
 
-// sqlitePragmas map the database file into memory for reads: a window's
-// digests look up each usage row of a day in the table, and through the
-// page cache (2 MB by default) each lookup costs a read(2) and a copy.
-var sqlitePragmas = []string{"mmap_size(4294967296)"}
-
 // Open opens a SQLite file (created on first use) or a postgres:// URL and
 // brings the schema up to date.
 func Open(ctx context.Context, dsn string) (*Store, error) {
 	if !IsPostgres(dsn) {
-		db, err := sqlitedb.Open(ctx, dsn, migrations, "migrations", sqlitePragmas...)
+		db, err := sqlitedb.Open(ctx, dsn, migrations, "migrations")
 		if err != nil {
 			return nil, err
 		}
