@@ -97,7 +97,7 @@ metric() {
 cold() {
 	w=$(metric "BenchmarkInsights/$1/users=$2" cold-s)
 	[ -n "$w" ] || { echo "$1 not run"; return; }
-	echo "$1 $w s ($(metric "BenchmarkInsights/$1/users=$2" cold-cpu-s) cpu-s), peak RSS $(metric "BenchmarkInsights/$1/users=$2" peak-rss-MB) MB"
+	echo "$1 $w s ($(metric "BenchmarkInsights/$1/users=$2" cold-cpu-s) cpu-s), benchmark process peak RSS so far $(metric "BenchmarkInsights/$1/users=$2" peak-rss-MB) MB"
 }
 continuous() {
 	[ -f "$OUT/load20-$1.txt" ] || { echo "$1 not run"; return; }
