@@ -76,8 +76,49 @@ bench() { go test -run '^$' -bench "$1" -benchtime "${3:-1x}" $SHORT -timeout 15
 	bench '^BenchmarkInsights$' ./collector/internal/insights | rows "insights, users x 90 days x 2 products"
 	scripts/load.sh $LOAD | tee "$OUT/load.txt" >&2
 	sed -n 's/^\(burst\|continuous\): \([^:]*\): \(.*\)$/| load test, \1 | \2 | \3 |/p' "$OUT/load.txt"
+	# The continuous load of issue 22's table, 200 uploaders for 20 s, on
+	# each engine in this run (PostgreSQL in a fresh schema).
+	scripts/load.sh 1000 200 20s >"$OUT/load20-sqlite.txt" 2>&1 || true
+	if command -v psql >/dev/null; then
+		schema=bench_$$
+		psql -q "$TEAMLENS_PG_URL" -c "CREATE SCHEMA $schema" >/dev/null 2>&1 || true
+		case $TEAMLENS_PG_URL in *\?*) sep='&' ;; *) sep='?' ;; esac
+		LOAD_DB="$TEAMLENS_PG_URL${sep}search_path=$schema" scripts/load.sh 1000 200 20s >"$OUT/load20-postgres.txt" 2>&1 || true
+		psql -q "$TEAMLENS_PG_URL" -c "DROP SCHEMA $schema CASCADE" >/dev/null 2>&1 || true
+	fi
 } >"$OUT/table.md"
 
+# metric BENCHMARK UNIT: the figure a benchmark of this run reported in UNIT.
+metric() {
+	awk -v n="$1" -v u="$2" '/^Benchmark/ { name = $1; sub(/-[0-9]+$/, "", name)
+		if (name == n) for (i = 4; i <= NF; i++) if ($i == u) { print $(i-1); exit } }' "$OUT/raw.txt"
+}
+# cold ENGINE USERS: the first insight run's figures.
+cold() {
+	w=$(metric "BenchmarkInsights/$1/users=$2" cold-s)
+	[ -n "$w" ] || { echo "$1 not run"; return; }
+	echo "$1 $w s ($(metric "BenchmarkInsights/$1/users=$2" cold-cpu-s) cpu-s), benchmark process peak RSS so far $(metric "BenchmarkInsights/$1/users=$2" peak-rss-MB) MB"
+}
+continuous() {
+	[ -f "$OUT/load20-$1.txt" ] || { echo "$1 not run"; return; }
+	sed -n "s/^continuous: [^:]*: [0-9]* requests: 200=\([0-9]*\).*; \([0-9]*\) days\/s acknowledged$/$1 \1 uploads accepted, \2 days\/s/p" "$OUT/load20-$1.txt"
+}
+# The rows of issue 22's table, each with this run's figure and its goal.
+{
+	echo "| measure | now | goal |"
+	echo "|---|---|---|"
+	echo "| \`collector insights\` on a freshly filled database, 10,000 users x 90 days x 2 products (every digest computed) | $(cold sqlite 10000); $(cold postgres 10000) | <= 2 s, both engines |"
+	echo "| the same at 100,000 users | $(cold sqlite 100000); $(cold postgres 100000)${BENCH_SHORT:+ (BENCH_SHORT)} | <= 20 s, < 500 MB, both engines |"
+	echo "| 200 uploaders for 20 s against one collector, days accepted | $(continuous sqlite); $(continuous postgres) | PostgreSQL >= SQLite |"
+	s=$(metric BenchmarkIngestHTTP/sqlite days/s) p=$(metric BenchmarkIngestHTTP/postgres days/s)
+	echo "| HTTP ingest, 4 devices, 5,000-day gzip batches | SQLite ${s:-?} days/s, PostgreSQL ${p:-?} days/s = $(awk -v s="${s:-0}" -v p="${p:-0}" 'BEGIN { if (s > 0) printf "%.2f", p / s; else printf "?" }') x SQLite | >= 50,000 days/s, PostgreSQL >= 0.8 x SQLite in the same run |"
+	echo "| agent ingest, whole \`agent run\` process, journal line -> committed row | $(metric BenchmarkAgentIngest agent-lines/cpu-s) lines per CPU-second = $(metric BenchmarkAgentIngest agent/raw) x raw modernc SQLite inserts of the same rows in the same run | >= 0.5 x raw |"
+	echo "| agent idle, 500 processes, 5 s scan | $(sed -n 's/^| agent idle | [^|]* | \(.*\) |$/\1/p' "$OUT/table.md") | < 0.02%, < 15 MB |"
+	echo "| \`GET /v1/benchmarks\` at 100,000 users | not measured: no benchmark yet | < 50 ms, no full scan |"
+} >"$OUT/issue.md"
+
+cat "$OUT/issue.md"
+echo
 cat "$OUT/table.md"
 {
 	echo "# Benchmarks"
@@ -87,6 +128,15 @@ cat "$OUT/table.md"
 	echo "$(uname -sr), $(go version | cut -d' ' -f3), PostgreSQL $(psql --version 2>/dev/null | awk '{print $3}' || echo '?');"
 	echo "load average $load_start at the start, $(cut -d' ' -f1-3 /proc/loadavg) at the end (other work on the machine slows every figure)."
 	echo
+	echo "The measures of issue 22, from this run:"
+	echo
+	cat "$OUT/issue.md"
+	echo
+	echo "Every benchmark of the run:"
+	echo
 	cat "$OUT/table.md"
-} >docs/benchmarks.md
+	# What was written by hand below the mark stays.
+	sed -n '/^<!-- written by hand below -->$/,$p' docs/benchmarks.md
+} >"$OUT/benchmarks.md"
+mv "$OUT/benchmarks.md" docs/benchmarks.md
 echo "kept in docs/benchmarks.md"

@@ -17,6 +17,7 @@ type accumulator struct {
 	names []string
 	pairs map[pairKey]int32 // index into sums
 	sums  []pairSums
+	keys  []pairKey // of sums, in the order they came
 }
 
 type pairKey struct{ login, product int32 }
@@ -66,6 +67,19 @@ func (c *counts) add(name int32, n int64) {
 	c.big[name] += n
 }
 
+func (c *counts) has(name int32) bool {
+	if c.big != nil {
+		_, ok := c.big[name]
+		return ok
+	}
+	for _, x := range c.list {
+		if x.name == name {
+			return true
+		}
+	}
+	return false
+}
+
 func (c *counts) len() int { return len(c.list) + len(c.big) }
 
 func (c *counts) each(fn func(name int32, n int64)) {
@@ -110,6 +124,7 @@ func (a *accumulator) pairOf(k pairKey) *pairSums {
 		i = int32(len(a.sums))
 		a.pairs[k] = i
 		a.sums = append(a.sums, pairSums{})
+		a.keys = append(a.keys, k)
 	}
 	return &a.sums[i]
 }
@@ -158,19 +173,24 @@ func (a *accumulator) encode() []byte {
 	// Pairs in login and product order, the same in every digest: the
 	// window's sums fill in that order, and later digests walk them
 	// through memory in sequence rather than at random.
-	keys := make([]pairKey, 0, len(a.pairs))
-	for k := range a.pairs {
-		keys = append(keys, k)
-	}
-	slices.SortFunc(keys, func(x, y pairKey) int {
-		if c := strings.Compare(a.names[x.login], a.names[y.login]); c != 0 {
+	// A day's rows come in that order already: sorted only if not.
+	order := func(x, y int32) int {
+		kx, ky := a.keys[x], a.keys[y]
+		if c := strings.Compare(a.names[kx.login], a.names[ky.login]); c != 0 {
 			return c
 		}
-		return strings.Compare(a.names[x.product], a.names[y.product])
-	})
-	b = binary.AppendUvarint(b, uint64(len(keys)))
-	for _, k := range keys {
-		x := &a.sums[a.pairs[k]]
+		return strings.Compare(a.names[kx.product], a.names[ky.product])
+	}
+	idx := make([]int32, len(a.keys))
+	for i := range idx {
+		idx[i] = int32(i)
+	}
+	if !slices.IsSortedFunc(idx, order) {
+		slices.SortFunc(idx, order)
+	}
+	b = binary.AppendUvarint(b, uint64(len(idx)))
+	for _, i := range idx {
+		k, x := a.keys[i], &a.sums[i]
 		b = binary.AppendUvarint(b, uint64(k.login))
 		b = binary.AppendUvarint(b, uint64(k.product))
 		b = binary.AppendVarint(b, x.days)
@@ -279,6 +299,7 @@ func (a *accumulator) add(body []byte) error {
 	if a != nil && len(a.pairs) == 0 { // the first digest sizes the table
 		a.pairs = make(map[pairKey]int32, n)
 		a.sums = make([]pairSums, 0, n)
+		a.keys = make([]pairKey, 0, n)
 	}
 	var scratch pairSums
 	for ; n > 0 && r.err == nil; n-- {
@@ -330,4 +351,47 @@ func (a *accumulator) window(emails map[string][]string) *Window {
 		}
 	}
 	return w
+}
+
+// eachDigestPair calls fn with the login and product of each pair of a
+// digest with days of use, reading nothing else into memory.
+func eachDigestPair(body []byte, fn func(login, product []byte)) error {
+	r := &digestReader{b: body}
+	if r.uvarint() != digestFormat {
+		return errDigest
+	}
+	names := make([][]byte, r.count(1))
+	for i := range names {
+		n := r.uvarint()
+		if n > uint64(len(r.b)) {
+			r.fail()
+			break
+		}
+		names[i], r.b = r.b[:n], r.b[n:]
+	}
+	str := func() []byte {
+		i := r.uvarint()
+		if i >= uint64(len(names)) {
+			r.fail()
+			return nil
+		}
+		return names[i]
+	}
+	for n := r.count(9); n > 0 && r.err == nil; n-- {
+		login, product := str(), str()
+		days := r.varint()
+		for i := 0; i < 4; i++ {
+			r.float()
+		}
+		for i := 0; i < 2; i++ {
+			for m := r.count(2); m > 0 && r.err == nil; m-- {
+				r.uvarint()
+				r.varint()
+			}
+		}
+		if r.err == nil && days > 0 {
+			fn(login, product)
+		}
+	}
+	return r.err
 }

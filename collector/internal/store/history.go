@@ -28,10 +28,26 @@ func (s *Store) RecordSeatHistory(ctx context.Context, day string) error {
 // recordSeatHistory records the rows of days: the license picture is read
 // once, each day's usage through its index (day, login, product) alone.
 func (s *Store) recordSeatHistory(ctx context.Context, days []string) error {
+	type holder struct {
+		login int32 // into logins
+		on    string
+	}
 	type sub struct {
 		id, team, product, start, end string
 		seats                         int64
-		holders                       [][2]string // login key, assigned_on
+		productID                     int32
+		holders                       []holder
+	}
+	// Logins and products get numbers, so that a day's use is a stamp per
+	// (login, product) rather than a map of strings.
+	logins, products := map[string]int32{}, map[string]int32{}
+	number := func(m map[string]int32, s string) int32 {
+		id, ok := m[s]
+		if !ok {
+			id = int32(len(m))
+			m[s] = id
+		}
+		return id
 	}
 	var subs []*sub
 	byID := map[string]*sub{}
@@ -40,6 +56,7 @@ func (s *Store) recordSeatHistory(ctx context.Context, days []string) error {
 		if err := r.Scan(&x.id, &x.team, &x.product, &x.seats, &x.start, &x.end); err != nil {
 			return err
 		}
+		x.productID = number(products, x.product)
 		subs = append(subs, x)
 		byID[x.id] = x
 		return nil
@@ -51,7 +68,7 @@ func (s *Store) recordSeatHistory(ctx context.Context, days []string) error {
 				return err
 			}
 			if x := byID[id]; x != nil {
-				x.holders = append(x.holders, [2]string{login, on})
+				x.holders = append(x.holders, holder{number(logins, login), on})
 			}
 			return nil
 		})
@@ -59,15 +76,31 @@ func (s *Store) recordSeatHistory(ctx context.Context, days []string) error {
 	if err != nil {
 		return fmt.Errorf("seat history: %w", err)
 	}
-	for _, day := range days {
-		used := map[[2]string]bool{}
-		err := s.each(ctx, `SELECT DISTINCT login, product FROM usage_days WHERE day = ?`, []any{day}, func(r *sql.Rows) error {
-			var k [2]string
-			if err := r.Scan(&k[0], &k[1]); err != nil {
-				return err
+	gens := map[string]int64{}
+	if len(days) > 0 {
+		first, last := days[0], days[0]
+		for _, d := range days {
+			first, last = min(first, d), max(last, d)
+		}
+		err = s.each(ctx, `SELECT day, gen FROM usage_generations WHERE day >= ? AND day <= ?`, []any{first, last}, func(r *sql.Rows) error {
+			var day string
+			var gen int64
+			err := r.Scan(&day, &gen)
+			gens[day] = gen
+			return err
+		})
+		if err != nil {
+			return fmt.Errorf("seat history: %w", err)
+		}
+	}
+	stamps := make([]int32, len(logins)*len(products)) // day index + 1 where used
+	for i, day := range days {
+		err := s.usedPairs(ctx, day, gens[day], func(login, product []byte) {
+			l, ok1 := logins[string(login)]
+			p, ok2 := products[string(product)]
+			if ok1 && ok2 {
+				stamps[int(l)*len(products)+int(p)] = int32(i + 1)
 			}
-			used[k] = true
-			return nil
 		})
 		if err != nil {
 			return fmt.Errorf("seat history of %s: %w", day, err)
@@ -79,9 +112,9 @@ func (s *Store) recordSeatHistory(ctx context.Context, days []string) error {
 			}
 			var assigned, active int64
 			for _, h := range x.holders {
-				if h[1] <= day {
+				if h.on <= day {
 					assigned++
-					if used[[2]string{h[0], x.product}] {
+					if stamps[int(h.login)*len(products)+int(x.productID)] == int32(i+1) {
 						active++
 					}
 				}
@@ -162,4 +195,38 @@ func (s *Store) SeatHistory(ctx context.Context, team, from, to string) ([]SeatD
 		return nil, fmt.Errorf("seat history: %w", err)
 	}
 	return out, nil
+}
+
+// usedPairs calls fn with each login and product used on day: from the
+// day's digest when it is current (a window computed just before keeps one
+// for each of its days), else from the day's usage rows.
+func (s *Store) usedPairs(ctx context.Context, day string, gen int64, fn func(login, product []byte)) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT gen, body FROM usage_digests WHERE first_day = ? AND last_day = ?`, day, day)
+	if err != nil {
+		return err
+	}
+	done := false
+	if rows.Next() {
+		var kept int64
+		var body sql.RawBytes
+		if err := rows.Scan(&kept, &body); err != nil {
+			rows.Close()
+			return err
+		}
+		// A damaged digest is read whole first (checkDigest), so that fn
+		// sees either all its pairs or none, and then the usage rows.
+		done = kept == gen && digestCurrent(body) && checkDigest(body) == nil && eachDigestPair(body, fn) == nil
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil || done {
+		return err
+	}
+	return s.each(ctx, `SELECT DISTINCT login, product FROM usage_days WHERE day = ?`, []any{day}, func(r *sql.Rows) error {
+		var login, product sql.RawBytes
+		if err := r.Scan(&login, &product); err != nil {
+			return err
+		}
+		fn(login, product)
+		return nil
+	})
 }

@@ -133,7 +133,6 @@ func (s *Store) addCommands(ctx context.Context, acc *accumulator, cond string, 
 func (s *Store) aggregateDay(ctx context.Context, acc *accumulator, day string) error {
 	var cur *pairSums
 	var curLogin, curProduct string
-	seen := map[string]bool{} // versions of the current pair
 	return s.each(ctx, `SELECT login, product, version, startup_count, startup_sum, save_count, save_sum, commands
 		FROM usage_days WHERE day = ? ORDER BY login, product`, []any{day}, func(r *sql.Rows) error {
 		var login, product, version string
@@ -144,15 +143,13 @@ func (s *Store) aggregateDay(ctx context.Context, acc *accumulator, day string) 
 		}
 		if cur == nil || login != curLogin || product != curProduct {
 			cur, curLogin, curProduct = acc.pair(login, product), login, product
-			clear(seen)
 		}
 		cur.days = 1
 		ss, sn := validStat(startupSum, startupN)
 		vs, vn := validStat(saveSum, saveN)
 		cur.addStats(ss, sn, vs, vn)
-		if !seen[version] {
-			seen[version] = true
-			cur.versions.add(acc.id(version), 1) // a day per version
+		if v := acc.id(version); !cur.versions.has(v) {
+			cur.versions.add(v, 1) // a day per version
 		}
 		if commands.Valid {
 			eachCommand(commands.String, func(name string, n int64) { cur.commands.add(acc.id(name), n) })
