@@ -115,7 +115,7 @@ func (s *Store) ImportReplace(ctx context.Context, f *license.File) (ImportSumma
 			}
 			sum.Removed++
 		}
-		return nil
+		return bumpLicense(ctx, tx)
 	})
 	return sum, err
 }
