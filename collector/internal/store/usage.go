@@ -281,3 +281,29 @@ func (s *Store) EachUsage(ctx context.Context, team, scope string, f UsageFilter
 // UsageLockKey guards the computing of a usage set, so replicas asked for
 // the same team at once compute it once.
 const UsageLockKey = 0x7465616d6c656e04
+
+// ActivePairs returns the email and product of each user of team (holding
+// a seat of its subscriptions) with a usage day of the product in [from,
+// to]. It reads each login's reach (login_products), and the usage rows
+// only of the pairs whose reach goes past to: a team's cost reads a few
+// rows per user instead of every usage day of the window.
+func (s *Store) ActivePairs(ctx context.Context, team, from, to string) (map[[2]string]bool, error) {
+	out := map[[2]string]bool{}
+	err := s.each(ctx, `SELECT u.email, lp.product FROM login_products lp JOIN users u ON u.login_key = lp.login
+		WHERE lp.last_day >= ? AND lp.first_day <= ?
+			AND u.email IN (SELECT a.email FROM assignments a JOIN subscriptions x ON x.subscription = a.subscription WHERE x.team = ?)
+			AND (lp.last_day <= ? OR EXISTS (SELECT 1 FROM usage_days d
+				WHERE d.login = lp.login AND d.product = lp.product AND d.day >= ? AND d.day <= ?))`,
+		[]any{from, to, team, to, from, to}, func(r *sql.Rows) error {
+			var email, product string
+			if err := r.Scan(&email, &product); err != nil {
+				return err
+			}
+			out[[2]string{email, product}] = true
+			return nil
+		})
+	if err != nil {
+		return nil, fmt.Errorf("active users: %w", err)
+	}
+	return out, nil
+}

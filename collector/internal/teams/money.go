@@ -60,13 +60,9 @@ func (s *Service) Cost(ctx context.Context, who store.Admin, team, day string) (
 	}
 	day, pic, hidden := rd.day, rd.pic, rd.hidden
 	from, _ := insights.WindowStart(day)
-	used, err := s.cfg.Store.UserProducts(ctx, from, day)
+	active, err := s.cfg.Store.ActivePairs(ctx, team, from, day)
 	if err != nil {
 		return nil, err
-	}
-	active := map[[2]string]bool{}
-	for _, u := range used {
-		active[[2]string{u.Email, u.Product}] = u.Days > 0
 	}
 	department := map[string]string{}
 	for _, u := range pic.Users {
