@@ -1,4 +1,4 @@
--- Usage details at any size (docs/usage-details.md). The console's usage
+-- Usage details at any size. The console's usage
 -- page filters, sorts, counts and pages a team's rows in SQL: the rows of
 -- a team, a scope (what an admin who may purchase sees, or one who may not)
 -- and a day are kept here, computed once from the usage and the license
