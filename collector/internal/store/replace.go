@@ -115,6 +115,11 @@ func (s *Store) ImportReplace(ctx context.Context, f *license.File) (ImportSumma
 			}
 			sum.Removed++
 		}
+		if sum.Removed > 0 {
+			if err := forgetUsageDetails(ctx, tx); err != nil {
+				return err
+			}
+		}
 		return bumpLicense(ctx, tx)
 	})
 	return sum, err

@@ -85,6 +85,18 @@ func bumpLicense(ctx context.Context, tx *sql.Tx) error {
 	return nil
 }
 
+// forgetUsageDetails drops every stored usage set, inside an import that
+// removes rows: a person removed from the directory leaves no name or
+// email behind in them.
+func forgetUsageDetails(ctx context.Context, tx *sql.Tx) error {
+	for _, q := range []string{`DELETE FROM usage_details`, `DELETE FROM usage_detail_sets`} {
+		if _, err := tx.ExecContext(ctx, q); err != nil {
+			return fmt.Errorf("forget usage details: %w", err)
+		}
+	}
+	return nil
+}
+
 // SnapshotStamp returns when team's snapshot of asOf was computed;
 // ErrNotFound when it was not.
 func (s *Store) SnapshotStamp(ctx context.Context, team, asOf string) (string, error) {
