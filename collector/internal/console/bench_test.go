@@ -14,7 +14,8 @@ import (
 )
 
 // BenchmarkConsole serves the pages an admin opens at a team of 100,000
-// users (1,000 with -short), each user with 10 usage days in the window,
+// users (1,000 with -short), nine in ten with 10 usage days in the window
+// and one in ten inactive,
 // as the handler serves them (no network): the team page, usage-details
 // pages filtered, sorted and paged, and the usage CSV, whose first byte
 // is measured over a real connection. The team is filled once per engine;
