@@ -183,6 +183,9 @@ func (s *Store) SetPrice(ctx context.Context, c Change, milli int64, currency, t
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("subscription %q is not of team %s: %w", c.Subscription, c.Team, ErrNotFound)
 		}
+		if err := bumpLicense(ctx, tx); err != nil {
+			return err
+		}
 		return audit(ctx, tx, c.Team, now, c.Actor, ActionPriceSet, c.Subscription, "", detail)
 	})
 }

@@ -7,6 +7,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"teamlens/collector/internal/license"
 )
 
 // UsageRow is one team user and product of the usage details: assigned on
@@ -294,28 +296,83 @@ func (s *Store) EachUsage(ctx context.Context, team, scope string, f UsageFilter
 // the same team at once compute it once.
 const UsageLockKey = 0x7465616d6c656e04
 
-// ActivePairs returns the email and product of each user of team (holding
-// a seat of its subscriptions) with a usage day of the product in [from,
-// to]. It reads each login's reach (login_products), and the usage rows
-// only of the pairs whose reach goes past to: a team's cost reads a few
-// rows per user instead of every usage day of the window.
-func (s *Store) ActivePairs(ctx context.Context, team, from, to string) (map[[2]string]bool, error) {
-	out := map[[2]string]bool{}
-	err := s.each(ctx, `SELECT u.email, lp.product FROM login_products lp JOIN users u ON u.login_key = lp.login
-		WHERE lp.last_day >= ? AND lp.first_day <= ?
-			AND u.email IN (SELECT a.email FROM assignments a JOIN subscriptions x ON x.subscription = a.subscription WHERE x.team = ?)
-			AND (lp.last_day <= ? OR EXISTS (SELECT 1 FROM usage_days d
-				WHERE d.login = lp.login AND d.product = lp.product AND d.day >= ? AND d.day <= ?))`,
-		[]any{from, to, team, to, from, to}, func(r *sql.Rows) error {
-			var email, product string
-			if err := r.Scan(&email, &product); err != nil {
-				return err
-			}
-			out[[2]string{email, product}] = true
-			return nil
-		})
+// SeatCount counts the seats of one subscription held on a day by the
+// users of one department, and how many of them are idle: their user has
+// no usage day of the subscription's product in the window.
+type SeatCount struct {
+	Subscription, Department string
+	Seats, Idle              int64
+}
+
+// SeatCounts counts the seats of team's subscriptions assigned on or
+// before to, per subscription and department, idle when the user has no
+// usage of the product in [from, to]. It reads each login's reach
+// (login_products), and usage rows only of the pairs whose reach goes past
+// to: a few rows per seat instead of every usage day of the window.
+func (s *Store) SeatCounts(ctx context.Context, team, from, to string) ([]SeatCount, error) {
+	var out []SeatCount
+	err := s.each(ctx, `SELECT a.subscription, u.department, COUNT(*),
+			SUM(CASE WHEN EXISTS (SELECT 1 FROM login_products lp
+				WHERE lp.login = u.login_key AND lp.product = x.product AND lp.last_day >= ? AND lp.first_day <= ?
+					AND (lp.last_day <= ? OR EXISTS (SELECT 1 FROM usage_days d
+						WHERE d.login = lp.login AND d.product = lp.product AND d.day >= ? AND d.day <= ?)))
+				THEN 0 ELSE 1 END)
+		FROM assignments a JOIN subscriptions x ON x.subscription = a.subscription JOIN users u ON u.email = a.email
+		WHERE x.team = ? AND a.assigned_on <= ?
+		GROUP BY a.subscription, u.department`, []any{from, to, to, from, to, team, to}, func(r *sql.Rows) error {
+		var c SeatCount
+		if err := r.Scan(&c.Subscription, &c.Department, &c.Seats, &c.Idle); err != nil {
+			return err
+		}
+		out = append(out, c)
+		return nil
+	})
 	if err != nil {
-		return nil, fmt.Errorf("active users: %w", err)
+		return nil, fmt.Errorf("seat counts: %w", err)
 	}
 	return out, nil
+}
+
+// TeamSubscriptions returns team's subscriptions, by id.
+func (s *Store) TeamSubscriptions(ctx context.Context, team string) ([]license.Subscription, error) {
+	var out []license.Subscription
+	err := s.each(ctx, `SELECT subscription, team, product, type, seats, channel, start_on, end_on, COALESCE(price_milli, -1), currency, term
+		FROM subscriptions WHERE team = ? ORDER BY subscription`, []any{team}, func(r *sql.Rows) error {
+		var x license.Subscription
+		if err := r.Scan(&x.Subscription, &x.Team, &x.Product, &x.Type, &x.Seats, &x.Channel, &x.Start, &x.End, &x.PriceMilli, &x.Currency, &x.Term); err != nil {
+			return err
+		}
+		out = append(out, x)
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("subscriptions of %s: %w", team, err)
+	}
+	return out, nil
+}
+
+// CachedCost returns the kept cost of team and scope if it is of asOf and
+// stamp; ErrNotFound else.
+func (s *Store) CachedCost(ctx context.Context, team, scope, asOf, stamp string) ([]byte, error) {
+	var body string
+	err := s.db.QueryRowContext(ctx, `SELECT body FROM cost_cache WHERE team = ? AND scope = ? AND as_of = ? AND stamp = ?`,
+		team, scope, asOf, stamp).Scan(&body)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("cached cost: %w", err)
+	}
+	return []byte(body), nil
+}
+
+// PutCachedCost keeps the cost of team and scope for asOf and stamp.
+func (s *Store) PutCachedCost(ctx context.Context, team, scope, asOf, stamp string, body []byte) error {
+	_, err := s.db.ExecContext(ctx, `INSERT INTO cost_cache (team, scope, as_of, stamp, body) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (team, scope) DO UPDATE SET as_of = excluded.as_of, stamp = excluded.stamp, body = excluded.body`,
+		team, scope, asOf, stamp, string(body))
+	if err != nil {
+		return fmt.Errorf("keep cost: %w", err)
+	}
+	return nil
 }

@@ -45,7 +45,19 @@ CREATE INDEX usage_details_last ON usage_details (team, scope, last_used, email,
 CREATE INDEX usage_details_assigned ON usage_details (team, scope, assigned_on, email, product);
 CREATE INDEX usage_details_inactive ON usage_details (team, scope, inactive, product, email);
 
--- Grows with every change of teams, users, subscriptions or assignments:
+-- A team's cost (the team page's spend and idle seats) as one scope of
+-- admins sees it on as_of, kept as JSON under the same kind of stamp.
+CREATE TABLE cost_cache (
+	team  TEXT NOT NULL,
+	scope TEXT NOT NULL,
+	as_of TEXT NOT NULL,
+	stamp TEXT NOT NULL,
+	body  TEXT NOT NULL,
+	PRIMARY KEY (team, scope)
+);
+
+-- Grows with every change of teams, users, subscriptions (prices too) or
+-- assignments:
 -- part of a usage set's stamp.
 CREATE TABLE license_generation (
 	id  BIGINT PRIMARY KEY,
