@@ -60,15 +60,9 @@ type Cost struct {
 // The cost is kept per team and scope of admins, and computed again when
 // the usage, the license picture or what the admin may see changed.
 func (s *Service) Cost(ctx context.Context, who store.Admin, team, day string) (*Cost, error) {
-	g, err := s.grant(who, team, needRead)
+	g, day, err := s.readDay(who, team, day)
 	if err != nil {
 		return nil, err
-	}
-	if err := asOf(day); err != nil {
-		return nil, err
-	}
-	if day == "" {
-		day = s.Today()
 	}
 	hidden, err := s.hidden(ctx, g, team)
 	if err != nil {
@@ -79,10 +73,7 @@ func (s *Service) Cost(ctx context.Context, who store.Admin, team, day string) (
 		return nil, err
 	}
 	stamp += " hidden " + strings.Join(sortedSet(hidden), ",")
-	scope := "seats"
-	if g.CanPurchase {
-		scope = "all"
-	}
+	scope := scopeOf(g)
 	if body, err := s.cfg.Store.CachedCost(ctx, team, scope, day, stamp); err == nil {
 		c := &Cost{}
 		if err := json.Unmarshal(body, c); err == nil {

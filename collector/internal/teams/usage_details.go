@@ -43,20 +43,11 @@ func (d *UsageDetails) Each(ctx context.Context, f UsageFilter, fn func(r UsageR
 // day's snapshot (computed first when missing) and kept, and computed
 // again once any of these changed.
 func (s *Service) UsageDetails(ctx context.Context, who store.Admin, team, day string) (*UsageDetails, error) {
-	g, err := s.grant(who, team, needRead)
+	g, day, err := s.readDay(who, team, day)
 	if err != nil {
 		return nil, err
 	}
-	if err := asOf(day); err != nil {
-		return nil, err
-	}
-	if day == "" {
-		day = s.Today()
-	}
-	scope := "seats"
-	if g.CanPurchase {
-		scope = "all"
-	}
+	scope := scopeOf(g)
 	stamp, err := s.usageStamp(ctx, who, g, team, day)
 	if err != nil {
 		return nil, err
@@ -157,4 +148,28 @@ func sortedSet(m map[string]bool) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// readDay checks that who may read team and day, today when "".
+func (s *Service) readDay(who store.Admin, team, day string) (store.Grant, string, error) {
+	g, err := s.grant(who, team, needRead)
+	if err != nil {
+		return g, "", err
+	}
+	if err := asOf(day); err != nil {
+		return g, "", err
+	}
+	if day == "" {
+		day = s.Today()
+	}
+	return g, day, nil
+}
+
+// scopeOf names what g's admin sees of a team: all of it, or without the
+// subscriptions hidden from who may not purchase.
+func scopeOf(g store.Grant) string {
+	if g.CanPurchase {
+		return "all"
+	}
+	return "seats"
 }
