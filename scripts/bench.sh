@@ -74,6 +74,7 @@ bench() { go test -run '^$' -bench "$1" -benchtime "${3:-1x}" $SHORT -timeout 15
 	bench '^BenchmarkIngestHTTP$' ./collector/internal/server 5x | rows "collector ingest over HTTP, 4 devices x 5,000-day gzip batches"
 	bench '^BenchmarkPutDays$' ./collector/internal/insights 20x | rows "collector store.PutDays, batches of 500"
 	bench '^BenchmarkInsights$' ./collector/internal/insights | rows "insights, users x 90 days x 2 products"
+	bench '^BenchmarkConsole$' ./collector/internal/console 5x | rows "console pages and usage CSV, one team, warm (ms/page)"
 	scripts/load.sh $LOAD | tee "$OUT/load.txt" >&2
 	sed -n 's/^\(burst\|continuous\): \([^:]*\): \(.*\)$/| load test, \1 | \2 | \3 |/p' "$OUT/load.txt"
 	# The continuous load of issue 22's table, 200 uploaders for 20 s, on

@@ -3,10 +3,8 @@ package console_test
 import (
 	"context"
 	"encoding/csv"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -16,6 +14,7 @@ import (
 	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/chromedp"
 
+	"teamlens/collector/internal/browsertest"
 	"teamlens/collector/internal/store/storetest"
 	"teamlens/internal/testenv"
 )
@@ -23,47 +22,6 @@ import (
 // ScreenshotsEnv names a directory the browser test writes its page
 // screenshots to (default: a temporary one).
 const ScreenshotsEnv = "TEAMLENS_SCREENSHOTS"
-
-// newChromium starts Debian's headless Chromium for the test.
-func newChromium(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		testenv.Missing(t, "needs chromium (scripts/deps.sh test installs it)")
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800))
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	// The first run starts the browser; it must not carry a timeout.
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// pageTurn runs act (a click that submits or follows a link) and waits
-// until a new document has loaded.
-func pageTurn(ctx context.Context, act chromedp.Action[chromedp.Void]) error {
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("window.__old = true")); err != nil {
-		return err
-	}
-	if err := chromedp.Do(ctx, act); err != nil {
-		return err
-	}
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("window.__old === undefined && document.readyState === 'complete'"))
-		if err == nil && done {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return errors.New("no new page loaded")
-}
 
 // TestConsoleInChromium walks the console as an admin would, in a real
 // browser, writing a screenshot of each page.
@@ -79,7 +37,7 @@ func TestConsoleInChromium(t *testing.T) {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	bctx := newChromium(t)
+	bctx := browsertest.Chromium(t)
 	ctx, cancel := context.WithTimeout(bctx, 2*time.Minute)
 	defer cancel()
 	must := func(what string, err error) {
@@ -119,13 +77,13 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	shot("01-signin")
 	must("sign in", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("token"), s.tokens["primary"])))
-	must("sign in", pageTurn(ctx, chromedp.Click(chromedp.CSS(`form[action="/signin"] button`))))
+	must("sign in", browsertest.PageTurn(ctx, chromedp.Click(chromedp.CSS(`form[action="/signin"] button`))))
 	if loc := location(); loc != "/teams" {
 		t.Fatalf("after sign-in at %s", loc)
 	}
 	shot("02-teams")
 
-	must("pick team", pageTurn(ctx, chromedp.Click(chromedp.CSS(`a[href="/teams/T1"][data-team]`))))
+	must("pick team", browsertest.PageTurn(ctx, chromedp.Click(chromedp.CSS(`a[href="/teams/T1"][data-team]`))))
 	for _, kind := range []string{"under_assignment", "over_assignment", "inactive_user", "product_version", "product_performance", "command_usage"} {
 		if count(`[data-kind="`+kind+`"], [data-group="`+kind+`"]`) == 0 {
 			t.Errorf("team page: no %s card", kind)
@@ -136,7 +94,7 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	shot("03-team")
 
-	must("usage", pageTurn(ctx, chromedp.Click(chromedp.CSS(`a.button[href="/teams/T1/usage"]`))))
+	must("usage", browsertest.PageTurn(ctx, chromedp.Click(chromedp.CSS(`a.button[href="/teams/T1/usage"]`))))
 	if n := count(`tr[data-user][data-product]`); n != 7 {
 		t.Errorf("usage details: %d rows, want 7", n)
 	}
@@ -167,16 +125,16 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Errorf("downloaded csv: %v %v", recs, err)
 	}
 
-	must("back to team", pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1")))
-	must("assign form", pageTurn(ctx, chromedp.Click(chromedp.CSS(`[data-subscription="S1"] a.button`))))
+	must("back to team", browsertest.PageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1")))
+	must("assign form", browsertest.PageTurn(ctx, chromedp.Click(chromedp.CSS(`[data-subscription="S1"] a.button`))))
 	must("choose", chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`input[value="u7@acme.example"]`))))
 	shot("05-assign")
-	must("assign", pageTurn(ctx, chromedp.Click(chromedp.CSS(`form[method="post"][action="/teams/T1/assign"] button[type=submit]`))))
+	must("assign", browsertest.PageTurn(ctx, chromedp.Click(chromedp.CSS(`form[method="post"][action="/teams/T1/assign"] button[type=submit]`))))
 	if got := text(`[data-kind="under_assignment"][data-subscription="S1"] [data-available]`); got != "1" {
 		t.Errorf("after assigning one user, S1 free seats %q, want 1", got)
 	}
 	for _, email := range []string{"u1@acme.example", "u5@acme.example"} {
-		must("unassign "+email, pageTurn(ctx, chromedp.Click(chromedp.CSS(`[data-kind="over_assignment"] [data-user="`+email+`"] button`))))
+		must("unassign "+email, browsertest.PageTurn(ctx, chromedp.Click(chromedp.CSS(`[data-kind="over_assignment"] [data-user="`+email+`"] button`))))
 	}
 	if n := count(`[data-kind="over_assignment"]`); n != 0 {
 		t.Errorf("over-assignment still shown after unassigning its users")
@@ -195,11 +153,11 @@ func TestConsoleInChromium(t *testing.T) {
 		return err
 	})))
 	shot("08-team-dark")
-	must("admins", pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1/admins")))
+	must("admins", browsertest.PageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1/admins")))
 	shot("09-admins")
 	// The money pages, dark, then light at 1280 and 390 px.
 	for _, page := range []string{"cost", "history"} {
-		must(page, pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1/"+page)))
+		must(page, browsertest.PageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1/"+page)))
 		shot("11-" + page + "-dark")
 	}
 	must("light", chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
@@ -208,7 +166,7 @@ func TestConsoleInChromium(t *testing.T) {
 		return err
 	})))
 	for _, page := range []string{"cost", "history"} {
-		must(page, pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1/"+page)))
+		must(page, browsertest.PageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1/"+page)))
 		shot("12-" + page)
 		if n := count(`[data-department], svg.chart`); n == 0 {
 			t.Errorf("%s page shows no rows and no chart", page)
@@ -216,7 +174,7 @@ func TestConsoleInChromium(t *testing.T) {
 	}
 	must("narrow", chromedp.Do(ctx, chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile)))
 	for _, page := range []string{"cost", "history"} {
-		must(page, pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1/"+page)))
+		must(page, browsertest.PageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1/"+page)))
 		shot("13-" + page + "-390px")
 	}
 	must("wide", chromedp.Do(ctx, chromedp.EmulateViewport(1280, 800)))
@@ -228,12 +186,12 @@ func TestConsoleInChromium(t *testing.T) {
 		t.Errorf("first Tab focuses %q, want the skip link", got)
 	}
 
-	must("sign out", pageTurn(ctx, chromedp.Click(chromedp.CSS(`form[action="/signout"] button`))))
+	must("sign out", browsertest.PageTurn(ctx, chromedp.Click(chromedp.CSS(`form[action="/signout"] button`))))
 	if loc := location(); loc != "/signin" {
 		t.Errorf("after sign-out at %s", loc)
 	}
 	shot("10-signed-out")
-	must("after sign-out", pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1")))
+	must("after sign-out", browsertest.PageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/T1")))
 	if loc := location(); loc != "/signin" {
 		t.Errorf("a signed-out browser reaches %s", loc)
 	}
@@ -251,7 +209,7 @@ func TestOIDCSignInChromium(t *testing.T) {
 	s, p, _ := ssoSiteAt(t, storetest.SQLiteDSN(t), "localhost")
 	p.user(opUser{Sub: "u-alice", Email: "alice@acme.example", Verified: true, Groups: []string{"tl-t1-secondary"}})
 	p.loginPage = true
-	bctx := newChromium(t)
+	bctx := browsertest.Chromium(t)
 	ctx, cancel := context.WithTimeout(bctx, time.Minute)
 	defer cancel()
 	must := func(what string, err error) {

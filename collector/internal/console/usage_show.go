@@ -4,8 +4,6 @@ import (
 	"html/template"
 	"net/http"
 	"net/url"
-	"slices"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -29,7 +27,7 @@ func readUsageQuery(r *http.Request) usageQuery {
 	v := r.URL.Query()
 	q := usageQuery{Product: v.Get("product"), Subscription: v.Get("subscription"), Department: v.Get("department"),
 		Q: strings.TrimSpace(v.Get("q")), Sort: v.Get("sort"), Desc: v.Get("dir") == "desc", Inactive: v.Get("inactive") == "1", AsOf: v.Get("as_of")}
-	if _, ok := usageSorts[q.Sort]; !ok {
+	if !usageSorts[q.Sort] {
 		q.Sort = "email"
 	}
 	q.Page, _ = strconv.Atoi(v.Get("page"))
@@ -75,35 +73,13 @@ func (q usageQuery) pageLink(n int) string {
 	return "?" + v.Encode()
 }
 
-var usageSorts = map[string]func(a, b teams.UsageRow) int{
-	"email":    func(a, b teams.UsageRow) int { return strings.Compare(a.Email, b.Email) },
-	"product":  func(a, b teams.UsageRow) int { return strings.Compare(a.Product, b.Product) },
-	"days":     func(a, b teams.UsageRow) int { return int(a.DaysUsed - b.DaysUsed) },
-	"last":     func(a, b teams.UsageRow) int { return strings.Compare(a.LastUsed, b.LastUsed) },
-	"assigned": func(a, b teams.UsageRow) int { return strings.Compare(a.AssignedOn, b.AssignedOn) },
-}
+// usageSorts are the columns the usage page sorts by.
+var usageSorts = map[string]bool{"email": true, "product": true, "days": true, "last": true, "assigned": true}
 
-// filter keeps the rows q asks for, in its order; inactive holds the
-// "product|email" of the snapshot's inactive users.
-func (q usageQuery) filter(rows []teams.UsageRow, inactive map[string]bool) []teams.UsageRow {
-	out := rows[:0:0]
-	needle := strings.ToLower(q.Q)
-	for _, r := range rows {
-		if (q.Product == "" || r.Product == q.Product) && (q.Subscription == "" || slices.Contains(r.Subscriptions, q.Subscription)) &&
-			(q.Department == "" || r.Department == q.Department) && (!q.Inactive || inactive[r.Product+"|"+r.Email]) &&
-			(needle == "" || strings.Contains(strings.ToLower(r.Email), needle) || strings.Contains(strings.ToLower(r.Name), needle) ||
-				strings.Contains(strings.ToLower(r.Login), needle)) {
-			out = append(out, r)
-		}
-	}
-	cmp := usageSorts[q.Sort]
-	sort.SliceStable(out, func(i, j int) bool {
-		if q.Desc {
-			return cmp(out[j], out[i]) < 0
-		}
-		return cmp(out[i], out[j]) < 0
-	})
-	return out
+// filter is the store's filter of q, without a page.
+func (q usageQuery) filter() teams.UsageFilter {
+	return teams.UsageFilter{Product: q.Product, Subscription: q.Subscription, Department: q.Department, Q: q.Q,
+		Inactive: q.Inactive, Sort: q.Sort, Desc: q.Desc}
 }
 
 type productChart struct {
@@ -129,13 +105,11 @@ type usagePage struct {
 }
 
 // usage is what the usage page and its CSV share: the team, the query and
-// the team's usage rows for its day. It answers failures itself.
+// the team's usage details for its day. It answers failures itself.
 type usage struct {
-	team     teams.Team
-	query    usageQuery
-	rows     []teams.UsageRow
-	day      string
-	inactive map[string]bool // "product|email" of the day's inactive users
+	team    teams.Team
+	query   usageQuery
+	details *teams.UsageDetails
 }
 
 // usageRow is a row of the usage page.
@@ -150,21 +124,12 @@ func (h *Handler) readUsage(w http.ResponseWriter, r *http.Request, q *request) 
 		return usage{}, false
 	}
 	uq := readUsageQuery(r)
-	rows, day, err := h.cfg.Teams.Usage(r.Context(), q.who, t.Team, uq.AsOf)
+	d, err := h.cfg.Teams.UsageDetails(r.Context(), q.who, t.Team, uq.AsOf)
 	if err != nil {
 		h.fail(w, r, err)
 		return usage{}, false
 	}
-	snap, err := h.cfg.Teams.Snapshot(r.Context(), q.who, t.Team, day)
-	if err != nil {
-		h.fail(w, r, err)
-		return usage{}, false
-	}
-	inactive := map[string]bool{}
-	for _, u := range snap.Insights.InactiveUser {
-		inactive[u.Product+"|"+u.User] = true
-	}
-	return usage{t, uq, rows, day, inactive}, true
+	return usage{t, uq, d}, true
 }
 
 func (h *Handler) usageShow(w http.ResponseWriter, r *http.Request, q *request) {
@@ -172,53 +137,39 @@ func (h *Handler) usageShow(w http.ResponseWriter, r *http.Request, q *request) 
 	if !ok {
 		return
 	}
-	t, uq, rows, day := u.team, u.query, u.rows, u.day
-	p := usagePage{Query: uq, AsOf: day, Total: len(rows), SortLinks: map[string]string{}, CSV: "/teams/" + url.PathEscape(t.Team) + "/usage.csv?" + uq.encode("")}
-	products, subs, depts := map[string]bool{}, map[string]bool{}, map[string]bool{}
-	for _, r := range rows {
-		products[r.Product] = true
-		for _, s := range r.Subscriptions {
-			subs[s] = true
-		}
-		if r.Department != "" {
-			depts[r.Department] = true
-		}
-	}
-	p.Products, p.Subscriptions, p.Departments = sortedSet(products), sortedSet(subs), sortedSet(depts)
+	t, uq, d := u.team, u.query, u.details
+	p := usagePage{Query: uq, AsOf: d.Day, Total: d.Total, SortLinks: map[string]string{}, CSV: "/teams/" + url.PathEscape(t.Team) + "/usage.csv?" + uq.encode(""),
+		Products: d.Products, Subscriptions: d.Subscriptions, Departments: d.Departments}
 	for col := range usageSorts {
 		p.SortLinks[col] = "?" + uq.encode(col)
 	}
-	matched := uq.filter(rows, u.inactive)
-	p.Matched = len(matched)
-	pages := max(1, (len(matched)+usagePageRows-1)/usagePageRows)
-	page := min(uq.Page, pages)
-	lo, hi := (page-1)*usagePageRows, min(page*usagePageRows, len(matched))
-	for _, r := range matched[lo:hi] {
-		p.Rows = append(p.Rows, usageRow{r, u.inactive[r.Product+"|"+r.Email]})
+	f := uq.filter()
+	matched, err := d.Count(r.Context(), f)
+	if err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	p.First, p.Last = lo+1, hi
+	p.Matched = matched
+	pages := max(1, (matched+usagePageRows-1)/usagePageRows)
+	page := min(uq.Page, pages)
+	f.Offset, f.Limit = (page-1)*usagePageRows, usagePageRows
+	err = d.Each(r.Context(), f, func(row teams.UsageRow, inactive bool) error {
+		p.Rows = append(p.Rows, usageRow{row, inactive})
+		return nil
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p.First, p.Last = f.Offset+1, f.Offset+len(p.Rows)
 	if page > 1 {
 		p.Prev = uq.pageLink(page - 1)
 	}
 	if page < pages {
 		p.Next = uq.pageLink(page + 1)
 	}
-	act, err := h.cfg.Teams.Activity(r.Context(), q.who, t.Team, day)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	p.DailyUsers, p.Versions = activityCharts(act)
+	p.DailyUsers, p.Versions = activityCharts(d.Activity)
 	h.render(w, r, http.StatusOK, "usage", q.view("Usage details", t, p))
-}
-
-func sortedSet(m map[string]bool) []string {
-	out := make([]string, 0, len(m))
-	for k := range m {
-		out = append(out, k)
-	}
-	sort.Strings(out)
-	return out
 }
 
 // activityCharts draws the daily users of each product and each product's

@@ -21,37 +21,21 @@ func (h *Handler) addWebhook(w http.ResponseWriter, r *http.Request, who store.A
 		return
 	}
 	hook, err := h.cfg.Teams.AddWebhook(r.Context(), who, r.PathValue("team"), req.URL, req.Kind)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, hook)
+	h.answer(w, r, http.StatusCreated, hook, err)
 }
 
 func (h *Handler) webhooks(w http.ResponseWriter, r *http.Request, who store.Admin) {
 	hooks, err := h.cfg.Teams.Webhooks(r.Context(), who, r.PathValue("team"))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"team": r.PathValue("team"), "webhooks": hooks})
+	h.answer(w, r, http.StatusOK, teamList(r, "webhooks", hooks), err)
 }
 
 func (h *Handler) deleteWebhook(w http.ResponseWriter, r *http.Request, who store.Admin) {
-	if err := h.cfg.Teams.DeleteWebhook(r.Context(), who, r.PathValue("team"), r.PathValue("id")); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	h.answer(w, r, http.StatusNoContent, nil, h.cfg.Teams.DeleteWebhook(r.Context(), who, r.PathValue("team"), r.PathValue("id")))
 }
 
 func (h *Handler) reclaims(w http.ResponseWriter, r *http.Request, who store.Admin) {
 	ps, err := h.cfg.Teams.Reclaims(r.Context(), who, r.PathValue("team"))
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"team": r.PathValue("team"), "policies": ps})
+	h.answer(w, r, http.StatusOK, teamList(r, "policies", ps), err)
 }
 
 func (h *Handler) setReclaim(w http.ResponseWriter, r *http.Request, who store.Admin) {
@@ -63,19 +47,11 @@ func (h *Handler) setReclaim(w http.ResponseWriter, r *http.Request, who store.A
 		return
 	}
 	p, err := h.cfg.Teams.SetReclaim(r.Context(), who, r.PathValue("team"), r.PathValue("product"), in)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	h.answer(w, r, http.StatusOK, p, err)
 }
 
 func (h *Handler) deleteReclaim(w http.ResponseWriter, r *http.Request, who store.Admin) {
-	if err := h.cfg.Teams.DeleteReclaim(r.Context(), who, r.PathValue("team"), r.PathValue("product")); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	h.answer(w, r, http.StatusNoContent, nil, h.cfg.Teams.DeleteReclaim(r.Context(), who, r.PathValue("team"), r.PathValue("product")))
 }
 
 // previewReclaim is the dry run of the policy turned on or, with any of
@@ -113,18 +89,27 @@ func (h *Handler) previewReclaim(w http.ResponseWriter, r *http.Request, who sto
 		in.Keep = strings.Split(v, ",")
 	}
 	p, err := h.cfg.Teams.PreviewReclaim(r.Context(), who, r.PathValue("team"), r.PathValue("product"), in)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	h.answer(w, r, http.StatusOK, p, err)
 }
 
 func (h *Handler) outbox(w http.ResponseWriter, r *http.Request, who store.Admin) {
 	msgs, err := h.cfg.Teams.Outbox(r.Context(), who, r.PathValue("team"))
-	if err != nil {
+	h.answer(w, r, http.StatusOK, teamList(r, "messages", msgs), err)
+}
+
+// answer writes v (nil: no body) with status, or the failure err.
+func (h *Handler) answer(w http.ResponseWriter, r *http.Request, status int, v any, err error) {
+	switch {
+	case err != nil:
 		h.fail(w, r, err)
-		return
+	case v == nil:
+		w.WriteHeader(status)
+	default:
+		writeJSON(w, status, v)
 	}
-	writeJSON(w, http.StatusOK, map[string]any{"team": r.PathValue("team"), "messages": msgs})
+}
+
+// teamList is the body of a list of the path's team: {"team", name: list}.
+func teamList(r *http.Request, name string, list any) map[string]any {
+	return map[string]any{"team": r.PathValue("team"), name: list}
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"strings"
 )
 
 // DayUsers counts the distinct users of a product on one day.
@@ -19,18 +18,18 @@ type VersionDays struct {
 	UserDays         int64
 }
 
-// Activity returns, for the users of emails over [from, to], the distinct
+// Activity returns, for the users of team (those holding a seat of its
+// subscriptions assigned on or before to) over [from, to], the distinct
 // users per day and product and the user-days per product version: the
 // console's charts.
-func (s *Store) Activity(ctx context.Context, emails []string, from, to string) ([]DayUsers, []VersionDays, error) {
-	logins, err := s.loginKeys(ctx, emails)
-	if err != nil || len(logins) == 0 {
-		return nil, nil, err
-	}
-	in := strings.TrimSuffix(strings.Repeat("?, ", len(logins)), ", ")
-	args := append([]any{from, to}, logins...)
+func (s *Store) Activity(ctx context.Context, team, from, to string) ([]DayUsers, []VersionDays, error) {
+	// The members in a subquery, not a list of arguments: a team of
+	// 100,000 users is more than SQLite takes.
+	in := `SELECT u.login_key FROM users u WHERE u.email IN (SELECT a.email FROM assignments a
+		JOIN subscriptions x ON x.subscription = a.subscription WHERE x.team = ? AND a.assigned_on <= ?)`
+	args := []any{from, to, team, to}
 	var days []DayUsers
-	err = s.each(ctx, `SELECT day, product, COUNT(DISTINCT login) FROM usage_days
+	err := s.each(ctx, `SELECT day, product, COUNT(DISTINCT login) FROM usage_days
 		WHERE day >= ? AND day <= ? AND login IN (`+in+`) GROUP BY day, product ORDER BY day, product`, args, func(r *sql.Rows) error {
 		var d DayUsers
 		if err := r.Scan(&d.Day, &d.Product, &d.Users); err != nil {
@@ -57,29 +56,4 @@ func (s *Store) Activity(ctx context.Context, emails []string, from, to string) 
 		return nil, nil, fmt.Errorf("version days: %w", err)
 	}
 	return days, versions, nil
-}
-
-// loginKeys returns the distinct login keys of the directory users emails.
-func (s *Store) loginKeys(ctx context.Context, emails []string) ([]any, error) {
-	want := map[string]bool{}
-	for _, e := range emails {
-		want[e] = true
-	}
-	seen := map[string]bool{}
-	var out []any
-	err := s.each(ctx, `SELECT email, login_key FROM users`, nil, func(r *sql.Rows) error {
-		var email, key string
-		if err := r.Scan(&email, &key); err != nil {
-			return err
-		}
-		if want[email] && !seen[key] {
-			seen[key] = true
-			out = append(out, key)
-		}
-		return nil
-	})
-	if err != nil {
-		return nil, fmt.Errorf("login keys: %w", err)
-	}
-	return out, nil
 }

@@ -111,6 +111,9 @@ func (s *Store) Assign(ctx context.Context, c Change, today string, now time.Tim
 			c.Subscription, c.Email, today); err != nil {
 			return fmt.Errorf("assign: %w", err)
 		}
+		if err := bumpLicense(ctx, tx); err != nil {
+			return err
+		}
 		return audit(ctx, tx, c.Team, now, c.Actor, ActionAssign, c.Subscription, c.Email, "")
 	})
 }
@@ -133,6 +136,9 @@ func unassign(ctx context.Context, tx *sql.Tx, c Change, today string, now time.
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
 		return fmt.Errorf("%s holds no seat of %s in team %s: %w", c.Email, c.Subscription, c.Team, ErrNotFound)
+	}
+	if err := bumpLicense(ctx, tx); err != nil {
+		return err
 	}
 	return audit(ctx, tx, c.Team, now, c.Actor, ActionUnassign, c.Subscription, c.Email, detail)
 }
@@ -176,6 +182,9 @@ func (s *Store) SetPrice(ctx context.Context, c Change, milli int64, currency, t
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
 			return fmt.Errorf("subscription %q is not of team %s: %w", c.Subscription, c.Team, ErrNotFound)
+		}
+		if err := bumpLicense(ctx, tx); err != nil {
+			return err
 		}
 		return audit(ctx, tx, c.Team, now, c.Actor, ActionPriceSet, c.Subscription, "", detail)
 	})

@@ -141,15 +141,17 @@ func (s *Store) Notices(ctx context.Context, team, product string) ([]Notice, er
 	return out, nil
 }
 
-// OpenNotice records a notice and, in the same transaction, the messages
-// telling it; tokenHash is the stored form of the link's token. A seat
-// with an open notice gets no second one: it returns false then.
-func (s *Store) OpenNotice(ctx context.Context, n Notice, tokenHash string, msgs func(id string) []Message, now time.Time) (bool, error) {
+// OpenNotice records a notice of a user and product, covering the seats
+// of subscriptions (n.Subscription is the first), and, in the same
+// transaction, the messages telling it; tokenHash is the stored form of
+// the link's token. A user with an open notice of the product gets no
+// second one: it returns false then.
+func (s *Store) OpenNotice(ctx context.Context, n Notice, subscriptions []string, tokenHash string, msgs func(id string) []Message, now time.Time) (bool, error) {
 	opened := false
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		var k int
-		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reclaim_notices WHERE team = ? AND subscription = ? AND email = ? AND state = ?`,
-			n.Team, n.Subscription, n.Email, NoticeOpen).Scan(&k); err != nil {
+		if err := tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM reclaim_notices WHERE team = ? AND product = ? AND email = ? AND state = ?`,
+			n.Team, n.Product, n.Email, NoticeOpen).Scan(&k); err != nil {
 			return err
 		}
 		if k > 0 {
@@ -164,7 +166,11 @@ func (s *Store) OpenNotice(ctx context.Context, n Notice, tokenHash string, msgs
 			return err
 		}
 		opened = true
-		return audit(ctx, tx, n.Team, now, ReclaimActor, ActionReclaimNotice, n.Subscription, n.Email, "seat goes on "+n.ExpiresOn+" unless kept")
+		detail := "seat goes on " + n.ExpiresOn + " unless kept"
+		if len(subscriptions) > 1 {
+			detail = "seats of " + strings.Join(subscriptions, ", ") + " go on " + n.ExpiresOn + " unless kept"
+		}
+		return audit(ctx, tx, n.Team, now, ReclaimActor, ActionReclaimNotice, n.Subscription, n.Email, detail)
 	})
 	return opened, err
 }
@@ -225,13 +231,14 @@ const (
 	SeatCancelled = "cancelled" // seat gone, or the notice mail given up (a new notice follows)
 )
 
-// ReclaimSeat removes the seat of an open notice (the Unassign path,
-// audited as reclaim-policy with why), closes the notice and enqueues the
+// ReclaimSeat removes the seats of subscriptions an open notice covers
+// (the Unassign path, each audited as reclaim-policy with why), closes
+// the notice and enqueues the
 // messages telling it, all in one transaction. No seat goes unless the
 // notice mail (outbox key noticeKey) was delivered a whole notice before
 // today: a late mail moves the notice's end, one not yet sent holds it,
-// one given up cancels the notice. A seat gone already cancels it too.
-func (s *Store) ReclaimSeat(ctx context.Context, n Notice, noticeDays int, noticeKey, why, today string, msgs []Message, now time.Time) (string, error) {
+// one given up cancels the notice. Seats all gone already cancel it too.
+func (s *Store) ReclaimSeat(ctx context.Context, n Notice, subscriptions []string, noticeDays int, noticeKey, why, today string, msgs []Message, now time.Time) (string, error) {
 	outcome := ""
 	err := s.inTx(ctx, func(tx *sql.Tx) error {
 		cur, err := scanNotice(tx.QueryRowContext(ctx, `SELECT `+noticeColumns+` FROM reclaim_notices WHERE id = ?`+s.forUpdate(), n.ID))
@@ -267,14 +274,21 @@ func (s *Store) ReclaimSeat(ctx context.Context, n Notice, noticeDays int, notic
 			_, err := tx.ExecContext(ctx, `UPDATE reclaim_notices SET expires_on = ? WHERE id = ?`, end, n.ID)
 			return err
 		}
-		c := Change{Team: n.Team, Subscription: n.Subscription, Email: n.Email, Actor: ReclaimActor, CanPurchase: true}
-		err = unassign(ctx, tx, c, today, now, why)
-		if errors.Is(err, ErrNotFound) {
+		removed := 0
+		for _, sub := range subscriptions {
+			c := Change{Team: n.Team, Subscription: sub, Email: n.Email, Actor: ReclaimActor, CanPurchase: true}
+			err := unassign(ctx, tx, c, today, now, why)
+			if errors.Is(err, ErrNotFound) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			removed++
+		}
+		if removed == 0 {
 			outcome = SeatCancelled
 			return closeAs(NoticeCancelled)
-		}
-		if err != nil {
-			return err
 		}
 		if err := closeAs(NoticeReclaimed); err != nil {
 			return err

@@ -115,7 +115,12 @@ func (s *Store) ImportReplace(ctx context.Context, f *license.File) (ImportSumma
 			}
 			sum.Removed++
 		}
-		return nil
+		if sum.Removed > 0 {
+			if err := forgetUsageDetails(ctx, tx); err != nil {
+				return err
+			}
+		}
+		return bumpLicense(ctx, tx)
 	})
 	return sum, err
 }

@@ -312,7 +312,12 @@ func placeholders(cols, n int) string {
 // exists are updated. A row that refers to a team, subscription or user not
 // (yet) imported fails the whole file, naming its line.
 func (s *Store) Import(ctx context.Context, f *license.File) error {
-	return s.inTx(ctx, func(tx *sql.Tx) error { return importRows(ctx, tx, f) })
+	return s.inTx(ctx, func(tx *sql.Tx) error {
+		if err := importRows(ctx, tx, f); err != nil {
+			return err
+		}
+		return bumpLicense(ctx, tx)
+	})
 }
 
 // importRows upserts the rows of f inside tx.

@@ -28,25 +28,7 @@ func (s *Service) Activity(ctx context.Context, who store.Admin, team, day strin
 		day = s.Today()
 	}
 	from, _ := insights.WindowStart(day)
-	pic, err := s.cfg.Store.Picture(ctx)
-	if err != nil {
-		return nil, err
-	}
-	subs := map[string]bool{}
-	for _, x := range pic.Subscriptions {
-		if x.Team == team {
-			subs[x.Subscription] = true
-		}
-	}
-	seen := map[string]bool{}
-	var members []string
-	for _, a := range pic.Assignments {
-		if subs[a.Subscription] && a.AssignedOn <= day && !seen[a.Email] {
-			seen[a.Email] = true
-			members = append(members, a.Email)
-		}
-	}
-	days, versions, err := s.cfg.Store.Activity(ctx, members, from, day)
+	days, versions, err := s.cfg.Store.Activity(ctx, team, from, day)
 	if err != nil {
 		return nil, err
 	}

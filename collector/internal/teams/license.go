@@ -98,15 +98,9 @@ type reading struct {
 }
 
 func (s *Service) readPicture(ctx context.Context, who store.Admin, team, day string) (reading, error) {
-	g, err := s.grant(who, team, needRead)
+	g, day, err := s.readDay(who, team, day)
 	if err != nil {
 		return reading{}, err
-	}
-	if err := asOf(day); err != nil {
-		return reading{}, err
-	}
-	if day == "" {
-		day = s.Today()
 	}
 	pic, err := s.cfg.Store.Picture(ctx)
 	if err != nil {

@@ -2,9 +2,12 @@ package teams
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"teamlens/collector/internal/insights"
@@ -53,35 +56,65 @@ type Cost struct {
 // and subscription, of the subscriptions running that day. A seat is idle
 // when its user has no usage day of the product in the 90 days ending on
 // day; unassigned seats are idle.
+//
+// The cost is kept per team and scope of admins, and computed again when
+// the usage, the license picture or what the admin may see changed.
 func (s *Service) Cost(ctx context.Context, who store.Admin, team, day string) (*Cost, error) {
-	rd, err := s.readPicture(ctx, who, team, day)
+	g, day, err := s.readDay(who, team, day)
 	if err != nil {
 		return nil, err
 	}
-	day, pic, hidden := rd.day, rd.pic, rd.hidden
-	from, _ := insights.WindowStart(day)
-	used, err := s.cfg.Store.UserProducts(ctx, from, day)
+	hidden, err := s.hidden(ctx, g, team)
 	if err != nil {
 		return nil, err
 	}
-	active := map[[2]string]bool{}
-	for _, u := range used {
-		active[[2]string{u.Email, u.Product}] = u.Days > 0
+	stamp, err := s.cfg.Store.UsageStamp(ctx, day)
+	if err != nil {
+		return nil, err
 	}
-	department := map[string]string{}
-	for _, u := range pic.Users {
-		department[u.Email] = u.Department
-	}
-	held := map[string][]license.Assignment{}
-	for _, a := range pic.Assignments {
-		if a.AssignedOn <= day {
-			held[a.Subscription] = append(held[a.Subscription], a)
+	stamp += " hidden " + strings.Join(sortedSet(hidden), ",")
+	scope := scopeOf(g)
+	if body, err := s.cfg.Store.CachedCost(ctx, team, scope, day, stamp); err == nil {
+		c := &Cost{}
+		if err := json.Unmarshal(body, c); err == nil {
+			return c, nil
 		}
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return nil, err
+	}
+	c, err := s.cost(ctx, team, day, hidden)
+	if err != nil {
+		return nil, err
+	}
+	body, err := json.Marshal(c)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.cfg.Store.PutCachedCost(ctx, team, scope, day, stamp, body); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+// cost computes team's cost on day without the subscriptions hidden.
+func (s *Service) cost(ctx context.Context, team, day string, hidden map[string]bool) (*Cost, error) {
+	subs, err := s.cfg.Store.TeamSubscriptions(ctx, team)
+	if err != nil {
+		return nil, err
+	}
+	from, _ := insights.WindowStart(day)
+	counts, err := s.cfg.Store.SeatCounts(ctx, team, from, day)
+	if err != nil {
+		return nil, err
+	}
+	held := map[string][]store.SeatCount{}
+	for _, c := range counts {
+		held[c.Subscription] = append(held[c.Subscription], c)
 	}
 	out := &Cost{Team: team, AsOf: day, Rows: []CostRow{}, Totals: []Total{}}
 	type key struct{ department, subscription string }
 	rows := map[key]*CostRow{}
-	add := func(x license.Subscription, dept string, idle bool) {
+	add := func(x license.Subscription, dept string, seats, idle int64) {
 		k := key{dept, x.Subscription}
 		r := rows[k]
 		if r == nil {
@@ -91,27 +124,27 @@ func (s *Service) Cost(ctx context.Context, who store.Admin, team, day string) (
 			}
 			rows[k] = r
 		}
-		r.Seats++
+		r.Seats += seats
 		if x.Priced() {
-			*r.YearlyCost += x.SeatYearlyMilli()
-			if idle {
-				*r.IdleYearlyCost += x.SeatYearlyMilli()
-			}
+			*r.YearlyCost += float64(seats) * x.SeatYearlyMilli()
+			*r.IdleYearlyCost += float64(idle) * x.SeatYearlyMilli()
 		}
 	}
-	for _, x := range pic.Subscriptions {
-		if x.Team != team || !x.ActiveOn(day) || hidden[x.Subscription] {
+	for _, x := range subs {
+		if !x.ActiveOn(day) || hidden[x.Subscription] {
 			continue
 		}
-		for _, a := range held[x.Subscription] {
-			dept := department[a.Email]
+		var n int64
+		for _, c := range held[x.Subscription] {
+			dept := c.Department
 			if dept == "" {
 				dept = DepartmentNone
 			}
-			add(x, dept, !active[[2]string{a.Email, x.Product}])
+			add(x, dept, c.Seats, c.Idle)
+			n += c.Seats
 		}
-		for n := int64(len(held[x.Subscription])); n < x.Seats; n++ {
-			add(x, DepartmentUnassigned, true)
+		if n < x.Seats {
+			add(x, DepartmentUnassigned, x.Seats-n, x.Seats-n)
 		}
 	}
 	totals := map[string]*Total{}

@@ -221,10 +221,10 @@ func (s *Service) ReclaimPlan(ctx context.Context, p store.Policy, day string) (
 	for _, e := range p.Keep {
 		keep[e] = true
 	}
-	type seat struct{ sub, email string }
-	open, kept := map[seat]store.Notice{}, map[seat]bool{}
+	// A notice is of a user and the product: every seat of it they hold.
+	open, kept := map[string]store.Notice{}, map[string]bool{}
 	for _, n := range notices {
-		k := seat{n.Subscription, n.Email}
+		k := n.Email
 		switch {
 		case n.State == store.NoticeOpen:
 			open[k] = n
@@ -245,7 +245,7 @@ func (s *Service) ReclaimPlan(ctx context.Context, p store.Policy, day string) (
 		if l := last[a.Email]; l != "" {
 			c.LastUsed = &l
 		}
-		n, noticed := open[seat{a.Subscription, a.Email}]
+		n, noticed := open[a.Email]
 		inactive := last[a.Email] < since
 		switch {
 		case !anyUse[a.Email]:
@@ -258,7 +258,7 @@ func (s *Service) ReclaimPlan(ctx context.Context, p store.Policy, day string) (
 			continue
 		case a.AssignedOn > recent:
 			c.Action, c.Reason = ReclaimExcluded, fmt.Sprintf("assigned on %s, within the last %d days", a.AssignedOn, p.ExcludeDays)
-		case kept[seat{a.Subscription, a.Email}]:
+		case kept[a.Email]:
 			c.Action, c.Reason = ReclaimKept, "answered a notice: still needs the seat"
 		case noticed && n.ExpiresOn <= day:
 			c.Action, c.Reason = ReclaimDue, fmt.Sprintf("notice of %s unanswered; %s", n.NoticedOn, idle(p, last[a.Email]))

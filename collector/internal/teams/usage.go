@@ -13,21 +13,7 @@ import (
 
 // UsageRow is one team user and product of the usage details: assigned on
 // one of the team's subscriptions, or used in the window.
-type UsageRow struct {
-	Email         string
-	Login         string
-	Name          string
-	Department    string
-	Product       string
-	DaysUsed      int64  // distinct days in the window
-	LastUsed      string // last usage day on or before as_of; "" never
-	Versions      []string
-	AssignedOn    string   // earliest assignment of the product; "" used without one
-	Subscriptions []string // the team's subscriptions of the product the user holds
-	// Devices reported the user's login in the window (any product), most
-	// days first: a device reporting someone it should not stands out.
-	Devices []store.UserDevice
-}
+type UsageRow = store.UsageRow
 
 // Usage returns the usage details of team over the window ending on day
 // (default today), by email then product.

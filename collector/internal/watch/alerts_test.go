@@ -207,3 +207,49 @@ func TestDigestWeekly(t *testing.T) {
 		t.Errorf("second week: adm %d (want 2), sec %d (want 1, opted out)", len(m["adm@x.com"]), len(m["sec@x.com"]))
 	}
 }
+
+// TestDigestOneMailPerAdmin, on both engines: an admin of two teams gets
+// one digest a week with a section per team and the findings of both in
+// its CSV; an admin of one team gets that team's digest; a `user` role
+// gets none.
+func TestDigestOneMailPerAdmin(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			s := newSite(t, e.DSN(t))
+			seedAlerts(t, s)
+			ctx := context.Background()
+			s.load("teams", "team,name,plan,user_management\nbolt,Bolt,premium,named\n")
+			s.load("subscriptions", fmt.Sprintf("subscription,team,product,type,seats,channel,start,end\nB1,bolt,Revit,single-user,4,online,%s,%s\n", s.day(365), s.day(-300)))
+			s.load("assignments", fmt.Sprintf("subscription,email,assigned_on\nB1,u1@x.com,%s\n", s.day(100)))
+			for _, g := range []store.Grant{
+				{Team: "bolt", Email: "adm@x.com", Role: "secondary"},
+				{Team: "bolt", Email: "uma@x.com", Role: "user"},
+			} {
+				if _, err := s.st.CreateAdmin(ctx, g, time.Time{}, s.clk.Now()); err != nil {
+					t.Fatal(err)
+				}
+			}
+			for range 2 {
+				if err := s.watcher.Digest(ctx); err != nil {
+					t.Fatal(err)
+				}
+			}
+			s.deliverAll()
+			m := s.mails()
+			if len(m["adm@x.com"]) != 1 || len(m["sec@x.com"]) != 1 || len(m["uma@x.com"]) != 0 {
+				t.Fatalf("digests: adm %d (want 1), sec %d (want 1), uma %d (want 0)", len(m["adm@x.com"]), len(m["sec@x.com"]), len(m["uma@x.com"]))
+			}
+			d := m["adm@x.com"][0]
+			acme, bolt := strings.Index(d.Body, "== Team acme =="), strings.Index(d.Body, "== Team bolt ==")
+			if !strings.Contains(d.Subject, "2 teams") || acme < 0 || bolt < acme || strings.Count(d.Body, "Open findings as of") != 2 {
+				t.Errorf("digest of two teams: %s\n%s", d.Subject, d.Body)
+			}
+			if !strings.Contains(d.Raw, "acme,") || !strings.Contains(d.Raw, "bolt,") || strings.Count(d.Raw, "team,as_of,kind") != 1 {
+				t.Errorf("the CSV does not hold both teams' findings under one header:\n%s", d.Raw)
+			}
+			if one := m["sec@x.com"][0]; !strings.Contains(one.Subject, "team acme") || strings.Contains(one.Body, "== Team") || strings.Contains(one.Raw, "bolt,") {
+				t.Errorf("digest of one team: %s\n%s", one.Subject, one.Body)
+			}
+		})
+	}
+}

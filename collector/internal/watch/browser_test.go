@@ -2,10 +2,8 @@ package watch_test
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -13,49 +11,10 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"teamlens/collector/internal/browsertest"
 	"teamlens/collector/internal/store/storetest"
 	"teamlens/internal/testenv"
 )
-
-// newChromium starts Debian's headless Chromium for the test.
-func newChromium(t *testing.T) context.Context {
-	t.Helper()
-	path, err := exec.LookPath("chromium")
-	if err != nil {
-		testenv.Missing(t, "needs chromium (scripts/deps.sh test installs it)")
-	}
-	actx, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(path), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()),
-		chromedp.WindowSize(1280, 800))
-	ctx, cancel := chromedp.NewContext(actx)
-	t.Cleanup(func() { cancel(); cancelAlloc() })
-	if err := chromedp.Do(ctx); err != nil {
-		t.Fatalf("start chromium: %v", err)
-	}
-	return ctx
-}
-
-// pageTurn runs act (a click that submits or follows a link) and waits
-// until a new document has loaded.
-func pageTurn(ctx context.Context, act chromedp.Action[chromedp.Void]) error {
-	if _, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("window.__old = true")); err != nil {
-		return err
-	}
-	if err := chromedp.Do(ctx, act); err != nil {
-		return err
-	}
-	deadline := time.Now().Add(15 * time.Second)
-	for time.Now().Before(deadline) {
-		done, err := chromedp.Run(ctx, chromedp.Evaluate[bool]("window.__old === undefined && document.readyState === 'complete'"))
-		if err == nil && done {
-			return nil
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	return errors.New("no new page loaded")
-}
 
 // TestReclaimInChromium is the reclaim flow as its people live it, in a
 // real browser: the admin runs the dry run and turns the policy on on the
@@ -73,7 +32,7 @@ func TestReclaimInChromium(t *testing.T) {
 	if err := os.MkdirAll(shots, 0o755); err != nil {
 		t.Fatal(err)
 	}
-	bctx := newChromium(t)
+	bctx := browsertest.Chromium(t)
 	ctx, cancel := context.WithTimeout(bctx, 2*time.Minute)
 	defer cancel()
 	must := func(what string, err error) {
@@ -103,17 +62,17 @@ func TestReclaimInChromium(t *testing.T) {
 
 	must("open", chromedp.Do(ctx, chromedp.Navigate(s.srv.URL+"/signin"), chromedp.WaitVisible(chromedp.ID("token"))))
 	must("sign in", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("token"), s.token)))
-	must("sign in", pageTurn(ctx, chromedp.Click(chromedp.CSS(`form[action="/signin"] button`))))
-	must("notifications", pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/acme/notifications")))
+	must("sign in", browsertest.PageTurn(ctx, chromedp.Click(chromedp.CSS(`form[action="/signin"] button`))))
+	must("notifications", browsertest.PageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/acme/notifications")))
 	must("dry run keep", chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#dry-form input[name=keep]`), "fay@x.com")))
-	must("dry run", pageTurn(ctx, chromedp.Click(chromedp.CSS(`#dry-form button[type=submit]`))))
+	must("dry run", browsertest.PageTurn(ctx, chromedp.Click(chromedp.CSS(`#dry-form button[type=submit]`))))
 	for user, action := range map[string]string{"bob@x.com": "notify", "cat@x.com": "notify", "dan@x.com": "unknown", "eve@x.com": "excluded", "fay@x.com": "keep"} {
 		if count(`[data-preview="AutoCAD"] tr[data-user="`+user+`"][data-action="`+action+`"]`) != 1 {
 			t.Errorf("dry run: %s is not %s", user, action)
 		}
 	}
 	shot("notify-01-dry-run")
-	must("policy", pageTurn(ctx, chromedp.Click(chromedp.CSS(`#policy-form button[type=submit]`))))
+	must("policy", browsertest.PageTurn(ctx, chromedp.Click(chromedp.CSS(`#policy-form button[type=submit]`))))
 	if count(`tr[data-policy="AutoCAD"]`) != 1 {
 		t.Fatal("the policy is not shown after saving it")
 	}
@@ -125,9 +84,9 @@ func TestReclaimInChromium(t *testing.T) {
 	if link == "" {
 		t.Fatal("bob's notice has no link")
 	}
-	must("open bob's link", pageTurn(ctx, chromedp.Navigate(link)))
+	must("open bob's link", browsertest.PageTurn(ctx, chromedp.Navigate(link)))
 	shot("notify-03-keep-page")
-	must("I still need it", pageTurn(ctx, chromedp.Click(chromedp.CSS(`form[action^="/keep/"] button`))))
+	must("I still need it", browsertest.PageTurn(ctx, chromedp.Click(chromedp.CSS(`form[action^="/keep/"] button`))))
 	if count(`[data-kept="bob@x.com"]`) != 1 {
 		t.Fatal("the keep page does not confirm bob's seat")
 	}
@@ -139,8 +98,8 @@ func TestReclaimInChromium(t *testing.T) {
 	// Two weeks on, the admin's session has ended: sign in again.
 	must("open", chromedp.Do(ctx, chromedp.Navigate(s.srv.URL+"/signin"), chromedp.WaitVisible(chromedp.ID("token"))))
 	must("sign in", chromedp.Do(ctx, chromedp.SendKeys(chromedp.ID("token"), s.token)))
-	must("sign in", pageTurn(ctx, chromedp.Click(chromedp.CSS(`form[action="/signin"] button`))))
-	must("team page", pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/acme")))
+	must("sign in", browsertest.PageTurn(ctx, chromedp.Click(chromedp.CSS(`form[action="/signin"] button`))))
+	must("team page", browsertest.PageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/acme")))
 	if n := count(`tr[data-audit="unassign"]`); n != 1 {
 		t.Fatalf("audit shows %d unassignments, want 1", n)
 	}
@@ -151,7 +110,7 @@ func TestReclaimInChromium(t *testing.T) {
 		t.Error("the audit does not show bob keeping his seat")
 	}
 	shot("notify-05-audit")
-	must("notifications again", pageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/acme/notifications")))
+	must("notifications again", browsertest.PageTurn(ctx, chromedp.Navigate(s.srv.URL+"/teams/acme/notifications")))
 	if count(`tr[data-message="reclaim.done"][data-state="sent"]`) != 2 {
 		t.Errorf("the outbox does not show the reclaim told to cat and the admin, sent")
 	}

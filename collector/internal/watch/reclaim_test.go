@@ -206,3 +206,82 @@ func TestReclaimFlow(t *testing.T) {
 		})
 	}
 }
+
+// TestReclaimOneNoticePerUserAndProduct, on both engines: gus holds two
+// AutoCAD seats (S1 and S2) and has not used AutoCAD for 200 days. He gets
+// one notice naming both, the dry run shows both seats under it, and at
+// its end both seats go together: two audited unassigns, one mail to him.
+func TestReclaimOneNoticePerUserAndProduct(t *testing.T) {
+	for _, e := range storetest.Engines(t) {
+		t.Run(e.Name, func(t *testing.T) {
+			dsn := e.DSN(t)
+			s := newSite(t, dsn)
+			ctx := context.Background()
+			s.load("teams", "team,name,plan,user_management\nacme,Acme,premium,named\n")
+			s.load("users", "email,login,name\ngus@x.com,gus,Gus\n")
+			s.load("subscriptions", fmt.Sprintf("subscription,team,product,type,seats,channel,start,end\n"+
+				"S1,acme,AutoCAD,single-user,5,online,%[1]s,%[2]s\nS2,acme,AutoCAD,single-user,5,reseller,%[1]s,%[2]s\n", s.day(400), s.day(-300)))
+			s.load("assignments", fmt.Sprintf("subscription,email,assigned_on\nS1,gus@x.com,%[1]s\nS2,gus@x.com,%[1]s\n", s.day(300)))
+			dev, _, err := s.st.Enroll(ctx, "ws1", s.clk.Now())
+			if err != nil {
+				t.Fatal(err)
+			}
+			s.used(dev, "gus", "AutoCAD", 200)
+			s.token = s.admin("adm@x.com", "primary", true)
+			if st := s.do("PUT", "/v1/teams/acme/reclaim/AutoCAD", s.token, map[string]any{"notice_days": 14}, nil); st != 200 {
+				t.Fatalf("put policy: %d", st)
+			}
+			for range 2 {
+				if err := s.watcher.Reclaim(ctx); err != nil {
+					t.Fatal(err)
+				}
+				s.deliverAll()
+			}
+			mails := s.mails()["gus@x.com"]
+			if len(mails) != 1 || !strings.Contains(mails[0].Body, "subscriptions S1, S2") || !strings.Contains(mails[0].Subject, "2 AutoCAD seats") {
+				t.Fatalf("notices to gus: %+v", mails)
+			}
+			var preview teams.ReclaimPreview
+			s.do("GET", "/v1/teams/acme/reclaim/AutoCAD/preview", s.token, nil, &preview)
+			if len(preview.Candidates) != 2 || preview.Candidates[0].Action != teams.ReclaimNoticed || preview.Candidates[1].Action != teams.ReclaimNoticed ||
+				preview.Candidates[0].NoticeExpiresOn != preview.Candidates[1].NoticeExpiresOn {
+				t.Fatalf("preview: %+v", preview.Candidates)
+			}
+			var notices int
+			storetest.Raw(t, dsn).QueryRow(`SELECT COUNT(*) FROM reclaim_notices WHERE email = 'gus@x.com'`).Scan(&notices)
+			if notices != 1 {
+				t.Errorf("%d notice rows for gus, want 1", notices)
+			}
+
+			s.clk.Add(14 * 24 * time.Hour)
+			for range 2 {
+				if err := s.watcher.Reclaim(ctx); err != nil {
+					t.Fatal(err)
+				}
+				s.deliverAll()
+			}
+			var lic teams.License
+			s.do("GET", "/v1/teams/acme", s.token, nil, &lic)
+			for _, sub := range lic.Subscriptions {
+				if len(sub.Assignments) != 0 {
+					t.Errorf("%s still held: %+v", sub.Subscription, sub.Assignments)
+				}
+			}
+			var audit struct{ Entries []store.AuditEntry }
+			s.do("GET", "/v1/teams/acme/audit", s.token, nil, &audit)
+			removed := map[string]bool{}
+			for _, a := range audit.Entries {
+				if a.Action == store.ActionUnassign && a.Actor == store.ReclaimActor && a.Email == "gus@x.com" {
+					removed[a.Subscription] = true
+				}
+			}
+			if !removed["S1"] || !removed["S2"] || len(removed) != 2 {
+				t.Errorf("audited reclaims: %v", removed)
+			}
+			mails = s.mails()["gus@x.com"]
+			if len(mails) != 2 || !strings.Contains(mails[1].Subject, "Seats removed") || !strings.Contains(mails[1].Body, "S1, S2") {
+				t.Errorf("mails to gus: %d, last %+v", len(mails), mails[len(mails)-1])
+			}
+		})
+	}
+}
