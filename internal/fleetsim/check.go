@@ -8,11 +8,9 @@ import (
 	"net/http"
 	"sort"
 	"strings"
+	"teamlens/shared/wire"
 	"time"
 )
-
-// Kinds are the six insight kinds of the contract.
-var Kinds = []string{"under_assignment", "over_assignment", "inactive_user", "product_version", "product_performance", "command_usage"}
 
 // Check reads each team's insights (GET /v1/teams/{team}/insights with that
 // team's admin token), prints how many of each kind it has, and fails
@@ -50,7 +48,7 @@ func Check(ctx context.Context, collector string, tokens map[string]string, out 
 			seen[i.Kind] = true
 		}
 		var parts []string
-		for _, k := range Kinds {
+		for _, k := range wire.InsightKinds {
 			if counts[k] > 0 {
 				parts = append(parts, fmt.Sprintf("%s %d", k, counts[k]))
 			}
@@ -65,7 +63,7 @@ func Check(ctx context.Context, collector string, tokens map[string]string, out 
 		fmt.Fprintf(out, "  %-10s %s\n", team, strings.Join(parts, ", "))
 	}
 	var missing []string
-	for _, k := range Kinds {
+	for _, k := range wire.InsightKinds {
 		if !seen[k] {
 			missing = append(missing, k)
 		}

@@ -62,3 +62,17 @@ type DayError struct {
 func (e *DayError) Error() string { return "days[" + strconv.Itoa(e.Index) + "]: " + e.Err.Error() }
 
 func (e *DayError) Unwrap() error { return e.Err }
+
+// The insight kinds of GET /v1/teams/{team}/insights and of insights.csv's
+// kind column.
+const (
+	KindUnderAssignment    = "under_assignment"
+	KindOverAssignment     = "over_assignment"
+	KindInactiveUser       = "inactive_user"
+	KindProductVersion     = "product_version"
+	KindProductPerformance = "product_performance"
+	KindCommandUsage       = "command_usage"
+)
+
+// InsightKinds are the kinds in the order a team's insights list them.
+var InsightKinds = []string{KindUnderAssignment, KindOverAssignment, KindInactiveUser, KindProductVersion, KindProductPerformance, KindCommandUsage}

@@ -12,6 +12,7 @@ import (
 	"teamlens/collector/internal/insights"
 	"teamlens/collector/internal/store"
 	"teamlens/collector/internal/teams"
+	"teamlens/shared/wire"
 )
 
 // teamPage is the team's insights, as the vendor's Team Insights page
@@ -84,9 +85,9 @@ type unavailable struct {
 }
 
 var kindLabels = map[string]string{
-	insights.KindUnderAssignment: "Under-assignment", insights.KindOverAssignment: "Over-assignment",
-	insights.KindInactiveUser: "Inactive users", insights.KindProductVersion: "Product versions",
-	insights.KindProductPerformance: "Product performance", insights.KindCommandUsage: "Command usage",
+	wire.KindUnderAssignment: "Under-assignment", wire.KindOverAssignment: "Over-assignment",
+	wire.KindInactiveUser: "Inactive users", wire.KindProductVersion: "Product versions",
+	wire.KindProductPerformance: "Product performance", wire.KindCommandUsage: "Command usage",
 }
 
 func (h *Handler) teamShow(w http.ResponseWriter, r *http.Request, q *request) {
@@ -116,7 +117,7 @@ func (h *Handler) teamPage(r *http.Request, q *request, t teams.Team) (*teamPage
 		if u.Product != "" {
 			x.Label += " · " + u.Product + " " + u.Metric
 		}
-		if u.Kind == insights.KindProductPerformance || u.Kind == insights.KindCommandUsage {
+		if u.Kind == wire.KindProductPerformance || u.Kind == wire.KindCommandUsage {
 			p.Product = append(p.Product, x)
 		} else {
 			p.License = append(p.License, x)

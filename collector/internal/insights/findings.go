@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"teamlens/shared/wire"
 )
 
 // Findings holds a snapshot's insights, one typed slice per kind. On the
@@ -73,17 +74,17 @@ func (f *Findings) UnmarshalJSON(b []byte) error {
 		}
 		var err error
 		switch head.Kind {
-		case KindUnderAssignment:
+		case wire.KindUnderAssignment:
 			f.UnderAssignment, err = decodeAppend(raw, f.UnderAssignment)
-		case KindOverAssignment:
+		case wire.KindOverAssignment:
 			f.OverAssignment, err = decodeAppend(raw, f.OverAssignment)
-		case KindInactiveUser:
+		case wire.KindInactiveUser:
 			f.InactiveUser, err = decodeAppend(raw, f.InactiveUser)
-		case KindProductVersion:
+		case wire.KindProductVersion:
 			f.ProductVersion, err = decodeAppend(raw, f.ProductVersion)
-		case KindProductPerformance:
+		case wire.KindProductPerformance:
 			f.ProductPerformance, err = decodeAppend(raw, f.ProductPerformance)
-		case KindCommandUsage:
+		case wire.KindCommandUsage:
 			f.CommandUsage, err = decodeAppend(raw, f.CommandUsage)
 		default:
 			err = fmt.Errorf("unknown kind %q", head.Kind)

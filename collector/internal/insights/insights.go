@@ -14,6 +14,7 @@ import (
 	"teamlens/collector/internal/license"
 	"teamlens/collector/internal/store"
 	"teamlens/shared/catalog"
+	"teamlens/shared/wire"
 )
 
 // WindowDays is the length of the insight window, which ends on as_of.
@@ -34,19 +35,6 @@ const (
 	CountStep    = 10
 	ShareStep    = 0.001
 )
-
-// Insight kinds (contract).
-const (
-	KindUnderAssignment    = "under_assignment"
-	KindOverAssignment     = "over_assignment"
-	KindInactiveUser       = "inactive_user"
-	KindProductVersion     = "product_version"
-	KindProductPerformance = "product_performance"
-	KindCommandUsage       = "command_usage"
-)
-
-// Kinds lists every kind in the order a snapshot lists them.
-var kinds = []string{KindUnderAssignment, KindOverAssignment, KindInactiveUser, KindProductVersion, KindProductPerformance, KindCommandUsage}
 
 // ReasonPremium is the reason a standard team lacks premium insights.
 const ReasonPremium = "premium plan required"
@@ -251,7 +239,7 @@ func runTeam(ctx context.Context, st *store.Store, cat *catalog.Catalog, team, a
 // keepProductFigures replaces s's product figures, and the reasons they
 // are missing, with old's.
 func (s *Snapshot) keepProductFigures(old Snapshot) {
-	product := func(kind string) bool { return kind == KindProductPerformance || kind == KindCommandUsage }
+	product := func(kind string) bool { return kind == wire.KindProductPerformance || kind == wire.KindCommandUsage }
 	s.Insights.ProductPerformance, s.Insights.CommandUsage = old.Insights.ProductPerformance, old.Insights.CommandUsage
 	unavailable := []Unavailable{}
 	for _, u := range s.Unavailable {
@@ -420,7 +408,7 @@ func (c *computation) team(t license.Team, generatedAt time.Time) Snapshot {
 	snap := Snapshot{Team: t.Team, AsOf: c.in.AsOf, GeneratedAt: generatedAt, Unavailable: []Unavailable{}}
 	subs := c.subsByTeam[t.Team]
 	if reason := gate(t, subs); reason != "" {
-		for _, k := range kinds {
+		for _, k := range wire.InsightKinds {
 			snap.Unavailable = append(snap.Unavailable, Unavailable{Kind: k, Reason: reason})
 		}
 		return snap
@@ -444,8 +432,8 @@ func (c *computation) team(t license.Team, generatedAt time.Time) Snapshot {
 		snap.Insights.ProductVersion = c.productVersions(members)
 	} else {
 		snap.Unavailable = append(snap.Unavailable,
-			Unavailable{Kind: KindInactiveUser, Reason: ReasonPremium},
-			Unavailable{Kind: KindProductVersion, Reason: ReasonPremium})
+			Unavailable{Kind: wire.KindInactiveUser, Reason: ReasonPremium},
+			Unavailable{Kind: wire.KindProductVersion, Reason: ReasonPremium})
 	}
 	perf, missing := c.performance(subs, members, settled)
 	snap.Insights.ProductPerformance = perf

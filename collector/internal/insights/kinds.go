@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"teamlens/collector/internal/license"
+	"teamlens/shared/wire"
 )
 
 func (c *computation) underAssignment(subs []license.Subscription) []UnderAssignment {
@@ -19,7 +20,7 @@ func (c *computation) underAssignment(subs []license.Subscription) []UnderAssign
 		}
 		n := int64(len(c.assignsBySub[s.Subscription]))
 		if n < s.Seats {
-			out = append(out, UnderAssignment{Kind: KindUnderAssignment, Subscription: s.Subscription, Product: s.Product,
+			out = append(out, UnderAssignment{Kind: wire.KindUnderAssignment, Subscription: s.Subscription, Product: s.Product,
 				Seats: s.Seats, Assigned: n, Available: s.Seats - n, Money: seatsMoney(s, s.Seats-n)})
 		}
 	}
@@ -38,7 +39,7 @@ func (c *computation) overAssignment(subs []license.Subscription) []OverAssignme
 			users = append(users, a.Email)
 		}
 		sort.Strings(users)
-		o := OverAssignment{Kind: KindOverAssignment, Subscription: s.Subscription, Product: s.Product, EndedOn: s.End, Users: users}
+		o := OverAssignment{Kind: wire.KindOverAssignment, Subscription: s.Subscription, Product: s.Product, EndedOn: s.End, Users: users}
 		if m := seatsMoney(s, int64(len(users))); m.Currency != "" {
 			o.Currency, o.MonthlyCost, o.YearlyCost = m.Currency, m.MonthlyCost, m.YearlySaving
 		}
@@ -86,7 +87,7 @@ func (c *computation) inactiveUsers(subs []license.Subscription) []InactiveUser 
 	})
 	out := make([]InactiveUser, 0, len(keys))
 	for _, k := range keys {
-		out = append(out, InactiveUser{Kind: KindInactiveUser, Product: k.product, User: k.email, LastUsed: found[k], Money: seatsMoney(seat[k], 1)})
+		out = append(out, InactiveUser{Kind: wire.KindInactiveUser, Product: k.product, User: k.email, LastUsed: found[k], Money: seatsMoney(seat[k], 1)})
 	}
 	return out
 }
@@ -131,7 +132,7 @@ func (c *computation) productVersions(members map[string]bool) []ProductVersion 
 				continue
 			}
 			sort.Strings(a.users)
-			out = append(out, ProductVersion{Kind: KindProductVersion, Product: product, Version: version, DaysUsed: a.days, Share: share, Users: a.users})
+			out = append(out, ProductVersion{Kind: wire.KindProductVersion, Product: product, Version: version, DaysUsed: a.days, Share: share, Users: a.users})
 		}
 	}
 	return out
@@ -162,11 +163,11 @@ func (c *computation) performance(subs []license.Subscription, members, settled 
 				n = len(d.means)
 			}
 			if n < MinUsers {
-				missing = append(missing, Unavailable{Kind: KindProductPerformance, Product: product, Metric: m.name,
+				missing = append(missing, Unavailable{Kind: wire.KindProductPerformance, Product: product, Metric: m.name,
 					Reason: fmt.Sprintf("%d of the %d users needed have %s %s data", n, MinUsers, product, m.name)})
 				continue
 			}
-			p := ProductPerformance{Kind: KindProductPerformance, Product: product, Metric: m.name, P25: d.p25, P50: d.p50, P75: d.p75}
+			p := ProductPerformance{Kind: wire.KindProductPerformance, Product: product, Metric: m.name, P25: d.p25, P50: d.p50, P75: d.p75}
 			var sum float64
 			var count int
 			for _, email := range emails {
@@ -188,7 +189,7 @@ func (c *computation) performance(subs []license.Subscription, members, settled 
 				count++
 			}
 			if count < MinTeamUsers {
-				missing = append(missing, Unavailable{Kind: KindProductPerformance, Product: product, Metric: m.name,
+				missing = append(missing, Unavailable{Kind: wire.KindProductPerformance, Product: product, Metric: m.name,
 					Reason: teamReason(count, product, m.name)})
 				continue
 			}
@@ -235,7 +236,7 @@ func (c *computation) commandUsage(members, settled map[string]bool) ([]CommandU
 			continue
 		}
 		if users < MinTeamUsers {
-			missing = append(missing, Unavailable{Kind: KindCommandUsage, Product: product, Reason: teamReason(users, product, "command")})
+			missing = append(missing, Unavailable{Kind: wire.KindCommandUsage, Product: product, Reason: teamReason(users, product, "command")})
 			continue
 		}
 		var allTotal int64
@@ -257,7 +258,7 @@ func (c *computation) commandUsage(members, settled map[string]bool) ([]CommandU
 			}
 			return cats[i].Category < cats[j].Category
 		})
-		out = append(out, CommandUsage{Kind: KindCommandUsage, Product: product, Categories: cats})
+		out = append(out, CommandUsage{Kind: wire.KindCommandUsage, Product: product, Categories: cats})
 	}
 	return out, missing
 }
