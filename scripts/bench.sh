@@ -57,7 +57,9 @@ bench() { go test -run '^$' -bench "$1" -benchtime "${3:-1x}" $SHORT -timeout 15
 	echo "| measure | case | figures |"
 	echo "|---|---|---|"
 	bench '^BenchmarkAgentIngest$' ./agent | rows "agent ingest, whole \`agent run\` process vs raw inserts"
-	scripts/idle.sh 60 | sed -n 's/^agent idle over \([0-9]*s\) with \([0-9]*\) processes: \(.*\)$/| agent idle | \1, \2 processes | \3 |/p'
+	for quiet in 1 0; do
+		IDLE_QUIET=$quiet scripts/idle.sh 60 | sed -n 's/^agent idle over \([0-9]*s\), \([^,]*\), \(.*\): \(.*\)$/| agent idle | \2, \1, \3 | \4 |/p'
+	done
 	T=$(mktemp -d "$OUT/seed.XXXX")
 	"$BIN/collector" serve --db "$T/c.db" --listen 127.0.0.1:0 --enroll-secret b 2>"$T/log" &
 	COLLECTOR=$!
@@ -114,7 +116,7 @@ continuous() {
 	s=$(metric BenchmarkIngestHTTP/sqlite days/s) p=$(metric BenchmarkIngestHTTP/postgres days/s)
 	echo "| HTTP ingest, 4 devices, 5,000-day gzip batches | SQLite ${s:-?} days/s, PostgreSQL ${p:-?} days/s = $(awk -v s="${s:-0}" -v p="${p:-0}" 'BEGIN { if (s > 0) printf "%.2f", p / s; else printf "?" }') x SQLite | >= 50,000 days/s, PostgreSQL >= 0.8 x SQLite in the same run |"
 	echo "| agent ingest, whole \`agent run\` process, journal line -> committed row | $(metric BenchmarkAgentIngest agent-lines/cpu-s) lines per CPU-second = $(metric BenchmarkAgentIngest agent/raw) x raw modernc SQLite inserts of the same rows in the same run | >= 0.5 x raw |"
-	echo "| agent idle, 500 processes, 5 s scan | $(sed -n 's/^| agent idle | [^|]* | \(.*\) |$/\1/p' "$OUT/table.md") | < 0.02%, < 15 MB |"
+	echo "| agent idle, 500 processes, 5 s scan | $(sed -n 's/^| agent idle | \([^,]*\),[^|]* | \(.*\) |$/\1: \2/p' "$OUT/table.md" | paste -sd ';' - | sed 's/;/; /g') | < 0.02%, < 15 MB |"
 	echo "| \`GET /v1/benchmarks\` at 100,000 users | not measured: no benchmark yet | < 50 ms, no full scan |"
 } >"$OUT/issue.md"
 

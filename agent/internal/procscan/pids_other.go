@@ -11,4 +11,9 @@ import (
 // pidLister lists processes through gopsutil (EnumProcesses on Windows).
 type pidLister struct{}
 
-func (pidLister) list(ctx context.Context) ([]int32, error) { return process.PidsWithContext(ctx) }
+func (pidLister) list(ctx context.Context, _ func(int32) bool) ([]int32, error) {
+	return process.PidsWithContext(ctx)
+}
+
+// name leaves the name to gopsutil.
+func (pidLister) name(int32) (string, bool) { return "", false }

@@ -101,7 +101,7 @@ func (s *Scanner) Scan(ctx context.Context) error {
 	if s.ignored == nil {
 		s.ignored, s.tracked = map[int32]bool{}, map[int32]*tracked{}
 	}
-	pids, err := s.pids.list(ctx)
+	pids, err := s.pids.list(ctx, func(pid int32) bool { return s.tracked[pid] != nil })
 	if err != nil {
 		return fmt.Errorf("process list: %w", err)
 	}
@@ -171,6 +171,11 @@ func (s *Scanner) Scan(ctx context.Context) error {
 // identify returns the tracking state of a catalog product's process, or
 // nil for any other process (or one gone already).
 func (s *Scanner) identify(ctx context.Context, pid int32) *tracked {
+	if name, ok := s.pids.name(pid); ok {
+		if _, ok := s.Catalog.ByProcess(name); !ok {
+			return nil
+		}
+	}
 	p, err := process.NewProcessWithContext(ctx, pid)
 	if err != nil {
 		return nil
