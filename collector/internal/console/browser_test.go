@@ -26,9 +26,7 @@ const ScreenshotsEnv = "TEAMLENS_SCREENSHOTS"
 // TestConsoleInChromium walks the console as an admin would, in a real
 // browser, writing a screenshot of each page.
 func TestConsoleInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a browser")
-	}
+	testenv.Short(t, "starts a browser")
 	s := newSite(t, storetest.SQLiteDSN(t), siteOptions{})
 	shots := os.Getenv(ScreenshotsEnv)
 	if shots == "" {
@@ -203,9 +201,7 @@ func TestConsoleInChromium(t *testing.T) {
 // the SameSite rules of the flow's and the session's cookies are the
 // browser's own.
 func TestOIDCSignInChromium(t *testing.T) {
-	if testing.Short() {
-		t.Skip("starts a browser")
-	}
+	testenv.Short(t, "starts a browser")
 	s, p, _ := ssoSiteAt(t, storetest.SQLiteDSN(t), "localhost")
 	p.user(opUser{Sub: "u-alice", Email: "alice@acme.example", Verified: true, Groups: []string{"tl-t1-secondary"}})
 	p.loginPage = true

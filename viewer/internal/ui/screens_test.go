@@ -7,6 +7,7 @@ import (
 	"image/png"
 	"os"
 	"path/filepath"
+	"teamlens/internal/testenv"
 	"testing"
 	"time"
 
@@ -91,9 +92,7 @@ func deleteDialog(t *testing.T, v *ui.Viewer, w fyne.Window) {
 // state, and checks each capture is a drawn window. UI_SNAPSHOT_DIR keeps
 // the PNGs (docs/screens.md says how the contact sheet is made of them).
 func TestScreens(t *testing.T) {
-	if testing.Short() {
-		t.Skip("captures a hundred screens")
-	}
+	testenv.Short(t, "captures a hundred screens")
 	if raceEnabled {
 		// The loads and events it drives are the other tests' too; under
 		// the race detector the hundred renders alone outlast the suite.
